@@ -57,7 +57,7 @@ export interface BetweenExpr { kind: "between"; expr: Expr; low: Expr; high: Exp
 export interface InListExpr { kind: "in-list"; expr: Expr; list: Expr[]; not: boolean }
 export interface InSelectExpr { kind: "in-select"; expr: Expr; select: Select; not: boolean }
 /** `x IN tbl` (SQLite extension: the table's single column) */
-export interface InTableExpr { kind: "in-table"; expr: Expr; table: string; not: boolean }
+export interface InTableExpr { kind: "in-table"; expr: Expr; table: string; not: boolean; /** `x IN schema.tbl` */ schema?: string }
 export interface ExistsExpr { kind: "exists"; select: Select; not: boolean }
 export interface SubqueryExpr { kind: "subquery"; select: Select }
 /** `x IS NULL`, `x ISNULL`, `x NOTNULL`, `x IS NOT NULL`, `x NOT NULL` */
@@ -196,7 +196,7 @@ export interface ForeignKeyClause {
 }
 export interface IndexedColumn { expr: Expr; /** set when expr is a bare column name */ name?: string; desc: boolean; collation?: string }
 export type TableConstraint =
-  | { kind: "primary-key"; name?: string; columns: IndexedColumn[]; onConflict?: ConflictAction }
+  | { kind: "primary-key"; name?: string; columns: IndexedColumn[]; onConflict?: ConflictAction; /** `PRIMARY KEY (a AUTOINCREMENT)` */ autoincrement?: boolean }
   | { kind: "unique"; name?: string; columns: IndexedColumn[]; onConflict?: ConflictAction }
   | { kind: "check"; name?: string; expr: Expr }
   | { kind: "foreign-key"; name?: string; columns: string[]; fk: ForeignKeyClause };
@@ -258,11 +258,12 @@ export interface Explain { kind: "explain"; queryPlan: boolean; statement: State
 export interface Vacuum { kind: "vacuum"; schema?: string; into?: string }
 export interface Analyze { kind: "analyze"; target?: string }
 export interface Reindex { kind: "reindex"; target?: string }
+/** `schema` is set for `ALTER TABLE schema.table ...`. */
 export type AlterTable =
-  | { kind: "alter-table"; action: "rename-table"; table: string; newName: string }
-  | { kind: "alter-table"; action: "rename-column"; table: string; column: string; newName: string }
-  | { kind: "alter-table"; action: "add-column"; table: string; column: ColumnDef }
-  | { kind: "alter-table"; action: "drop-column"; table: string; column: string };
+  | { kind: "alter-table"; action: "rename-table"; schema?: string; table: string; newName: string }
+  | { kind: "alter-table"; action: "rename-column"; schema?: string; table: string; column: string; newName: string }
+  | { kind: "alter-table"; action: "add-column"; schema?: string; table: string; column: ColumnDef }
+  | { kind: "alter-table"; action: "drop-column"; schema?: string; table: string; column: string };
 
 /** One parsed statement with its source text (as written, without the trailing `;`). */
 export interface ParsedStatement { statement: Statement; text: string; pos: Pos }

@@ -1,0 +1,137 @@
+/**
+ * Key comparison and binary search within a page, and key/value extraction.
+ *
+ * Order is memcmp order on the whole key. Comparisons work on the local key bytes in
+ * place and only read overflow pages when the local prefix is equal and the stored key
+ * continues on an overflow chain.
+ */
+import { corruptError } from "@db/pager";
+import { get16, get32 } from "./bytes.js";
+import type { CellInfo } from "./cell.js";
+import type { TreeCtx } from "./ctx.js";
+import { HEADER_SIZE, OFF_CONTENT, OFF_NCELLS } from "./layout.js";
+import { compareChain, readChain } from "./overflow.js";
+import { getVarint, varintSize } from "./varint.js";
+
+/**
+ * Compares `key` with the key of the cell at `d[off..]` (`leaf` selects the cell format).
+ * Returns <0, 0 or >0 as key is below, equal to or above the cell key.
+ * Throws DB_CORRUPT naming `pgno` for malformed cells.
+ */
+export function compareCell(t: TreeCtx, d: Uint8Array, off: number, leaf: boolean, pgno: number, key: Uint8Array): number {
+  const L = t.layout;
+  let p = leaf ? off : off + 4;
+  let kl = d[p];
+  if (kl < 0x80) p++;
+  else {
+    kl = getVarint(d, p);
+    if (kl < 0) throw corruptError(pgno, `bad key length in cell at offset ${off}`);
+    p += varintSize(kl);
+  }
+  let vl = 0;
+  if (leaf) {
+    vl = d[p];
+    if (vl < 0x80) p++;
+    else {
+      vl = getVarint(d, p);
+      if (vl < 0) throw corruptError(pgno, `bad value length in cell at offset ${off}`);
+      p += varintSize(vl);
+    }
+  }
+  const hdr = p - off;
+  let localKey = kl;
+  let overflowKey = false;
+  if (hdr + kl + vl > L.cellMax) {
+    const local = L.localSize(hdr, kl, kl + vl);
+    if (local < kl) {
+      localKey = local;
+      overflowKey = true;
+    }
+  }
+  if (p + localKey + (overflowKey ? 4 : 0) > t.usable) throw corruptError(pgno, `cell at offset ${off} extends past the page`);
+  const klen = key.length;
+  const n = klen < localKey ? klen : localKey;
+  for (let i = 0; i < n; i++) {
+    const x = key[i];
+    const y = d[p + i];
+    if (x !== y) return x - y;
+  }
+  if (!overflowKey) return klen - kl;
+  if (klen <= localKey) return -1;
+  return compareChain(t, key, localKey, get32(d, p + localKey), kl - localKey, pgno);
+}
+
+/** Throws unless `off` is a plausible cell offset on a page whose content area starts at `content`. */
+function checkPtr(t: TreeCtx, off: number, content: number, pgno: number): void {
+  if (off < content || off >= t.usable) throw corruptError(pgno, `cell pointer ${off} outside the content area`);
+}
+
+/**
+ * Binary search of leaf page `d`: returns the index of the first cell whose key is >= `key`
+ * (n if none) and sets `t.found` if that cell's key equals `key`.
+ */
+export function searchLeaf(t: TreeCtx, d: Uint8Array, pgno: number, key: Uint8Array): number {
+  const content = get16(d, OFF_CONTENT);
+  let lo = 0;
+  let hi = get16(d, OFF_NCELLS);
+  t.found = false;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const off = get16(d, HEADER_SIZE + 2 * mid);
+    checkPtr(t, off, content, pgno);
+    const c = compareCell(t, d, off, true, pgno, key);
+    if (c > 0) lo = mid + 1;
+    else if (c < 0) hi = mid;
+    else {
+      t.found = true;
+      return mid;
+    }
+  }
+  return lo;
+}
+
+/**
+ * Binary search of interior page `d`: returns the index (0..n) of the child whose subtree
+ * may hold `key`, i.e. the number of separators <= key (cell i's child holds keys < key i).
+ */
+export function searchInterior(t: TreeCtx, d: Uint8Array, pgno: number, key: Uint8Array): number {
+  const content = get16(d, OFF_CONTENT);
+  let lo = 0;
+  let hi = get16(d, OFF_NCELLS);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const off = get16(d, HEADER_SIZE + 2 * mid);
+    checkPtr(t, off, content, pgno);
+    if (compareCell(t, d, off, false, pgno, key) >= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Returns a copy of the key of the decoded cell `c` on page `d` (reading overflow if needed). */
+export function cellKey(t: TreeCtx, d: Uint8Array, c: CellInfo, pgno: number): Uint8Array {
+  const kl = c.keyLen;
+  if (c.local >= kl) return d.slice(c.payload, c.payload + kl);
+  const out = new Uint8Array(kl);
+  out.set(d.subarray(c.payload, c.payload + c.local));
+  readChain(t, c.overflow, 0, out, c.local, kl - c.local, pgno);
+  return out;
+}
+
+/** Returns a copy of the value of the decoded leaf cell `c` on page `d` (reassembling overflow). */
+export function cellValue(t: TreeCtx, d: Uint8Array, c: CellInfo, pgno: number): Uint8Array {
+  const kl = c.keyLen;
+  const vl = c.valueLen;
+  const local = c.local;
+  const start = c.payload + kl;
+  if (local >= kl + vl) return d.slice(start, start + vl);
+  const out = new Uint8Array(vl);
+  if (local > kl) {
+    const n = local - kl;
+    out.set(d.subarray(start, start + n));
+    readChain(t, c.overflow, 0, out, n, vl - n, pgno);
+  } else {
+    readChain(t, c.overflow, kl - local, out, 0, vl, pgno);
+  }
+  return out;
+}

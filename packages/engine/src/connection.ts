@@ -1,0 +1,104 @@
+/**
+ * Wires the concrete stack: VFS → WAL → pager → vm, with the SQL layer's catalog and compiler.
+ * One Connection per open database file.
+ */
+import { MemoryVfs, NodeVfs, type Vfs } from "@db/vfs";
+import { Wal } from "@db/wal";
+import { Pager } from "@db/pager";
+import { Vm, initSchemaTable } from "@db/vm";
+import { DbError, builtinFunctions, compile, loadSchema, parse, type FunctionDef, type ParsedStatement, type Program, type Schema } from "@db/sql";
+
+export interface OpenOptions {
+  /** Open read-only (writes fail with DB_READONLY). */
+  readonly?: boolean;
+  /** Fail with DB_CANTOPEN if the file does not exist. */
+  fileMustExist?: boolean;
+  /** A VFS to use instead of the Node file system (":memory:" always uses a MemoryVfs). */
+  vfs?: Vfs;
+  /** Page size in bytes for a new database (512..65536, power of two). Default 4096. */
+  pageSize?: number;
+  /** Page cache budget in pages. Default 2000. */
+  cacheSizePages?: number;
+}
+
+export class Connection {
+  readonly vm: Vm;
+  readonly pager: Pager;
+  readonly wal: Wal;
+  readonly memory: boolean;
+  schema!: Schema;
+  /** Bumped whenever the catalog is reloaded; prepared statements recompile when it moves. */
+  generation = 0;
+  readonly functions: Map<string, FunctionDef> = builtinFunctions();
+  open = true;
+
+  constructor(
+    readonly path: string,
+    options: OpenOptions = {},
+  ) {
+    this.memory = path === ":memory:" || path === "";
+    const vfs = options.vfs ?? (this.memory ? new MemoryVfs() : new NodeVfs());
+    const file = this.memory ? "memory.db" : path;
+    if (options.fileMustExist && !vfs.exists(file)) throw new DbError("DB_CANTOPEN", `unable to open database file: ${path}`);
+    this.wal = Wal.open(vfs, file, { create: !options.readonly, readonly: !!options.readonly });
+    try {
+      this.pager = Pager.open(this.wal, {
+        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+        ...(options.cacheSizePages ? { cacheSizePages: options.cacheSizePages } : {}),
+      });
+    } catch (e) {
+      this.wal.close();
+      throw e;
+    }
+    this.vm = new Vm(this.pager);
+    if (this.pager.getMeta(0) === 0 && !options.readonly) {
+      this.pager.beginWrite();
+      try {
+        initSchemaTable(this.pager);
+        this.pager.commit();
+      } catch (e) {
+        this.pager.rollback();
+        throw e;
+      }
+    }
+    this.reloadSchema();
+  }
+
+  reloadSchema(): void {
+    const own = this.vm.txnState === "none";
+    if (own) this.pager.beginRead();
+    try {
+      this.schema = loadSchema(this.pager);
+    } finally {
+      if (own) this.pager.endRead();
+    }
+    this.generation++;
+    this.vm.schemaChanged = false;
+  }
+
+  /** Reloads the catalog if a statement changed it (or rolled a change back). */
+  afterStatement(program: Program): void {
+    if (this.vm.schemaChanged || program.kind === "rollback") this.reloadSchema();
+  }
+
+  parse(sql: string): ParsedStatement[] {
+    return parse(sql);
+  }
+
+  compile(stmt: ParsedStatement): Program {
+    return compile(stmt, this.schema, { functions: this.functions });
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    if (this.vm.txnState === "write") {
+      try {
+        this.pager.rollback();
+      } catch {
+        /* closing anyway */
+      }
+    }
+    this.pager.close();
+  }
+}

@@ -1,0 +1,560 @@
+import { corruptError, DbError, isValidPageSize, type Snapshot, type Wal, type WalFrame } from "@db/wal";
+import { PageCache } from "./cache.js";
+import { popFreePage, pushFreePage, type FreeListHost } from "./freelist.js";
+import {
+  copyHeader,
+  decodeHeader,
+  encodeHeader,
+  hasMagic,
+  HEADER_SIZE,
+  META_SLOTS,
+  newHeader,
+  sameHeader,
+  type DbHeader,
+} from "./header.js";
+import { RESERVED_BYTES, sealPage, verifyPage, type CachedPage, type Page, type Pgno } from "./page.js";
+
+export interface PagerOptions {
+  /** Page size in bytes for a new database (power of two 512..65536; default 4096). Ignored for an existing one. */
+  pageSize?: number;
+  /** Soft limit of the page cache, in pages (default 2000). Pinned and dirty pages may exceed it. */
+  cacheSizePages?: number;
+}
+
+const MAX_PAGE_COUNT = 0xffffffff;
+
+/** A page's content when a savepoint first saw it change. */
+interface PreImage {
+  data: Uint8Array;
+  /** The page was neither dirty nor spilled then: `data` equals its last committed image. */
+  clean: boolean;
+}
+
+/**
+ * An open savepoint: the header as it was when the savepoint was opened, and the pre-images of the
+ * pages first changed while it was the newest savepoint (only pages that existed then: pages
+ * beyond `header.pageCount` are discarded by a rollback anyway). The state at savepoint k is
+ * rebuilt from the pre-image of each page in the oldest savepoint >= k that holds one.
+ */
+interface Savepoint {
+  readonly id: number;
+  readonly header: DbHeader;
+  pages: Map<Pgno, PreImage>;
+}
+
+/**
+ * Pages, page cache, free list, header and transactions on top of a `Wal` (which the pager owns:
+ * `close` closes it). Single connection; read transactions nest, one write transaction at a time.
+ * Page 1 holds the header and is never handed out. Errors are `DbError`s: DB_CORRUPT (naming the
+ * page), DB_NOTADB, DB_IOERR/DB_FULL (a failed commit is rolled back), DB_READONLY, DB_MISUSE.
+ *
+ * Savepoints (`savepoint`/`rollbackTo`/`releaseSavepoint`) nest inside the write transaction, for
+ * statement rollback and SQL SAVEPOINT. They are an in-memory statement journal: while one is open,
+ * the first change of a page under the newest savepoint copies the page's prior content (and each
+ * savepoint copies the header). Limit: those copies stay in memory until the savepoint is released
+ * or the transaction ends; they are not bounded by `cacheSizePages` and are not spilled. Pages
+ * allocated by growing the file after a savepoint was opened need no copy. With no savepoint open
+ * the cost is one branch per markDirty/allocate/free.
+ */
+export class Pager {
+  readonly pageSize: number;
+  /** Bytes of a page the layers above may use: pageSize minus the 8-byte reserved trailer. */
+  readonly usableSize: number;
+  readonly cacheSizePages: number;
+
+  private readonly cache = new PageCache();
+  /** The header as of the last commit, and as modified by the open write transaction. */
+  private committed: DbHeader;
+  private current: DbHeader;
+  private writing = false;
+  private readDepth = 0;
+  private snapshot: Snapshot | null = null;
+  /** Pages of the write transaction already written to the WAL as uncommitted frames. */
+  private readonly spilled = new Set<Pgno>();
+  private spillBlocked = false;
+  /** Open savepoints of the write transaction, oldest first. */
+  private readonly savepoints: Savepoint[] = [];
+  /** Id of the last savepoint opened (ids are never reused). */
+  private lastSavepointId = 0;
+  private closed = false;
+  private readonly freeHost: FreeListHost;
+
+  private constructor(
+    private readonly wal: Wal,
+    header: DbHeader,
+    cacheSizePages: number,
+  ) {
+    this.pageSize = header.pageSize;
+    this.usableSize = header.pageSize - RESERVED_BYTES;
+    this.cacheSizePages = Math.max(1, Math.floor(cacheSizePages));
+    this.committed = header;
+    this.current = copyHeader(header);
+    this.freeHost = {
+      usableSize: this.usableSize,
+      header: () => this.current,
+      fetch: (pgno) => this.fetch(pgno, true),
+      fetchForOverwrite: (pgno) => this.fetch(pgno, false),
+      markDirty: (page) => {
+        if (this.savepoints.length !== 0) this.journal(page);
+        page.dirty = true;
+      },
+      unpin: (page) => page.pins--,
+    };
+  }
+
+  /**
+   * Opens the database behind `wal`. A new (empty) database gets page size `options.pageSize`
+   * and an initial commit of its header page (unless read-only). Throws DB_NOTADB if the db file
+   * does not start with the magic string, DB_CORRUPT (page 1) if the header is damaged.
+   * If `open` throws, the caller still owns (and should close) `wal`.
+   */
+  static open(wal: Wal, options: PagerOptions = {}): Pager {
+    const head = new Uint8Array(HEADER_SIZE);
+    const n = wal.readDbFile(head, 0);
+    if (n > 0 && !hasMagic(head, n)) throw new DbError("DB_NOTADB", "file is not a database");
+    let pageSize = wal.pageSize;
+    if (pageSize === null && n > 0) {
+      if (n < HEADER_SIZE) throw corruptError(1, "database header is truncated");
+      pageSize = decodeHeader(head).pageSize;
+      if (!isValidPageSize(pageSize)) throw corruptError(1, `invalid page size ${pageSize}`);
+    }
+    if (pageSize === null) pageSize = options.pageSize ?? 4096;
+    if (!isValidPageSize(pageSize)) throw new DbError("DB_MISUSE", `invalid page size ${pageSize}`);
+    wal.setPageSize(pageSize);
+    const cacheSize = options.cacheSizePages ?? 2000;
+    const dbPages = wal.dbSizePages();
+    if (dbPages === 0) {
+      if (n > 0) throw corruptError(1, "database file is truncated");
+      const pager = new Pager(wal, newHeader(pageSize), cacheSize);
+      if (!wal.readonly) pager.writeCommit([], pager.committed);
+      return pager;
+    }
+    const page1 = new Uint8Array(pageSize);
+    wal.readPage(1, page1);
+    verifyPage(page1, 1, dbPages);
+    const header = decodeHeader(page1);
+    if (header.pageSize !== pageSize) throw corruptError(1, `page size ${header.pageSize} differs from ${pageSize}`);
+    if (header.pageCount > dbPages) throw corruptError(1, `page count ${header.pageCount} exceeds file (${dbPages})`);
+    return new Pager(wal, header, cacheSize);
+  }
+
+  /** Database size in pages (including page 1), as seen by the open transaction. */
+  pageCount(): number {
+    return this.current.pageCount;
+  }
+
+  /** Free pages (free-list trunks and leaves). */
+  freelistCount(): number {
+    return this.current.freeCount;
+  }
+
+  /** Pages currently held by the page cache (for tests and diagnostics). */
+  get cachedPageCount(): number {
+    return this.cache.size;
+  }
+
+  get inWrite(): boolean {
+    return this.writing;
+  }
+
+  /** Starts a read transaction; they nest (each needs an `endRead`). */
+  beginRead(): void {
+    this.live();
+    if (this.readDepth++ === 0) this.snapshot = this.wal.beginRead();
+  }
+
+  /** Ends a read transaction. DB_MISUSE if none is open. */
+  endRead(): void {
+    this.live();
+    if (this.readDepth === 0) throw new DbError("DB_MISUSE", "endRead without beginRead");
+    if (--this.readDepth === 0) this.dropSnapshot();
+  }
+
+  /** Starts the write transaction. DB_MISUSE if one is open, DB_READONLY, or DB_IOERR after a failed fsync. */
+  beginWrite(): void {
+    this.live();
+    if (this.writing) throw new DbError("DB_MISUSE", "a write transaction is already open");
+    if (this.wal.readonly) throw new DbError("DB_READONLY", "attempt to write a readonly database");
+    if (this.wal.error !== null) {
+      throw new DbError("DB_IOERR", "a previous fsync failed; the connection must be reopened", {
+        cause: this.wal.error,
+      });
+    }
+    this.writing = true;
+    this.current = copyHeader(this.committed);
+  }
+
+  /**
+   * Writes every dirty page and the header page as WAL frames ending in a commit frame, then
+   * checkpoints if the WAL has reached its autocheckpoint size (checkpoint errors are not thrown:
+   * the commit stands). If writing fails the transaction is rolled back and the error rethrown.
+   */
+  commit(): void {
+    this.requireWrite();
+    const dirty = this.cache.all().filter((p) => p.dirty);
+    if (dirty.length === 0 && this.spilled.size === 0 && sameHeader(this.current, this.committed)) {
+      this.endWrite();
+      return;
+    }
+    const header = copyHeader(this.current);
+    header.changeCounter = (header.changeCounter + 1) >>> 0;
+    try {
+      this.writeCommit(dirty, header);
+    } catch (e) {
+      this.rollback();
+      throw e;
+    }
+    for (const page of dirty) page.dirty = false;
+    this.committed = header;
+    this.endWrite();
+    if (this.snapshot !== null) {
+      this.wal.endRead(this.snapshot);
+      this.snapshot = this.wal.beginRead();
+    }
+    const limit = this.wal.autocheckpointFrames;
+    if (limit > 0 && this.wal.frameCount >= limit) {
+      try {
+        this.wal.checkpoint();
+      } catch {
+        // The commit is durable in the WAL; a poisoned connection reports at the next write.
+      }
+    }
+  }
+
+  /** Discards the write transaction: the cache and header return to the last committed state. No-op without one. */
+  rollback(): void {
+    this.live();
+    if (!this.writing) return;
+    this.wal.rollback();
+    const committedPages = this.committed.pageCount;
+    for (const page of this.cache.all()) {
+      if (!page.dirty && !this.spilled.has(page.pgno) && page.pgno <= committedPages) continue;
+      page.dirty = false;
+      if (page.pins === 0 || page.pgno > committedPages || !this.reload(page)) {
+        this.cache.remove(page.pgno);
+        if (page.pgno > committedPages) page.data.fill(0);
+      }
+    }
+    this.current = copyHeader(this.committed);
+    this.endWrite();
+  }
+
+  /** Fetches and pins page `pgno` (2..pageCount). DB_CORRUPT naming the page if its checksum fails or it is out of range. */
+  get(pgno: Pgno): Page {
+    this.live();
+    if (pgno === 1) throw new DbError("DB_MISUSE", "page 1 is the header page");
+    if (!Number.isInteger(pgno) || pgno < 1 || pgno > this.current.pageCount) {
+      throw corruptError(pgno, `page number out of range (page count ${this.current.pageCount})`);
+    }
+    const page = this.fetch(pgno, true);
+    this.shrink();
+    return page;
+  }
+
+  /**
+   * Declares intent to modify `page` (obtained from `get`/`allocate`); needs a write transaction.
+   * Call it before every batch of changes, even if the page is already dirty: a savepoint opened
+   * since the last call saves the page's content here.
+   */
+  markDirty(page: Page): void {
+    this.requireWrite();
+    const p = page as CachedPage;
+    if (this.cache.peek(p.pgno) !== p) {
+      throw new DbError("DB_MISUSE", `page ${p.pgno} is not cached (used after release?)`);
+    }
+    if (this.savepoints.length !== 0) this.journal(p);
+    p.dirty = true;
+  }
+
+  /** Unpins a page. Unpinned clean pages may be evicted; releasing twice is harmless. */
+  release(page: Page): void {
+    const p = page as CachedPage;
+    if (p.pins > 0) p.pins--;
+  }
+
+  /** Allocates a page (free list first, else grows the file); returned pinned, dirty and zeroed. */
+  allocate(): Page {
+    this.requireWrite();
+    let pgno = popFreePage(this.freeHost);
+    if (pgno === 0) {
+      if (this.current.pageCount >= MAX_PAGE_COUNT) throw new DbError("DB_FULL", "database is full (page count)");
+      pgno = ++this.current.pageCount;
+    }
+    if (this.savepoints.length !== 0) {
+      // A page from the free list that is not cached was a free leaf when the newest savepoint
+      // was opened (a page freed since then was saved by `free`): its content does not matter.
+      const cached = this.cache.peek(pgno);
+      if (cached !== undefined) this.journal(cached);
+    }
+    const page = this.fetch(pgno, false);
+    page.data.fill(0);
+    page.dirty = true;
+    this.shrink();
+    return page;
+  }
+
+  /** Returns page `pgno` (2..pageCount, not already free) to the free list; needs a write transaction. */
+  free(pgno: Pgno): void {
+    this.requireWrite();
+    if (!Number.isInteger(pgno) || pgno < 2 || pgno > this.current.pageCount) {
+      throw new DbError("DB_MISUSE", `cannot free page ${pgno}`);
+    }
+    if (pgno === this.current.freeTrunk) throw corruptError(pgno, "page freed twice");
+    if (this.savepoints.length !== 0) this.journalFreed(pgno);
+    pushFreePage(this.freeHost, pgno);
+    this.shrink();
+  }
+
+  /** Meta slot `slot` (0..7) as a u32. Slot 0 = schema root pgno, 1 = schema version. DB_RANGE for a bad slot. */
+  getMeta(slot: number): number {
+    this.live();
+    return this.current.meta[checkSlot(slot)];
+  }
+
+  /** Sets meta slot `slot` (0..7) to `value` (u32); needs a write transaction. DB_RANGE for a bad slot or value. */
+  setMeta(slot: number, value: number): void {
+    this.requireWrite();
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new DbError("DB_RANGE", `meta value ${value} is not a u32`);
+    }
+    this.current.meta[checkSlot(slot)] = value;
+  }
+
+  /**
+   * Opens a savepoint inside the write transaction and returns its id. Ids increase (and are never
+   * reused); savepoints nest. DB_MISUSE outside a write transaction. `commit` and `rollback` end
+   * every open savepoint.
+   */
+  savepoint(): number {
+    this.requireWrite();
+    const id = ++this.lastSavepointId;
+    this.savepoints.push({ id, header: copyHeader(this.current), pages: new Map() });
+    return id;
+  }
+
+  /**
+   * Returns every page, the page count, the free list and the meta slots to their state when
+   * savepoint `id` was opened, like SQLite's ROLLBACK TO: `id` stays open (with nothing to undo,
+   * so it can be rolled back to again) and every newer savepoint is ended. Restored pages that are
+   * cached are restored in place (`Page` objects callers hold see the old content); pages
+   * allocated since beyond the restored page count are dropped from the cache and zero-filled.
+   * DB_MISUSE outside a write transaction or if `id` is not open.
+   */
+  rollbackTo(id: number): void {
+    this.requireWrite();
+    const k = this.savepointIndex(id);
+    if (k < 0) throw new DbError("DB_MISUSE", `no open savepoint ${id}`);
+    const target = this.savepoints[k];
+    const keep = target.header.pageCount;
+    let images = target.pages;
+    if (k < this.savepoints.length - 1) {
+      images = new Map(images);
+      for (let i = k + 1; i < this.savepoints.length; i++) {
+        for (const [pgno, image] of this.savepoints[i].pages) {
+          if (pgno <= keep && !images.has(pgno)) images.set(pgno, image); // the oldest image wins
+        }
+      }
+    }
+    this.dropPagesAbove(keep);
+    for (const [pgno, image] of images) this.restore(pgno, image);
+    this.current = copyHeader(target.header);
+    this.savepoints.length = k + 1;
+    target.pages = new Map();
+    this.shrink();
+  }
+
+  /**
+   * Ends savepoint `id` and every newer one, keeping their changes in the transaction (an older
+   * savepoint can still undo them). A no-op if `id` is no longer open (released already, ended by
+   * `rollbackTo` an older one, or by the end of its transaction); DB_MISUSE for an id never issued.
+   */
+  releaseSavepoint(id: number): void {
+    this.live();
+    if (!Number.isInteger(id) || id < 1 || id > this.lastSavepointId) {
+      throw new DbError("DB_MISUSE", `no savepoint ${id}`);
+    }
+    const k = this.savepointIndex(id);
+    if (k < 0) return;
+    if (k > 0) {
+      const parent = this.savepoints[k - 1];
+      const limit = parent.header.pageCount;
+      for (let i = k; i < this.savepoints.length; i++) {
+        for (const [pgno, image] of this.savepoints[i].pages) {
+          if (pgno <= limit && !parent.pages.has(pgno)) parent.pages.set(pgno, image);
+        }
+      }
+    }
+    this.savepoints.length = k;
+  }
+
+  /** Open savepoints (for tests and diagnostics). */
+  get savepointDepth(): number {
+    return this.savepoints.length;
+  }
+
+  /** Rolls back an open write transaction, then closes the WAL (which checkpoints). Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.rollback();
+    } finally {
+      this.dropSnapshot();
+      this.readDepth = 0;
+      this.cache.clear();
+      this.closed = true;
+      this.wal.close();
+    }
+  }
+
+  /** The cached page, else reads it (verifying) or, if `read` is false, creates it zeroed. Pins it. */
+  private fetch(pgno: Pgno, read: boolean): CachedPage {
+    let page = this.cache.touch(pgno);
+    if (page === undefined) {
+      const data = new Uint8Array(this.pageSize);
+      if (read) {
+        this.wal.readPage(pgno, data);
+        verifyPage(data, pgno, this.committed.pageCount);
+      }
+      page = { pgno, data, pins: 0, dirty: false };
+      this.cache.add(page);
+    }
+    page.pins++;
+    return page;
+  }
+
+  /**
+   * Saves `page`'s current content for the newest savepoint, unless that savepoint has it already
+   * or the page did not exist when it was opened. Call before changing the page.
+   */
+  private journal(page: CachedPage): void {
+    const top = this.savepoints[this.savepoints.length - 1];
+    if (page.pgno > top.header.pageCount || top.pages.has(page.pgno)) return;
+    top.pages.set(page.pgno, { data: page.data.slice(), clean: !page.dirty && !this.spilled.has(page.pgno) });
+  }
+
+  /**
+   * Saves the content of a page about to be freed: it is in use again after a rollback, and may be
+   * reallocated (zeroed) meanwhile. Reads the page if it is not cached.
+   */
+  private journalFreed(pgno: Pgno): void {
+    const top = this.savepoints[this.savepoints.length - 1];
+    if (pgno > top.header.pageCount || top.pages.has(pgno)) return;
+    const page = this.fetch(pgno, true);
+    this.journal(page);
+    page.pins--;
+  }
+
+  private savepointIndex(id: number): number {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i].id === id) return i;
+    return -1;
+  }
+
+  /** Puts a pre-image back: in place if the page is cached, else as a new cached page if it is dirty. */
+  private restore(pgno: Pgno, image: PreImage): void {
+    // Clean only if the WAL/db image is still the committed one (no frame spilled since).
+    const dirty = !image.clean || this.spilled.has(pgno);
+    const page = this.cache.peek(pgno);
+    if (page !== undefined) {
+      page.data.set(image.data);
+      page.dirty = dirty;
+    } else if (dirty) {
+      this.cache.add({ pgno, data: image.data, pins: 0, dirty: true });
+    }
+    // (uncached and clean: the next read returns exactly `image`)
+  }
+
+  /** Drops pages numbered above `keep` from the cache (zero-filling them), after a rollback to a smaller size. */
+  private dropPagesAbove(keep: number): void {
+    const top = this.current.pageCount;
+    if (top <= keep) return;
+    const drop = (page: CachedPage) => {
+      this.cache.remove(page.pgno);
+      page.dirty = false;
+      page.data.fill(0);
+    };
+    if (top - keep <= this.cache.size) {
+      for (let pgno = keep + 1; pgno <= top; pgno++) {
+        const page = this.cache.peek(pgno);
+        if (page !== undefined) drop(page);
+      }
+    } else {
+      for (const page of this.cache.all()) if (page.pgno > keep) drop(page);
+    }
+    // Frames these pages spilled stay in the WAL beyond the commit size: never read (a page
+    // allocated again is zeroed without a read) and never checkpointed.
+  }
+
+  /** Re-reads a page in place from the WAL/db file; false if that fails. */
+  private reload(page: CachedPage): boolean {
+    try {
+      this.wal.readPage(page.pgno, page.data);
+      verifyPage(page.data, page.pgno, this.committed.pageCount);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Keeps the cache within budget: evicts clean unpinned pages, spilling dirty ones if needed. */
+  private shrink(): void {
+    const limit = this.cacheSizePages;
+    if (this.cache.size <= limit) return;
+    this.cache.evictClean(limit);
+    if (this.cache.size <= limit || !this.writing || this.spillBlocked) return;
+    const victims = this.cache.all().filter((p) => p.dirty && p.pins === 0);
+    if (victims.length === 0) return;
+    try {
+      this.wal.writeFrames(victims.map((p) => this.frameOf(p)), 0);
+    } catch {
+      this.spillBlocked = true; // keep them in memory; commit will report a persistent error
+      return;
+    }
+    for (const p of victims) {
+      p.dirty = false;
+      this.spilled.add(p.pgno);
+    }
+    this.cache.evictClean(limit);
+  }
+
+  private frameOf(page: CachedPage): WalFrame {
+    sealPage(page.data, page.pgno);
+    return { pgno: page.pgno, data: page.data };
+  }
+
+  /** Writes `dirty` pages plus a header page built from `header` as one committed transaction. */
+  private writeCommit(dirty: CachedPage[], header: DbHeader): void {
+    const page1 = new Uint8Array(this.pageSize);
+    encodeHeader(header, page1);
+    sealPage(page1, 1);
+    const frames = dirty.sort((a, b) => a.pgno - b.pgno).map((p) => this.frameOf(p));
+    frames.push({ pgno: 1, data: page1 });
+    this.wal.writeFrames(frames, header.pageCount);
+  }
+
+  private endWrite(): void {
+    this.writing = false;
+    this.savepoints.length = 0;
+    this.spilled.clear();
+    this.spillBlocked = false;
+    this.current = copyHeader(this.committed);
+  }
+
+  private dropSnapshot(): void {
+    if (this.snapshot !== null) this.wal.endRead(this.snapshot);
+    this.snapshot = null;
+  }
+
+  private live(): void {
+    if (this.closed) throw new DbError("DB_MISUSE", "the pager is closed");
+  }
+
+  private requireWrite(): void {
+    this.live();
+    if (!this.writing) throw new DbError("DB_MISUSE", "no write transaction is open");
+  }
+}
+
+function checkSlot(slot: number): number {
+  if (!Number.isInteger(slot) || slot < 0 || slot >= META_SLOTS) throw new DbError("DB_RANGE", `meta slot ${slot}`);
+  return slot;
+}

@@ -1,0 +1,66 @@
+/** Compilation state: the builder, the catalog, name scopes and the aggregate context. */
+import type { Affinity, ScalarFn } from "@db/vm";
+import type { Expr } from "../ast.js";
+import type { Schema, Table } from "../schema.js";
+import type { Builder } from "./builder.js";
+
+export interface SourceColumn {
+  name: string;
+  affinity: Affinity | null;
+  collation: string;
+  type: string;
+  /** For a B+tree table: the table column index (-1 = rowid). For an ephemeral source: the column index. */
+  index: number;
+}
+
+/** One table (or materialized subquery) in a FROM clause. */
+export interface Source {
+  /** Name that qualifies its columns: the alias, else the table name. */
+  name: string;
+  table: Table | null;
+  columns: SourceColumn[];
+  cursor: number;
+  /** Columns hidden from `*` (the right side of USING/NATURAL). */
+  hidden: Set<number>;
+  join: "inner" | "left";
+  on: Expr | null;
+}
+
+export interface FunctionDef {
+  /** Exact argument count, or -1 for a range (minArgs..maxArgs) or any number. */
+  nArgs: number;
+  minArgs?: number;
+  maxArgs?: number;
+  fn: ScalarFn;
+  deterministic?: boolean;
+}
+
+/** A name scope: the sources of one SELECT, chained to the enclosing query's scope. */
+export class Scope {
+  /** Set when an inner query referenced a column of this scope or an outer one. */
+  correlated = false;
+  /** In an aggregate query's output phase: bare column refs → index in the group's stored values. */
+  bare: Map<string, number> | null = null;
+  /** Aggregate call nodes → index of their accumulator in the group. */
+  aggs: Map<Expr, number> | null = null;
+  groupCursor = -1;
+  nGroupKeys = 0;
+  /** Result-column aliases usable in ORDER BY / WHERE of this scope. */
+  aliases: Map<string, Expr> | null = null;
+
+  constructor(
+    readonly sources: Source[],
+    readonly parent: Scope | null,
+  ) {}
+}
+
+export interface Ctx {
+  b: Builder;
+  schema: Schema;
+  functions: Map<string, FunctionDef>;
+  /** CTEs visible by name (lowercase). */
+  ctes: Map<string, import("../ast.js").CommonTableExpr>[];
+  depth: number;
+}
+
+export const MAX_COMPILE_DEPTH = 200;

@@ -1,0 +1,199 @@
+/** CREATE and DROP: schema rows in the schema table, B+trees created and destroyed. */
+import { DbError, Op, type ColumnMeta } from "@db/vm";
+import type { CreateIndex, CreateTable, CreateView, Drop } from "../ast.js";
+import { autoIndexes, indexFromAst, tableFromAst, type Index, type Table } from "../schema.js";
+import type { Ctx } from "./context.js";
+
+function schemaCursor(ctx: Ctx): number {
+  const b = ctx.b;
+  const c = b.cursor();
+  const root = (ctx.schema.getTable("sqlite_schema") as Table).rootpage;
+  b.emit(Op.OpenWrite, c, root, 0, undefined, 0, "sqlite_schema");
+  return c;
+}
+
+/** Appends (type, name, tbl_name, rootpage-register, sql) to the schema table. */
+function insertSchemaRow(ctx: Ctx, cur: number, type: string, name: string, tbl: string, rootReg: number, sql: string | null): void {
+  const b = ctx.b;
+  const r = b.reg(5);
+  b.emit(Op.String, 0, r, 0, type);
+  b.emit(Op.String, 0, r + 1, 0, name);
+  b.emit(Op.String, 0, r + 2, 0, tbl);
+  if (rootReg) b.emit(Op.Copy, rootReg, r + 3, 0);
+  else b.emit(Op.Integer, 0, r + 3);
+  if (sql === null) b.emit(Op.Null, 0, r + 4);
+  else b.emit(Op.String, 0, r + 4, 0, sql);
+  const rec = b.reg();
+  const rowid = b.reg();
+  b.emit(Op.MakeRecord, r, 5, rec);
+  b.emit(Op.NewRowid, cur, rowid);
+  b.emit(Op.Insert, cur, rec, rowid);
+}
+
+function nameTaken(ctx: Ctx, name: string): string | null {
+  const t = ctx.schema.getTable(name);
+  if (t) return t.kind;
+  if (ctx.schema.indexes.has(name.toLowerCase())) return "index";
+  return null;
+}
+
+export function compileCreateTable(ctx: Ctx, ast: CreateTable, sql: string): ColumnMeta[] {
+  const b = ctx.b;
+  const taken = nameTaken(ctx, ast.name);
+  if (taken) {
+    if (ast.ifNotExists) return [];
+    throw new DbError("DB_ERROR", `${taken} ${ast.name} already exists`);
+  }
+  if (ast.name.toLowerCase().startsWith("sqlite_")) throw new DbError("DB_ERROR", `object name reserved for internal use: ${ast.name}`);
+  if (ast.asSelect) throw new DbError("DB_ERROR", "CREATE TABLE ... AS SELECT is not supported yet");
+  if (ast.withoutRowid) throw new DbError("DB_ERROR", "WITHOUT ROWID tables are not supported yet");
+  const seen = new Set<string>();
+  for (const c of ast.columns) {
+    const k = c.name.toLowerCase();
+    if (seen.has(k)) throw new DbError("DB_ERROR", `duplicate column name: ${c.name}`);
+    seen.add(k);
+  }
+  const table = tableFromAst(ast, 0, sql);
+  const autos = autoIndexes(ast, table);
+  const cur = schemaCursor(ctx);
+  const root = b.reg();
+  b.emit(Op.CreateBtree, 0, root);
+  insertSchemaRow(ctx, cur, "table", ast.name, ast.name, root, sql);
+  autos.forEach((_, i) => {
+    const r = b.reg();
+    b.emit(Op.CreateBtree, 0, r);
+    insertSchemaRow(ctx, cur, "index", `sqlite_autoindex_${ast.name}_${i + 1}`, ast.name, r, null);
+  });
+  b.emit(Op.SchemaChanged);
+  return [];
+}
+
+export function compileCreateIndex(ctx: Ctx, ast: CreateIndex, sql: string): ColumnMeta[] {
+  const b = ctx.b;
+  const taken = nameTaken(ctx, ast.name);
+  if (taken) {
+    if (ast.ifNotExists) return [];
+    throw new DbError("DB_ERROR", `${taken} ${ast.name} already exists`);
+  }
+  const t = ctx.schema.getTable(ast.table);
+  if (!t) throw new DbError("DB_ERROR", `no such table: ${ast.table}`);
+  if (t.kind !== "table" || t.system) throw new DbError("DB_ERROR", `cannot create index on ${t.name}`);
+  if (ast.where) throw new DbError("DB_ERROR", "partial indexes are not supported yet");
+  const idx: Index = indexFromAst(ast, t, 0, sql);
+  const cur = schemaCursor(ctx);
+  const root = b.reg();
+  b.emit(Op.CreateBtree, 0, root);
+  insertSchemaRow(ctx, cur, "index", ast.name, t.name, root, sql);
+  // Fill the new index from the table.
+  const tc = b.cursor();
+  const ic = b.cursor();
+  b.emit(Op.OpenRead, tc, t.rootpage, 0, undefined, 0, t.name);
+  b.emit(Op.OpenWrite, ic, root, 0, { index: { desc: idx.desc, collations: idx.collations }, rootReg: true }, 0, ast.name);
+  const done = b.label();
+  const top = b.label();
+  const next = b.label();
+  b.emit(Op.Rewind, tc, done);
+  b.place(top);
+  const n = idx.columns.length;
+  const keys = b.reg(n + 1);
+  idx.columns.forEach((c, j) => {
+    if (c < 0 || c === t.rowidAlias) b.emit(Op.Rowid, tc, keys + j);
+    else b.emit(Op.Column, tc, c, keys + j);
+  });
+  b.emit(Op.Rowid, tc, keys + n);
+  if (idx.unique) {
+    const found = b.reg();
+    b.emit(Op.NoConflict, ic, next, keys, { n, rowidReg: found });
+    const names = idx.columns.map((c) => `${t.name}.${c < 0 ? "rowid" : t.columns[c]!.name}`).join(", ");
+    b.emit(Op.HaltError, 0, 0, 0, { code: "DB_CONSTRAINT", subcode: "DB_CONSTRAINT_UNIQUE", message: `UNIQUE constraint failed: ${names}` });
+  }
+  b.place(next);
+  b.emit(Op.IdxInsert, ic, keys, n + 1);
+  b.emit(Op.Next, tc, top);
+  b.place(done);
+  b.emit(Op.SchemaChanged);
+  return [];
+}
+
+export function compileCreateView(ctx: Ctx, ast: CreateView, sql: string): ColumnMeta[] {
+  const taken = nameTaken(ctx, ast.name);
+  if (taken) {
+    if (ast.ifNotExists) return [];
+    throw new DbError("DB_ERROR", `${taken} ${ast.name} already exists`);
+  }
+  const cur = schemaCursor(ctx);
+  insertSchemaRow(ctx, cur, "view", ast.name, ast.name, 0, sql);
+  ctx.b.emit(Op.SchemaChanged);
+  return [];
+}
+
+/** Deletes schema rows whose column `col` (1 = name, 2 = tbl_name) equals `name` (case-insensitive). */
+function deleteSchemaRows(ctx: Ctx, col: number, name: string): void {
+  const b = ctx.b;
+  const cur = schemaCursor(ctx);
+  const eph = b.cursor();
+  b.emit(Op.OpenEphemeral, eph, 0);
+  const done = b.label();
+  const top = b.label();
+  const next = b.label();
+  const v = b.reg();
+  const want = b.reg();
+  const eq = b.reg();
+  const rid = b.reg();
+  b.emit(Op.String, 0, want, 0, name);
+  b.emit(Op.Rewind, cur, done);
+  b.place(top);
+  b.emit(Op.Column, cur, col, v);
+  b.emit(Op.Eq, v, eq, want, { collation: "NOCASE" });
+  b.emit(Op.IfNot, eq, next, 1);
+  b.emit(Op.Rowid, cur, rid);
+  b.emit(Op.EphInsert, eph, rid, 1);
+  b.place(next);
+  b.emit(Op.Next, cur, top);
+  b.place(done);
+  const done2 = b.label();
+  const top2 = b.label();
+  const next2 = b.label();
+  b.emit(Op.Rewind, eph, done2);
+  b.place(top2);
+  b.emit(Op.Column, eph, 0, rid);
+  b.emit(Op.SeekRowid, cur, next2, rid);
+  b.emit(Op.Delete, cur);
+  b.place(next2);
+  b.emit(Op.Next, eph, top2);
+  b.place(done2);
+}
+
+export function compileDrop(ctx: Ctx, ast: Drop): ColumnMeta[] {
+  const b = ctx.b;
+  if (ast.object === "index") {
+    const idx = ctx.schema.indexes.get(ast.name.toLowerCase());
+    if (!idx) {
+      if (ast.ifExists) return [];
+      throw new DbError("DB_ERROR", `no such index: ${ast.name}`);
+    }
+    if (idx.origin !== "c") throw new DbError("DB_ERROR", "index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped");
+    b.emit(Op.Destroy, 0, 0, 0, idx.rootpage, 0, idx.name);
+    deleteSchemaRows(ctx, 1, idx.name);
+    b.emit(Op.SchemaChanged);
+    return [];
+  }
+  if (ast.object === "trigger") {
+    if (ast.ifExists) return [];
+    throw new DbError("DB_ERROR", `no such trigger: ${ast.name}`);
+  }
+  const t = ctx.schema.getTable(ast.name);
+  if (!t || t.kind !== (ast.object === "view" ? "view" : "table")) {
+    if (ast.ifExists && !t) return [];
+    if (t) throw new DbError("DB_ERROR", `use DROP ${t.kind.toUpperCase()} to delete ${t.kind} ${t.name}`);
+    throw new DbError("DB_ERROR", `no such ${ast.object}: ${ast.name}`);
+  }
+  if (t.kind === "table") {
+    if (t.system) throw new DbError("DB_ERROR", `table ${t.name} may not be dropped`);
+    for (const idx of t.indexes) b.emit(Op.Destroy, 0, 0, 0, idx.rootpage, 0, idx.name);
+    b.emit(Op.Destroy, 0, 0, 0, t.rootpage, 0, t.name);
+    deleteSchemaRows(ctx, 2, t.name);
+  } else deleteSchemaRows(ctx, 1, t.name);
+  b.emit(Op.SchemaChanged);
+  return [];
+}

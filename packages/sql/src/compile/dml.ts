@@ -1,0 +1,346 @@
+/** INSERT, UPDATE and DELETE: rows, index entries and constraint checks (lang_insert/update/delete). */
+import { DbError, FLAG_COUNT, FLAG_LASTROWID, Op, type ColumnMeta } from "@db/vm";
+import type { ConflictAction, Delete, Expr, Insert, Update } from "../ast.js";
+import type { Index, Table } from "../schema.js";
+import { Scope, type Ctx, type Source } from "./context.js";
+import { compileExpr } from "./expr.js";
+import { compileSelect } from "./select.js";
+
+export function writableTable(ctx: Ctx, name: string): Table {
+  const t = ctx.schema.getTable(name);
+  if (!t) throw new DbError("DB_ERROR", `no such table: ${name}`);
+  if (t.kind === "view") throw new DbError("DB_ERROR", `cannot modify ${t.name} because it is a view`);
+  if (t.system) throw new DbError("DB_ERROR", `table ${t.name} may not be modified`);
+  return t;
+}
+
+interface Cursors {
+  table: number;
+  indexes: number[];
+}
+
+function openWrite(ctx: Ctx, t: Table): Cursors {
+  const b = ctx.b;
+  const table = b.cursor();
+  b.emit(Op.OpenWrite, table, t.rootpage, 0, undefined, 0, t.name);
+  const indexes = t.indexes.map((idx) => {
+    const c = b.cursor();
+    b.emit(Op.OpenWrite, c, idx.rootpage, 0, { index: { desc: idx.desc, collations: idx.collations } }, 0, idx.name);
+    return c;
+  });
+  return { table, indexes };
+}
+
+/** Loads the key of `idx` (its columns, then the rowid) from value registers into a fresh block. */
+function indexKeyRegs(ctx: Ctx, t: Table, idx: Index, cols: number, rowid: number): number {
+  const b = ctx.b;
+  const first = b.reg(idx.columns.length + 1);
+  idx.columns.forEach((c, j) => b.emit(Op.Copy, c < 0 || c === t.rowidAlias ? rowid : cols + c, first + j, 0));
+  b.emit(Op.Copy, rowid, first + idx.columns.length, 0);
+  return first;
+}
+
+/** Deletes the row under the table cursor and its index entries. */
+function emitDeleteRow(ctx: Ctx, t: Table, cur: Cursors, count: boolean): void {
+  const b = ctx.b;
+  const rowid = b.reg();
+  b.emit(Op.Rowid, cur.table, rowid);
+  t.indexes.forEach((idx, i) => {
+    const first = b.reg(idx.columns.length + 1);
+    idx.columns.forEach((c, j) => {
+      if (c < 0 || c === t.rowidAlias) b.emit(Op.Copy, rowid, first + j, 0);
+      else b.emit(Op.Column, cur.table, c, first + j);
+    });
+    b.emit(Op.Copy, rowid, first + idx.columns.length, 0);
+    b.emit(Op.IdxDelete, cur.indexes[i]!, first, idx.columns.length + 1);
+  });
+  b.emit(Op.Delete, cur.table, 0, 0, undefined, count ? FLAG_COUNT : 0);
+}
+
+function constraintError(ctx: Ctx, subcode: string, message: string): void {
+  ctx.b.emit(Op.HaltError, 0, 0, 0, { code: "DB_CONSTRAINT", subcode, message });
+}
+
+function pkName(t: Table): string {
+  const cols = t.columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
+  return cols.length ? cols.map((c) => `${t.name}.${c.name}`).join(", ") : `${t.name}.rowid`;
+}
+
+/**
+ * Checks NOT NULL and uniqueness of a new row (values in cols.., rowid in `rowid`), resolving
+ * conflicts per `action`, then writes the row and its index entries.
+ * `self` is the register holding the row's old rowid (UPDATE), so it does not conflict with itself.
+ */
+function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: number, action: ConflictAction, skip: number, self: number, rowidChanged: boolean, flags: number): void {
+  const b = ctx.b;
+  t.columns.forEach((c, i) => {
+    if (!c.notNull || i === t.rowidAlias) return;
+    b.emit(Op.CheckNotNull, cols + i, action === "IGNORE" ? skip : 0, 0, { message: `NOT NULL constraint failed: ${t.name}.${c.name}` });
+  });
+  if (rowidChanged) {
+    const ok = b.label();
+    b.emit(Op.SeekRowid, cur.table, ok, rowid);
+    if (self) {
+      const same = b.reg();
+      b.emit(Op.Eq, rowid, same, self);
+      b.emit(Op.If, same, ok, 0);
+    }
+    if (action === "REPLACE") emitDeleteRow(ctx, t, cur, false);
+    else if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
+    else constraintError(ctx, "DB_CONSTRAINT_PRIMARYKEY", `UNIQUE constraint failed: ${pkName(t)}`);
+    b.place(ok);
+  }
+  t.indexes.forEach((idx, i) => {
+    if (!idx.unique) return;
+    const ok = b.label();
+    const keys = indexKeyRegs(ctx, t, idx, cols, rowid);
+    const found = b.reg();
+    b.emit(Op.NoConflict, cur.indexes[i]!, ok, keys, { n: idx.columns.length, rowidReg: found });
+    if (self) {
+      const same = b.reg();
+      b.emit(Op.Eq, found, same, self);
+      b.emit(Op.If, same, ok, 0);
+    }
+    if (action === "REPLACE") {
+      const gone = b.label();
+      b.emit(Op.SeekRowid, cur.table, gone, found);
+      emitDeleteRow(ctx, t, cur, false);
+      b.place(gone);
+    } else if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
+    else {
+      const names = idx.columns.map((c) => `${t.name}.${c < 0 ? "rowid" : t.columns[c]!.name}`).join(", ");
+      constraintError(ctx, idx.origin === "pk" ? "DB_CONSTRAINT_PRIMARYKEY" : "DB_CONSTRAINT_UNIQUE", `UNIQUE constraint failed: ${names}`);
+    }
+    b.place(ok);
+  });
+  if (self) {
+    // UPDATE: remove the old row's index entries, and the old row if its rowid changes.
+    const gone = b.label();
+    b.emit(Op.SeekRowid, cur.table, gone, self);
+    const oldRowid = self;
+    t.indexes.forEach((idx, i) => {
+      const first = b.reg(idx.columns.length + 1);
+      idx.columns.forEach((c, j) => {
+        if (c < 0 || c === t.rowidAlias) b.emit(Op.Copy, oldRowid, first + j, 0);
+        else b.emit(Op.Column, cur.table, c, first + j);
+      });
+      b.emit(Op.Copy, oldRowid, first + idx.columns.length, 0);
+      b.emit(Op.IdxDelete, cur.indexes[i]!, first, idx.columns.length + 1);
+    });
+    if (rowidChanged) {
+      const same = b.reg();
+      const keep = b.label();
+      b.emit(Op.Eq, rowid, same, self);
+      b.emit(Op.If, same, keep, 0);
+      b.emit(Op.Delete, cur.table);
+      b.place(keep);
+    }
+    b.place(gone);
+  }
+  // The record stores NULL for the rowid alias column (its value is the key).
+  const n = t.columns.length;
+  const rec = b.reg(n);
+  b.emit(Op.Copy, cols, rec, n - 1);
+  if (t.rowidAlias >= 0) b.emit(Op.Null, 0, rec + t.rowidAlias);
+  const record = b.reg();
+  b.emit(Op.MakeRecord, rec, n, record);
+  b.emit(Op.Insert, cur.table, record, rowid, undefined, flags);
+  t.indexes.forEach((idx, i) => {
+    const keys = indexKeyRegs(ctx, t, idx, cols, rowid);
+    b.emit(Op.IdxInsert, cur.indexes[i]!, keys, idx.columns.length + 1);
+  });
+}
+
+export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
+  const b = ctx.b;
+  const t = writableTable(ctx, ins.table);
+  if (ins.returning) throw new DbError("DB_ERROR", "RETURNING is not supported yet");
+  if (ins.upsert) throw new DbError("DB_ERROR", "ON CONFLICT upsert is not supported yet");
+  const action: ConflictAction = ins.orAction ?? "ABORT";
+  const n = t.columns.length;
+  // Target column of each supplied value: a table column index, or -1 for an explicit rowid.
+  let targets: number[];
+  if (ins.columns) {
+    targets = ins.columns.map((name) => {
+      const i = t.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+      if (i >= 0) return i;
+      if (["rowid", "oid", "_rowid_"].includes(name.toLowerCase())) return -1;
+      throw new DbError("DB_ERROR", `table ${t.name} has no column named ${name}`);
+    });
+  } else targets = t.columns.map((_, i) => i);
+  const cur = openWrite(ctx, t);
+  const cols = b.reg(n);
+  const rowid = b.reg();
+  const explicitRowid = targets.includes(-1) || (t.rowidAlias >= 0 && targets.includes(t.rowidAlias));
+
+  const emitRow = (load: (j: number, target: number) => void) => {
+    const skip = b.label();
+    const given = new Set(targets);
+    for (let i = 0; i < n; i++) {
+      if (given.has(i)) continue;
+      const d = t.columns[i]!.default;
+      if (d) compileExpr(ctx, null, d, cols + i);
+      else b.emit(Op.Null, 0, cols + i);
+    }
+    b.emit(Op.Null, 0, rowid);
+    targets.forEach((c, j) => load(j, c < 0 ? rowid : cols + c));
+    const aliasReg = t.rowidAlias >= 0 ? cols + t.rowidAlias : -1;
+    if (aliasReg >= 0 && targets.includes(t.rowidAlias)) b.emit(Op.Copy, aliasReg, rowid, 0);
+    b.emit(Op.Affinity, cols, n, 0, t.columns.map((c) => c.affinity));
+    const have = b.label();
+    const auto = b.label();
+    b.emit(Op.IsNull, rowid, auto);
+    b.emit(Op.MustBeInt, rowid);
+    b.emit(Op.Goto, 0, have);
+    b.place(auto);
+    b.emit(Op.NewRowid, cur.table, rowid);
+    b.place(have);
+    if (aliasReg >= 0) b.emit(Op.Copy, rowid, aliasReg, 0);
+    emitWriteRow(ctx, t, cur, cols, rowid, action, skip, 0, explicitRowid, FLAG_COUNT | FLAG_LASTROWID);
+    b.place(skip);
+  };
+
+  const src = ins.source;
+  if (src.kind === "default") emitRow(() => undefined);
+  else if (src.kind === "values") {
+    for (const row of src.rows) {
+      if (row.length !== targets.length) {
+        throw new DbError("DB_ERROR", ins.columns ? `${row.length} values for ${targets.length} columns` : `table ${t.name} has ${n} columns but ${row.length} values were supplied`);
+      }
+      emitRow((j, target) => compileExpr(ctx, null, row[j]!, target));
+    }
+  } else {
+    // INSERT ... SELECT: materialize first, so the statement never reads its own inserts.
+    const eph = b.cursor();
+    b.emit(Op.OpenEphemeral, eph, 0);
+    const info = compileSelect(ctx, src.select, { kind: "eph", cursor: eph }, null);
+    if (info.columns.length !== targets.length) {
+      throw new DbError("DB_ERROR", ins.columns ? `${info.columns.length} values for ${targets.length} columns` : `table ${t.name} has ${n} columns but ${info.columns.length} values were supplied`);
+    }
+    const done = b.label();
+    const top = b.label();
+    b.emit(Op.Rewind, eph, done);
+    b.place(top);
+    emitRow((j, target) => b.emit(Op.Column, eph, j, target));
+    b.emit(Op.Next, eph, top);
+    b.place(done);
+  }
+  return [];
+}
+
+/** Collects the rowids of `t` matching `where` into a new ephemeral table; returns its cursor. */
+function collectRowids(ctx: Ctx, t: Table, alias: string | undefined, where: Expr | undefined): number {
+  const b = ctx.b;
+  const eph = b.cursor();
+  b.emit(Op.OpenEphemeral, eph, 0);
+  compileSelect(
+    ctx,
+    {
+      kind: "select",
+      core: {
+        kind: "core",
+        distinct: false,
+        columns: [{ kind: "expr", expr: { kind: "column", table: alias ?? t.name, name: "rowid" }, text: "rowid" }],
+        from: { kind: "table", name: t.name, ...(alias ? { alias } : {}) },
+        ...(where ? { where } : {}),
+        groupBy: [],
+      },
+      compound: [],
+      orderBy: [],
+    },
+    { kind: "eph", cursor: eph },
+    null,
+  );
+  return eph;
+}
+
+export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
+  const b = ctx.b;
+  const t = writableTable(ctx, up.table);
+  if (up.from) throw new DbError("DB_ERROR", "UPDATE ... FROM is not supported yet");
+  if (up.returning) throw new DbError("DB_ERROR", "RETURNING is not supported yet");
+  const action: ConflictAction = up.orAction ?? "ABORT";
+  const n = t.columns.length;
+  const sets = new Map<number, Expr>();
+  for (const s of up.set) {
+    s.columns.forEach((name, k) => {
+      let i = t.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+      if (i < 0 && ["rowid", "oid", "_rowid_"].includes(name.toLowerCase())) i = t.rowidAlias >= 0 ? t.rowidAlias : -2;
+      if (i < 0) throw new DbError("DB_ERROR", `no such column: ${name}`);
+      let value = s.value;
+      if (s.columns.length > 1) {
+        if (value.kind === "function" && value.name === "" ) value = value.args[k]!;
+        else throw new DbError("DB_ERROR", "row values are not supported yet");
+      }
+      sets.set(i, value);
+    });
+  }
+  if (sets.has(-2)) throw new DbError("DB_ERROR", "updating the rowid of a table without INTEGER PRIMARY KEY is not supported yet");
+  const eph = collectRowids(ctx, t, up.alias, up.where);
+  const cur = openWrite(ctx, t);
+  const source: Source = {
+    name: up.alias ?? t.name,
+    table: t,
+    columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
+    cursor: cur.table,
+    hidden: new Set(),
+    join: "inner",
+    on: null,
+  };
+  const scope = new Scope([source], null);
+  const done = b.label();
+  const top = b.label();
+  const next = b.label();
+  const old = b.reg();
+  const cols = b.reg(n);
+  const rowid = b.reg();
+  b.emit(Op.Rewind, eph, done);
+  b.place(top);
+  b.emit(Op.Column, eph, 0, old);
+  b.emit(Op.SeekRowid, cur.table, next, old);
+  for (let i = 0; i < n; i++) {
+    const e = sets.get(i);
+    if (e) compileExpr(ctx, scope, e, cols + i);
+    else if (i === t.rowidAlias) b.emit(Op.Rowid, cur.table, cols + i);
+    else b.emit(Op.Column, cur.table, i, cols + i);
+  }
+  b.emit(Op.Affinity, cols, n, 0, t.columns.map((c) => c.affinity));
+  const rowidChanged = t.rowidAlias >= 0 && sets.has(t.rowidAlias);
+  if (rowidChanged) {
+    b.emit(Op.Copy, cols + t.rowidAlias, rowid, 0);
+    b.emit(Op.MustBeInt, rowid);
+    b.emit(Op.Copy, rowid, cols + t.rowidAlias, 0);
+  } else b.emit(Op.Copy, old, rowid, 0);
+  emitWriteRow(ctx, t, cur, cols, rowid, action, next, old, rowidChanged, FLAG_COUNT);
+  b.place(next);
+  b.emit(Op.Next, eph, top);
+  b.place(done);
+  return [];
+}
+
+export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
+  const b = ctx.b;
+  const t = writableTable(ctx, del.table);
+  if (del.returning) throw new DbError("DB_ERROR", "RETURNING is not supported yet");
+  if (!del.where) {
+    // The truncate optimization: clear the table and its indexes wholesale.
+    b.emit(Op.Clear, 0, 0, 0, t.rootpage, FLAG_COUNT, t.name);
+    for (const idx of t.indexes) b.emit(Op.Clear, 0, 0, 0, idx.rootpage, 0, idx.name);
+    return [];
+  }
+  const eph = collectRowids(ctx, t, del.alias, del.where);
+  const cur = openWrite(ctx, t);
+  const done = b.label();
+  const top = b.label();
+  const next = b.label();
+  const rid = b.reg();
+  b.emit(Op.Rewind, eph, done);
+  b.place(top);
+  b.emit(Op.Column, eph, 0, rid);
+  b.emit(Op.SeekRowid, cur.table, next, rid);
+  emitDeleteRow(ctx, t, cur, true);
+  b.place(next);
+  b.emit(Op.Next, eph, top);
+  b.place(done);
+  return [];
+}

@@ -1,0 +1,474 @@
+/** Compiles expressions to register code (SQLite's expression semantics, lang_expr.html). */
+import { DbError, Op, Real, affinityOfType, aggregateFunctions, makeReal, type Affinity, type CompareP4, type SqlValue } from "@db/vm";
+import type { BinaryExpr, Expr, FunctionCall } from "../ast.js";
+import type { Ctx, Scope, Source } from "./context.js";
+import { compileSubquery } from "./subquery.js";
+
+export interface Resolved {
+  scope: Scope;
+  source: Source;
+  /** Index into source.columns, or -1 for the rowid. */
+  col: number;
+}
+
+const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
+
+/** Finds a column by (optional) qualifier and name in `scope` and its parents. */
+export function resolveColumn(scope: Scope | null, table: string | undefined, name: string): Resolved {
+  const lname = name.toLowerCase();
+  const ltable = table?.toLowerCase();
+  let s = scope;
+  let first = true;
+  while (s) {
+    let found: Resolved | null = null;
+    for (const src of s.sources) {
+      if (ltable !== undefined && src.name.toLowerCase() !== ltable) continue;
+      const i = src.columns.findIndex((c) => c.name.toLowerCase() === lname);
+      if (i >= 0) {
+        if (found && ltable === undefined) throw new DbError("DB_ERROR", `ambiguous column name: ${name}`);
+        found = { scope: s, source: src, col: i };
+        if (ltable !== undefined) break;
+      } else if (src.table && ROWID_NAMES.has(lname) && !found) {
+        found = { scope: s, source: src, col: -1 };
+      }
+    }
+    if (found) {
+      if (!first) markCorrelated(scope, s);
+      return found;
+    }
+    s = s.parent;
+    first = false;
+  }
+  throw new DbError("DB_ERROR", `no such column: ${table ? `${table}.` : ""}${name}`);
+}
+
+function markCorrelated(from: Scope | null, to: Scope): void {
+  for (let s = from; s && s !== to; s = s.parent) s.correlated = true;
+}
+
+/** Emits code loading a resolved column into `target`. */
+export function emitColumn(ctx: Ctx, r: Resolved, target: number): void {
+  const { source, col } = r;
+  const scope = r.scope;
+  if (scope.bare) {
+    const key = `${source.cursor}:${col}`;
+    const bi = scope.bare.get(key);
+    if (bi !== undefined) {
+      ctx.b.emit(Op.GroupColumn, scope.groupCursor, scope.nGroupKeys + bi, target);
+      return;
+    }
+  }
+  if (col < 0) {
+    ctx.b.emit(Op.Rowid, source.cursor, target);
+    return;
+  }
+  const c = source.columns[col]!;
+  if (source.table && source.table.rowidAlias === c.index) ctx.b.emit(Op.Rowid, source.cursor, target, 0, undefined, 0, c.name);
+  else ctx.b.emit(Op.Column, source.cursor, c.index, target, undefined, 0, c.name);
+}
+
+/** The affinity of an expression for comparisons (datatype3.html §4.2); null is "no affinity". */
+export function exprAffinity(scope: Scope | null, e: Expr): Affinity | null {
+  switch (e.kind) {
+    case "column": {
+      try {
+        const r = resolveColumnQuiet(scope, e.table, e.name);
+        if (!r) return null;
+        if (r.col < 0) return "INTEGER";
+        return r.source.columns[r.col]!.affinity;
+      } catch {
+        return null;
+      }
+    }
+    case "cast":
+      return affinityOfType(e.type);
+    case "collate":
+      return exprAffinity(scope, e.expr);
+    case "subquery": {
+      const core = e.select.core;
+      if (core.kind === "core" && core.columns[0]?.kind === "expr" && !core.from) return exprAffinity(null, core.columns[0].expr);
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+function resolveColumnQuiet(scope: Scope | null, table: string | undefined, name: string): Resolved | null {
+  // Affinity lookups must not mark scopes correlated or throw.
+  const saved: boolean[] = [];
+  for (let s = scope; s; s = s.parent) saved.push(s.correlated);
+  try {
+    return resolveColumn(scope, table, name);
+  } catch {
+    return null;
+  } finally {
+    let i = 0;
+    for (let s = scope; s; s = s.parent) s.correlated = saved[i++]!;
+  }
+}
+
+function isNumericAff(a: Affinity | null): boolean {
+  return a === "INTEGER" || a === "REAL" || a === "NUMERIC";
+}
+function isNoAff(a: Affinity | null): boolean {
+  return a === null || a === "BLOB";
+}
+
+/** Which affinity to apply to each side of a comparison. */
+export function comparisonP4(scope: Scope | null, l: Expr, r: Expr): CompareP4 | undefined {
+  const la = exprAffinity(scope, l);
+  const ra = exprAffinity(scope, r);
+  const p4: CompareP4 = {};
+  if (isNumericAff(la) && (ra === "TEXT" || isNoAff(ra))) p4.right = "NUMERIC";
+  else if (isNumericAff(ra) && (la === "TEXT" || isNoAff(la))) p4.left = "NUMERIC";
+  else if (la === "TEXT" && isNoAff(ra)) p4.right = "TEXT";
+  else if (ra === "TEXT" && isNoAff(la)) p4.left = "TEXT";
+  const coll = exprCollation(scope, l) ?? exprCollation(scope, r);
+  if (coll && coll !== "BINARY") p4.collation = coll;
+  return p4.left || p4.right || p4.collation ? p4 : undefined;
+}
+
+export function exprCollation(scope: Scope | null, e: Expr): string | null {
+  if (e.kind === "collate") return e.collation.toUpperCase();
+  if (e.kind === "column") {
+    const r = resolveColumnQuiet(scope, e.table, e.name);
+    if (r && r.col >= 0) {
+      const c = r.source.columns[r.col]!.collation;
+      return c === "BINARY" ? null : c;
+    }
+  }
+  return null;
+}
+
+/** Parses an integer or real literal's text into a value. */
+export function literalNumber(type: "integer" | "real", text: string): SqlValue {
+  if (type === "integer") {
+    if (/^0x/i.test(text)) {
+      let v = BigInt(text);
+      if (v > 0xffffffffffffffffn) throw new DbError("DB_ERROR", `hex literal too big: ${text}`);
+      if (v > 0x7fffffffffffffffn) v -= 0x10000000000000000n;
+      return normInt(v);
+    }
+    const v = BigInt(text);
+    if (v > 9223372036854775807n) return makeReal(Number(text));
+    return normInt(v);
+  }
+  return makeReal(Number(text));
+}
+
+function normInt(v: bigint): number | bigint {
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+/** Emits code that loads a constant into `target`. */
+export function emitConst(ctx: Ctx, v: SqlValue, target: number): void {
+  const b = ctx.b;
+  if (v === null) b.emit(Op.Null, 0, target);
+  else if (typeof v === "number" && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) b.emit(Op.Integer, v, target);
+  else if (typeof v === "number" && Number.isInteger(v)) b.emit(Op.Int64, 0, target, 0, v);
+  else if (typeof v === "bigint") b.emit(Op.Int64, 0, target, 0, v);
+  else if (typeof v === "number" || v instanceof Real) b.emit(Op.Real, 0, target, 0, v);
+  else if (typeof v === "string") b.emit(Op.String, 0, target, 0, v);
+  else b.emit(Op.Blob, 0, target, 0, v);
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, "hex"));
+}
+
+const CMP_OPS: Record<string, Op> = { "=": Op.Eq, "==": Op.Eq, "!=": Op.Ne, "<>": Op.Ne, "<": Op.Lt, "<=": Op.Le, ">": Op.Gt, ">=": Op.Ge };
+const ARITH_OPS: Record<string, Op> = {
+  "+": Op.Add, "-": Op.Subtract, "*": Op.Multiply, "/": Op.Divide, "%": Op.Remainder, "||": Op.Concat,
+  "&": Op.BitAnd, "|": Op.BitOr, "<<": Op.ShiftLeft, ">>": Op.ShiftRight,
+};
+
+/** Compiles `e`, leaving its value in `target` (allocated when absent). Returns the register. */
+export function compileExpr(ctx: Ctx, scope: Scope | null, e: Expr, target?: number): number {
+  const b = ctx.b;
+  const t = target ?? b.reg();
+  if (++ctx.depth > 1000) throw new DbError("DB_TOOBIG", "expression nested too deeply");
+  try {
+    compileInto(ctx, scope, e, t);
+  } finally {
+    ctx.depth--;
+  }
+  return t;
+}
+
+function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
+  const b = ctx.b;
+  // Aggregate output phase: an aggregate call reads its group's final value.
+  if (e.kind === "function" && scope?.aggs) {
+    const ai = scope.aggs.get(e);
+    if (ai !== undefined) {
+      b.emit(Op.GroupAggFinal, scope.groupCursor, ai, t, undefined, 0, e.name);
+      return;
+    }
+  }
+  switch (e.kind) {
+    case "literal":
+      switch (e.type) {
+        case "integer":
+        case "real":
+          emitConst(ctx, literalNumber(e.type, e.value), t);
+          return;
+        case "string":
+          b.emit(Op.String, 0, t, 0, e.value);
+          return;
+        case "blob":
+          b.emit(Op.Blob, 0, t, 0, hexToBytes(e.value));
+          return;
+        case "null":
+          b.emit(Op.Null, 0, t);
+          return;
+        case "true":
+          b.emit(Op.Integer, 1, t);
+          return;
+        case "false":
+          b.emit(Op.Integer, 0, t);
+          return;
+        default:
+          compileInto(ctx, scope, { kind: "function", name: e.type === "current_date" ? "date" : e.type === "current_time" ? "time" : "datetime", args: [{ kind: "literal", type: "string", value: "now" }] }, t);
+          return;
+      }
+    case "column":
+      emitColumn(ctx, resolveColumn(scope, e.table, e.name), t);
+      return;
+    case "param":
+      b.emit(Op.Variable, b.param(e.index, e.name), t);
+      return;
+    case "unary": {
+      if (e.op === "-" && e.operand.kind === "literal" && e.operand.type === "integer" && e.operand.value === "9223372036854775808") {
+        b.emit(Op.Int64, 0, t, 0, -9223372036854775808n);
+        return;
+      }
+      if (e.op === "-" && e.operand.kind === "literal" && (e.operand.type === "integer" || e.operand.type === "real")) {
+        const v = literalNumber(e.operand.type, e.operand.value);
+        b.emit(Op.Negative, compileExpr(ctx, scope, e.operand), t);
+        void v;
+        return;
+      }
+      const r = compileExpr(ctx, scope, e.operand);
+      if (e.op === "-") b.emit(Op.Negative, r, t);
+      else if (e.op === "~") b.emit(Op.BitNot, r, t);
+      else if (e.op === "NOT") b.emit(Op.Not, r, t);
+      else if (r !== t) b.emit(Op.Copy, r, t, 0); // unary + is the identity (keeps affinity off)
+      return;
+    }
+    case "binary":
+      compileBinary(ctx, scope, e, t);
+      return;
+    case "collate":
+      compileInto(ctx, scope, e.expr, t);
+      return;
+    case "cast":
+      compileInto(ctx, scope, e.expr, t);
+      b.emit(Op.Cast, t, 0, 0, e.type);
+      return;
+    case "isnull": {
+      const r = compileExpr(ctx, scope, e.expr);
+      const n = b.reg();
+      b.emit(Op.Null, 0, n);
+      b.emit(e.not ? Op.IsNot : Op.Is, r, t, n);
+      return;
+    }
+    case "between": {
+      // x BETWEEN lo AND hi  ==  x >= lo AND x <= hi, with x evaluated once
+      const x = compileExpr(ctx, scope, e.expr);
+      const lo = compileExpr(ctx, scope, e.low);
+      const hi = compileExpr(ctx, scope, e.high);
+      const a = b.reg();
+      const c = b.reg();
+      b.emit(Op.Ge, x, a, lo, comparisonP4(scope, e.expr, e.low));
+      b.emit(Op.Le, x, c, hi, comparisonP4(scope, e.expr, e.high));
+      b.emit(Op.And, a, c, t);
+      if (e.not) b.emit(Op.Not, t, t);
+      return;
+    }
+    case "case":
+      compileCase(ctx, scope, e, t);
+      return;
+    case "like": {
+      const name = e.op.toLowerCase();
+      const args: Expr[] = [e.pattern, e.expr];
+      if (e.escape) args.push(e.escape);
+      compileFunction(ctx, scope, { kind: "function", name, args }, t);
+      if (e.not) b.emit(Op.Not, t, t);
+      return;
+    }
+    case "function":
+      compileFunction(ctx, scope, e, t);
+      return;
+    case "in-list": {
+      if (e.list.length === 0) {
+        b.emit(Op.Integer, e.not ? 1 : 0, t);
+        return;
+      }
+      const x = compileExpr(ctx, scope, e.expr);
+      const tmp = b.reg();
+      e.list.forEach((item, i) => {
+        const v = compileExpr(ctx, scope, item);
+        b.emit(Op.Eq, x, i === 0 ? t : tmp, v, comparisonP4(scope, e.expr, item));
+        if (i > 0) b.emit(Op.Or, t, tmp, t);
+      });
+      if (e.not) b.emit(Op.Not, t, t);
+      return;
+    }
+    case "in-select":
+    case "in-table":
+    case "exists":
+    case "subquery":
+      compileSubquery(ctx, scope, e, t);
+      return;
+    case "raise":
+      throw new DbError("DB_ERROR", "RAISE() may only be used within a trigger-program");
+  }
+}
+
+function compileBinary(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number): void {
+  const b = ctx.b;
+  if (e.op === "AND" || e.op === "OR") {
+    const l = compileExpr(ctx, scope, e.left);
+    const r = compileExpr(ctx, scope, e.right);
+    b.emit(e.op === "AND" ? Op.And : Op.Or, l, r, t);
+    return;
+  }
+  const cmp = CMP_OPS[e.op];
+  if (cmp !== undefined) {
+    const l = compileExpr(ctx, scope, e.left);
+    const r = compileExpr(ctx, scope, e.right);
+    b.emit(cmp, l, t, r, comparisonP4(scope, e.left, e.right));
+    return;
+  }
+  if (e.op === "IS" || e.op === "IS NOT") {
+    const l = compileExpr(ctx, scope, e.left);
+    const r = compileExpr(ctx, scope, e.right);
+    b.emit(e.op === "IS" ? Op.Is : Op.IsNot, l, t, r, comparisonP4(scope, e.left, e.right));
+    return;
+  }
+  const arith = ARITH_OPS[e.op];
+  if (arith !== undefined) {
+    const l = compileExpr(ctx, scope, e.left);
+    const r = compileExpr(ctx, scope, e.right);
+    b.emit(arith, l, r, t);
+    return;
+  }
+  throw new DbError("DB_ERROR", `operator ${e.op} is not supported yet`);
+}
+
+function compileCase(ctx: Ctx, scope: Scope | null, e: Extract<Expr, { kind: "case" }>, t: number): void {
+  const b = ctx.b;
+  const end = b.label();
+  const base = e.base ? compileExpr(ctx, scope, e.base) : -1;
+  const cond = b.reg();
+  for (const w of e.whens) {
+    const next = b.label();
+    if (base >= 0) {
+      const v = compileExpr(ctx, scope, w.when);
+      b.emit(Op.Eq, base, cond, v, comparisonP4(scope, e.base!, w.when));
+    } else compileExpr(ctx, scope, w.when, cond);
+    b.emit(Op.IfNot, cond, next, 1);
+    compileExpr(ctx, scope, w.then, t);
+    b.emit(Op.Goto, 0, end);
+    b.place(next);
+  }
+  if (e.else) compileExpr(ctx, scope, e.else, t);
+  else b.emit(Op.Null, 0, t);
+  b.place(end);
+}
+
+export function isAggregateCall(ctx: Ctx, e: FunctionCall): boolean {
+  const name = e.name.toLowerCase();
+  if (!aggregateFunctions.has(name) && name !== "count") return false;
+  if ((name === "min" || name === "max") && e.args.length !== 1) return false;
+  if (ctx.functions.has(name) && !aggregateFunctions.has(name)) return false;
+  return true;
+}
+
+function compileFunction(ctx: Ctx, scope: Scope | null, e: FunctionCall, t: number): void {
+  const b = ctx.b;
+  const name = e.name.toLowerCase();
+  if (isAggregateCall(ctx, e)) throw new DbError("DB_ERROR", `misuse of aggregate function ${e.name}()`);
+  const def = ctx.functions.get(name);
+  if (!def) throw new DbError("DB_ERROR", `no such function: ${e.name}`);
+  const n = e.args.length;
+  if ((def.nArgs >= 0 && def.nArgs !== n) || (def.nArgs < 0 && ((def.minArgs ?? 0) > n || (def.maxArgs ?? Infinity) < n))) throw new DbError("DB_ERROR", `wrong number of arguments to function ${e.name}()`);
+  if (name === "coalesce" || name === "ifnull") {
+    // Short-circuit: later arguments are evaluated only when needed.
+    if (e.args.length < 2) throw new DbError("DB_ERROR", `wrong number of arguments to function ${e.name}()`);
+    const end = b.label();
+    e.args.forEach((a, i) => {
+      compileExpr(ctx, scope, a, t);
+      if (i < e.args.length - 1) b.emit(Op.NotNull, t, end);
+    });
+    b.place(end);
+    return;
+  }
+  const first = b.reg(Math.max(1, e.args.length));
+  e.args.forEach((a, i) => compileExpr(ctx, scope, a, first + i));
+  b.emit(Op.Function, first, e.args.length, t, { fn: def.fn, name, explain: name }, 0);
+}
+
+/** Splits a WHERE expression into its AND-ed terms. */
+export function conjuncts(e: Expr | undefined, out: Expr[] = []): Expr[] {
+  if (!e) return out;
+  if (e.kind === "binary" && e.op === "AND") {
+    conjuncts(e.left, out);
+    conjuncts(e.right, out);
+  } else out.push(e);
+  return out;
+}
+
+/** Visits every sub-expression (not descending into subqueries unless `intoSubqueries`). */
+export function walkExpr(e: Expr, fn: (e: Expr) => boolean | void): void {
+  if (fn(e) === false) return;
+  switch (e.kind) {
+    case "unary":
+      walkExpr(e.operand, fn);
+      break;
+    case "binary":
+      walkExpr(e.left, fn);
+      walkExpr(e.right, fn);
+      break;
+    case "function":
+      e.args.forEach((a) => walkExpr(a, fn));
+      if (e.filter) walkExpr(e.filter, fn);
+      break;
+    case "cast":
+    case "collate":
+      walkExpr(e.expr, fn);
+      break;
+    case "case":
+      if (e.base) walkExpr(e.base, fn);
+      e.whens.forEach((w) => {
+        walkExpr(w.when, fn);
+        walkExpr(w.then, fn);
+      });
+      if (e.else) walkExpr(e.else, fn);
+      break;
+    case "between":
+      walkExpr(e.expr, fn);
+      walkExpr(e.low, fn);
+      walkExpr(e.high, fn);
+      break;
+    case "in-list":
+      walkExpr(e.expr, fn);
+      e.list.forEach((a) => walkExpr(a, fn));
+      break;
+    case "in-select":
+    case "in-table":
+      walkExpr(e.expr, fn);
+      break;
+    case "isnull":
+      walkExpr(e.expr, fn);
+      break;
+    case "like":
+      walkExpr(e.expr, fn);
+      walkExpr(e.pattern, fn);
+      if (e.escape) walkExpr(e.escape, fn);
+      break;
+    default:
+      break;
+  }
+}

@@ -1,0 +1,104 @@
+/** Turns a FROM clause into sources: B+tree tables, and views/subqueries materialized once. */
+import { DbError, Op } from "@db/vm";
+import type { Expr, FromItem, Select, SubqueryRef, TableRef } from "../ast.js";
+import type { Ctx, Scope, Source, SourceColumn } from "./context.js";
+import { compileSelect } from "./select.js";
+
+export interface FromResult {
+  sources: Source[];
+  /** ON/USING terms of inner joins, to be treated as WHERE terms. */
+  innerTerms: Expr[];
+}
+
+export function buildSources(ctx: Ctx, from: FromItem | undefined, outer: Scope | null): FromResult {
+  const out: FromResult = { sources: [], innerTerms: [] };
+  if (from) addItem(ctx, from, out, outer);
+  const seen = new Set<string>();
+  for (const s of out.sources) {
+    const k = s.name.toLowerCase();
+    if (seen.has(k)) throw new DbError("DB_ERROR", `ambiguous table name: ${s.name}`);
+    seen.add(k);
+  }
+  return out;
+}
+
+function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null): void {
+  if (item.kind !== "join") {
+    out.sources.push(makeSource(ctx, item, outer));
+    return;
+  }
+  addItem(ctx, item.left, out, outer);
+  const leftSources = [...out.sources];
+  const right = makeSource(ctx, item.right, outer);
+  if (item.op === "RIGHT" || item.op === "FULL") throw new DbError("DB_ERROR", `${item.op} JOIN is not supported yet`);
+  right.join = item.op === "LEFT" ? "left" : "inner";
+  const terms: Expr[] = [];
+  if (item.on) terms.push(item.on);
+  let using = item.using;
+  if (item.natural) {
+    using = right.columns
+      .filter((c) => leftSources.some((s) => s.columns.some((lc, i) => !s.hidden.has(i) && lc.name.toLowerCase() === c.name.toLowerCase())))
+      .map((c) => c.name);
+  }
+  for (const name of using ?? []) {
+    const ri = right.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+    const ls = leftSources.find((s) => s.columns.some((c) => c.name.toLowerCase() === name.toLowerCase()));
+    if (ri < 0 || !ls) throw new DbError("DB_ERROR", `cannot join using column ${name} - column not present in both tables`);
+    right.hidden.add(ri);
+    terms.push({
+      kind: "binary",
+      op: "=",
+      left: { kind: "column", table: ls.name, name },
+      right: { kind: "column", table: right.name, name },
+    });
+  }
+  if (right.join === "left") {
+    right.on = terms.reduce<Expr | null>((acc, t) => (acc ? { kind: "binary", op: "AND", left: acc, right: t } : t), null);
+  } else out.innerTerms.push(...terms);
+  out.sources.push(right);
+}
+
+function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, _outer: Scope | null): Source {
+  if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? `(subquery-${ctx.b.addr})`, undefined);
+  const lname = item.name.toLowerCase();
+  for (let i = ctx.ctes.length - 1; i >= 0; i--) {
+    const cte = ctx.ctes[i]!.get(lname);
+    if (cte) return materialize(ctx, cte.select, item.alias ?? item.name, cte.columns);
+  }
+  const t = ctx.schema.getTable(item.name);
+  if (!t) throw new DbError("DB_ERROR", `no such table: ${item.schema ? `${item.schema}.` : ""}${item.name}`);
+  if (t.kind === "view") return materialize(ctx, t.select, item.alias ?? t.name, t.columns);
+  const cursor = ctx.b.cursor();
+  return {
+    name: item.alias ?? t.name,
+    table: t,
+    columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
+    cursor,
+    hidden: new Set(),
+    join: "inner",
+    on: null,
+  };
+}
+
+/** Runs `select` once into an ephemeral table and returns it as a source. */
+function materialize(ctx: Ctx, select: Select, name: string, names: string[] | undefined): Source {
+  const b = ctx.b;
+  const cursor = b.cursor();
+  const skip = b.label();
+  b.emit(Op.Once, 0, skip);
+  b.emit(Op.OpenEphemeral, cursor, 0);
+  b.planDepth++;
+  b.note(`MATERIALIZE ${name}`);
+  const info = compileSelect(ctx, select, { kind: "eph", cursor }, null);
+  b.planDepth--;
+  b.place(skip);
+  const columns: SourceColumn[] = info.columns.map((c, i) => ({
+    name: names?.[i] ?? c.name,
+    affinity: info.affinities[i] ?? null,
+    collation: "BINARY",
+    type: c.type ?? "",
+    index: i,
+  }));
+  return { name, table: null, columns, cursor, hidden: new Set(), join: "inner", on: null };
+}
+

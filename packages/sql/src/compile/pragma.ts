@@ -1,0 +1,190 @@
+/** PRAGMA statements (sqlite.org/pragma.html): read and set engine settings, inspect the schema. */
+import { BTree, DbError, Op, META_USER_VERSION, type ColumnMeta, type PragmaContext, type SqlValue } from "@db/vm";
+import type { CreateTable, Expr, Pragma } from "../ast.js";
+import { parseOne } from "../parser.js";
+import type { Table } from "../schema.js";
+import type { Ctx } from "./context.js";
+
+type Rows = (ctx: PragmaContext) => SqlValue[][];
+
+interface PragmaImpl {
+  columns: string[];
+  rows: Rows;
+  writes?: boolean;
+}
+
+function exprText(e: Expr | null): SqlValue {
+  if (!e) return null;
+  if (e.kind === "literal") {
+    if (e.type === "string") return `'${e.value.replace(/'/g, "''")}'`;
+    if (e.type === "null") return "NULL";
+    return e.value;
+  }
+  return "expr";
+}
+
+function tableOf(ctx: Ctx, name: string | undefined): Table | null {
+  if (!name) return null;
+  const t = ctx.schema.getTable(name);
+  return t && t.kind === "table" ? t : null;
+}
+
+function intValue(v: string | undefined): number {
+  if (v === undefined) return 0;
+  const l = v.toLowerCase();
+  if (["on", "true", "yes", "full"].includes(l)) return 1;
+  if (["off", "false", "no"].includes(l)) return 0;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new DbError("DB_ERROR", `invalid pragma value: ${v}`);
+  return Math.trunc(n);
+}
+
+/** Every B+tree of the schema, for integrity checks. */
+function allTrees(ctx: Ctx): { name: string; root: number }[] {
+  const out: { name: string; root: number }[] = [];
+  const seen = new Set<number>();
+  for (const t of ctx.schema.tables.values()) {
+    if (t.kind !== "table" || seen.has(t.rootpage)) continue;
+    seen.add(t.rootpage);
+    out.push({ name: t.name, root: t.rootpage });
+    for (const i of t.indexes) out.push({ name: i.name, root: i.rootpage });
+  }
+  return out;
+}
+
+function impl(ctx: Ctx, p: Pragma): PragmaImpl | null {
+  const name = p.name.toLowerCase();
+  const v = p.value;
+  switch (name) {
+    case "table_info":
+    case "table_xinfo": {
+      const t = ctx.schema.getTable(v ?? "");
+      if (!t) return { columns: ["cid", "name", "type", "notnull", "dflt_value", "pk"], rows: () => [] };
+      if (t.kind === "view") return { columns: ["cid", "name", "type", "notnull", "dflt_value", "pk"], rows: () => (t.columns ?? []).map((c, i) => [i, c, "", 0, null, 0]) };
+      return {
+        columns: ["cid", "name", "type", "notnull", "dflt_value", "pk"],
+        rows: () => t.columns.map((c, i) => [i, c.name, c.type, c.notNull ? 1 : 0, exprText(c.default), c.pk]),
+      };
+    }
+    case "index_list": {
+      const t = tableOf(ctx, v);
+      return {
+        columns: ["seq", "name", "unique", "origin", "partial"],
+        rows: () => (t ? [...t.indexes].reverse().map((i, k) => [k, i.name, i.unique ? 1 : 0, i.origin, 0]) : []),
+      };
+    }
+    case "index_info": {
+      const idx = ctx.schema.indexes.get((v ?? "").toLowerCase());
+      const t = idx ? tableOf(ctx, idx.table) : null;
+      return {
+        columns: ["seqno", "cid", "name"],
+        rows: () => (idx && t ? idx.columns.map((c, k) => [k, c, c < 0 ? null : t.columns[c]!.name]) : []),
+      };
+    }
+    case "foreign_key_list": {
+      const t = tableOf(ctx, v);
+      return {
+        columns: ["id", "seq", "table", "from", "to", "on_update", "on_delete", "match"],
+        rows: () => {
+          if (!t) return [];
+          const ast = parseOne(t.sql).statement as CreateTable;
+          const fks: { from: string[]; table: string; to: string[]; actions: string[] }[] = [];
+          ast.columns.forEach((c) => c.constraints.forEach((k) => k.kind === "references" && fks.push({ from: [c.name], table: k.fk.table, to: k.fk.columns, actions: k.fk.actions })));
+          ast.constraints.forEach((k) => k.kind === "foreign-key" && fks.push({ from: k.columns, table: k.fk.table, to: k.fk.columns, actions: k.fk.actions }));
+          const act = (a: string[], on: string) => a.find((x) => x.toUpperCase().startsWith(`ON ${on}`))?.slice(on.length + 4).trim().toUpperCase() ?? "NO ACTION";
+          const rows: SqlValue[][] = [];
+          // SQLite lists foreign keys last-declared first.
+          fks.reverse().forEach((fk, id) => fk.from.forEach((f, seq) => rows.push([id, seq, fk.table, f, fk.to[seq] ?? null, act(fk.actions, "UPDATE"), act(fk.actions, "DELETE"), "NONE"])));
+          return rows;
+        },
+      };
+    }
+    case "page_size":
+      return { columns: ["page_size"], rows: (c) => [[c.pager.pageSize]] };
+    case "page_count":
+      return { columns: ["page_count"], rows: (c) => [[c.pager.pageCount()]] };
+    case "freelist_count":
+      return { columns: ["freelist_count"], rows: (c) => [[c.pager.freelistCount()]] };
+    case "schema_version":
+      return { columns: ["schema_version"], rows: (c) => [[c.pager.getMeta(1)]] };
+    case "user_version":
+      if (v !== undefined) {
+        const n = intValue(v);
+        return { columns: [], writes: true, rows: (c) => (c.pager.setMeta(META_USER_VERSION, n >>> 0), []) };
+      }
+      return { columns: ["user_version"], rows: (c) => [[c.pager.getMeta(META_USER_VERSION) | 0]] };
+    case "journal_mode":
+      return { columns: ["journal_mode"], rows: () => [["wal"]] };
+    case "foreign_keys":
+      return v !== undefined ? { columns: [], rows: () => [] } : { columns: ["foreign_keys"], rows: () => [[0]] };
+    case "encoding":
+      return { columns: ["encoding"], rows: () => [["UTF-8"]] };
+    case "database_list":
+      return { columns: ["seq", "name", "file"], rows: () => [[0, "main", ""]] };
+    case "table_list":
+      return {
+        columns: ["schema", "name", "type", "ncol", "wr", "strict"],
+        rows: () => [...new Set(ctx.schema.tables.values())].map((t) => ["main", t.name, t.kind, t.kind === "table" ? t.columns.length : (t.columns?.length ?? 0), 0, 0]),
+      };
+    case "integrity_check":
+    case "quick_check":
+      return {
+        columns: [name],
+        rows: (c) => {
+          const problems: string[] = [];
+          for (const tree of allTrees(ctx)) {
+            for (const msg of new BTree(c.pager, tree.root).checkIntegrity()) problems.push(`${tree.name}: ${msg}`);
+          }
+          const max = v !== undefined && /^\d+$/.test(v) ? Number(v) : 100;
+          return problems.length ? problems.slice(0, max).map((m) => [m]) : [["ok"]];
+        },
+      };
+    default:
+      return null;
+  }
+}
+
+export function compilePragma(ctx: Ctx, p: Pragma): ColumnMeta[] {
+  const b = ctx.b;
+  const im = impl(ctx, p);
+  if (!im) return []; // Unknown pragmas are ignored, as in SQLite.
+  if (im.writes) b.writes = true;
+  const c = b.cursor();
+  b.emit(Op.OpenEphemeral, c, 0);
+  b.emit(Op.Pragma, c, 0, 0, { run: im.rows, explain: p.name });
+  const n = im.columns.length;
+  if (n === 0) return [];
+  const done = b.label();
+  const top = b.label();
+  const res = b.reg(n);
+  b.emit(Op.Rewind, c, done);
+  b.place(top);
+  for (let i = 0; i < n; i++) b.emit(Op.Column, c, i, res + i);
+  b.emit(Op.ResultRow, res, n);
+  b.emit(Op.Next, c, top);
+  b.place(done);
+  return im.columns.map((name) => ({ name }));
+}
+
+/** Rows of a finished program listing or query plan, delivered like a pragma's. */
+export function emitStaticRows(ctx: Ctx, columns: string[], rows: SqlValue[][]): ColumnMeta[] {
+  return compilePragmaRows(ctx, columns, () => rows);
+}
+
+function compilePragmaRows(ctx: Ctx, columns: string[], rows: Rows): ColumnMeta[] {
+  const b = ctx.b;
+  const c = b.cursor();
+  b.emit(Op.OpenEphemeral, c, 0);
+  b.emit(Op.Pragma, c, 0, 0, { run: rows });
+  const n = columns.length;
+  const done = b.label();
+  const top = b.label();
+  const res = b.reg(n);
+  b.emit(Op.Rewind, c, done);
+  b.place(top);
+  for (let i = 0; i < n; i++) b.emit(Op.Column, c, i, res + i);
+  b.emit(Op.ResultRow, res, n);
+  b.emit(Op.Next, c, top);
+  b.place(done);
+  return columns.map((name) => ({ name }));
+}

@@ -1,0 +1,497 @@
+/** SELECT: join loops, aggregation, DISTINCT, ORDER BY, LIMIT/OFFSET and compound queries. */
+import { DbError, Op, type AggDef, type Affinity, type ColumnMeta, type SortKeySpec } from "@db/vm";
+import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore, SelectSimple } from "../ast.js";
+import { Scope, type Ctx, type Source } from "./context.js";
+import { compileExpr, emitColumn, exprAffinity, exprCollation, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
+import { buildSources } from "./from.js";
+import { plan, type Level } from "./planner.js";
+
+export type Dest =
+  | { kind: "output" }
+  | { kind: "eph"; cursor: number }
+  | { kind: "scalar"; reg: number; done: number }
+  | { kind: "exists"; reg: number; done: number };
+
+export interface SelectInfo {
+  columns: ColumnMeta[];
+  affinities: (Affinity | null)[];
+  correlated: boolean;
+}
+
+/** Compiles `sel` so that each result row goes to `dest`. */
+export function compileSelect(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null): SelectInfo {
+  if (sel.with) {
+    const m = new Map<string, import("../ast.js").CommonTableExpr>();
+    for (const c of sel.with.ctes) m.set(c.name.toLowerCase(), c);
+    ctx.ctes.push(m);
+  }
+  try {
+    if (sel.compound.length === 0) return compileCore(ctx, sel.core, sel.orderBy, sel.limit, sel.offset, dest, outer);
+    return compileCompound(ctx, sel, dest, outer);
+  } finally {
+    if (sel.with) ctx.ctes.pop();
+  }
+}
+
+interface Limits {
+  limit: number; // register or 0
+  offset: number;
+  end: number; // label: stop producing rows
+}
+
+function emitLimits(ctx: Ctx, scope: Scope | null, limit: Expr | undefined, offset: Expr | undefined, end: number): Limits {
+  const b = ctx.b;
+  const l: Limits = { limit: 0, offset: 0, end };
+  if (limit) {
+    l.limit = compileExpr(ctx, scope, limit);
+    b.emit(Op.OffsetLimit, l.limit, 0, 0);
+    b.emit(Op.IfNot, l.limit, end, 0);
+  }
+  if (offset) {
+    l.offset = compileExpr(ctx, scope, offset);
+    b.emit(Op.OffsetLimit, l.offset, 0, 1);
+  }
+  return l;
+}
+
+/** Emits the final delivery of a row in registers first..first+n-1, honouring OFFSET and LIMIT. */
+function emitDeliver(ctx: Ctx, dest: Dest, first: number, n: number, lim: Limits | null): void {
+  const b = ctx.b;
+  const skip = b.label();
+  if (lim?.offset) b.emit(Op.IfPos, lim.offset, skip, 1);
+  switch (dest.kind) {
+    case "output":
+      b.emit(Op.ResultRow, first, n);
+      break;
+    case "eph":
+      b.emit(Op.EphInsert, dest.cursor, first, n);
+      break;
+    case "scalar":
+      b.emit(Op.Copy, first, dest.reg, 0);
+      b.emit(Op.Goto, 0, dest.done);
+      break;
+    case "exists":
+      b.emit(Op.Integer, 1, dest.reg);
+      b.emit(Op.Goto, 0, dest.done);
+      break;
+  }
+  if (lim?.limit) b.emit(Op.DecrJumpZero, lim.limit, lim.end);
+  b.place(skip);
+}
+
+interface OutCol {
+  expr: Expr;
+  name: string;
+  meta: ColumnMeta;
+}
+
+function expandColumns(scope: Scope, cols: ResultColumn[]): OutCol[] {
+  const out: OutCol[] = [];
+  for (const rc of cols) {
+    if (rc.kind === "expr") {
+      let meta: ColumnMeta = { name: rc.alias ?? rc.text };
+      if (rc.expr.kind === "column") {
+        try {
+          const saved = scope.correlated;
+          const r = resolveColumn(scope, rc.expr.table, rc.expr.name);
+          scope.correlated = saved;
+          const c = r.col >= 0 ? r.source.columns[r.col]! : null;
+          const colName = c ? c.name : rc.expr.name;
+          meta = { name: rc.alias ?? colName, column: colName, type: c?.type ?? "INTEGER" };
+          if (r.source.table) meta.table = r.source.table.name;
+        } catch {
+          /* reported at compile */
+        }
+      }
+      out.push({ expr: rc.expr, name: meta.name, meta });
+      continue;
+    }
+    const wanted = rc.kind === "table-star" ? rc.table.toLowerCase() : null;
+    let any = false;
+    for (const src of scope.sources) {
+      if (wanted !== null && src.name.toLowerCase() !== wanted) continue;
+      any = true;
+      src.columns.forEach((c, i) => {
+        if (wanted === null && src.hidden.has(i)) return;
+        const meta: ColumnMeta = { name: c.name, column: c.name, type: c.type };
+        if (src.table) meta.table = src.table.name;
+        out.push({ expr: { kind: "column", table: src.name, name: c.name }, name: c.name, meta });
+      });
+    }
+    if (wanted !== null && !any) throw new DbError("DB_ERROR", `no such table: ${rc.kind === "table-star" ? rc.table : ""}`);
+    if (wanted === null && scope.sources.length === 0) throw new DbError("DB_ERROR", "no tables specified");
+  }
+  return out;
+}
+
+/** Collects aggregate calls (not descending into their arguments) of this query level. */
+function collectAggs(ctx: Ctx, exprs: Expr[], out: FunctionCall[]): void {
+  for (const e of exprs) {
+    walkExpr(e, (n) => {
+      if (n.kind === "function" && isAggregateCall(ctx, n)) {
+        if (!out.includes(n)) out.push(n);
+        return false;
+      }
+      return true;
+    });
+  }
+}
+
+function collectBare(scope: Scope, exprs: Expr[], bare: Map<string, number>, list: { source: Source; col: number }[], ctx: Ctx): void {
+  for (const e of exprs) {
+    walkExpr(e, (n) => {
+      if (n.kind === "function" && isAggregateCall(ctx, n)) return false;
+      if (n.kind === "column") {
+        try {
+          const saved = scope.correlated;
+          const r = resolveColumn(scope, n.table, n.name);
+          scope.correlated = saved;
+          if (r.scope !== scope) return true;
+          const key = `${r.source.cursor}:${r.col}`;
+          if (!bare.has(key)) {
+            bare.set(key, list.length);
+            list.push({ source: r.source, col: r.col });
+          }
+        } catch {
+          /* reported at compile */
+        }
+      }
+      return true;
+    });
+  }
+}
+
+/** Resolves an ORDER BY / GROUP BY term that names a result column by position or alias. */
+function resultRef(term: Expr, cols: OutCol[], scope: Scope | null, what: string): number {
+  if (term.kind === "literal" && term.type === "integer") {
+    const k = Number(term.value);
+    if (k < 1 || k > cols.length) throw new DbError("DB_ERROR", `1st ${what} term out of range - should be between 1 and ${cols.length}`);
+    return k - 1;
+  }
+  if (term.kind === "column" && !term.table) {
+    const i = cols.findIndex((c) => c.name.toLowerCase() === term.name.toLowerCase() && c.expr !== term);
+    if (i >= 0) {
+      // A real column of that name takes precedence in GROUP BY; an alias does in ORDER BY.
+      if (what === "GROUP BY" && scope) {
+        try {
+          const saved = scope.correlated;
+          resolveColumn(scope, undefined, term.name);
+          scope.correlated = saved;
+          return -1;
+        } catch {
+          return i;
+        }
+      }
+      return i;
+    }
+  }
+  return -1;
+}
+
+function compileCore(ctx: Ctx, core: SelectCore, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null): SelectInfo {
+  const b = ctx.b;
+  if (core.kind === "values") {
+    // VALUES: each row is delivered in turn (ORDER BY/LIMIT go through the compound path).
+    if (orderBy.length || limitE) {
+      return compileCompound(ctx, { kind: "select", core, compound: [], orderBy, ...(limitE ? { limit: limitE } : {}), ...(offsetE ? { offset: offsetE } : {}) }, dest, outer, true);
+    }
+    const n = core.rows[0]?.length ?? 0;
+    const first = b.reg(n);
+    for (const row of core.rows) {
+      if (row.length !== n) throw new DbError("DB_ERROR", "all VALUES must have the same number of terms");
+      row.forEach((e, i) => compileExpr(ctx, outer, e, first + i));
+      emitDeliver(ctx, dest, first, n, null);
+    }
+    const columns = Array.from({ length: n }, (_, i) => ({ name: `column${i + 1}` }));
+    return { columns, affinities: columns.map(() => null), correlated: false };
+  }
+  return compileSimple(ctx, core, orderBy, limitE, offsetE, dest, outer);
+}
+
+function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null): SelectInfo {
+  const b = ctx.b;
+  const { sources, innerTerms } = buildSources(ctx, core.from, outer);
+  const scope = new Scope(sources, outer);
+  const cols = expandColumns(scope, core.columns);
+  const n = cols.length;
+  const end = b.label();
+  const lim = emitLimits(ctx, outer, limitE, offsetE, end);
+
+  // Aggregation?
+  const orderExprs = orderBy.map((o) => {
+    const i = resultRef(o.expr, cols, scope, "ORDER BY");
+    return i >= 0 ? null : o.expr;
+  });
+  const groupExprs = core.groupBy.map((g) => {
+    const i = resultRef(g, cols, scope, "GROUP BY");
+    return i >= 0 ? cols[i]!.expr : g;
+  });
+  const aggCalls: FunctionCall[] = [];
+  collectAggs(ctx, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...orderExprs.filter((e): e is Expr => e !== null)], aggCalls);
+  const isAgg = aggCalls.length > 0 || groupExprs.length > 0;
+  if (core.having && !isAgg) throw new DbError("DB_ERROR", "a GROUP BY clause is required before HAVING");
+  if (core.where) {
+    const whereAggs: FunctionCall[] = [];
+    collectAggs(ctx, [core.where], whereAggs);
+    if (whereAggs.length) throw new DbError("DB_ERROR", `misuse of aggregate: ${whereAggs[0]!.name}()`);
+  }
+
+  // Sorter and DISTINCT set.
+  const sorter = orderBy.length ? b.cursor() : -1;
+  const sortSpec: SortKeySpec[] = orderBy.map((o, i) => ({
+    desc: o.desc,
+    collation: (o.collation ?? (orderExprs[i] ? exprCollation(scope, orderExprs[i]!) : exprCollation(scope, cols[resultRef(o.expr, cols, scope, "ORDER BY")]!.expr)) ?? "BINARY").toUpperCase(),
+  }));
+  if (sorter >= 0) b.emit(Op.OpenSorter, sorter, 0, 0, sortSpec);
+  const distinct = core.distinct ? b.cursor() : -1;
+  if (distinct >= 0) b.emit(Op.OpenEphemeral, distinct, 1);
+
+  // Emits a finished result row (registers res..res+n-1): DISTINCT, then sorter or delivery.
+  const consume = (res: number) => {
+    const skip = b.label();
+    if (distinct >= 0) b.emit(Op.EphInsert, distinct, res, n, skip);
+    if (sorter >= 0) {
+      const keys = b.reg(orderBy.length + n);
+      orderBy.forEach((o, i) => {
+        const ri = resultRef(o.expr, cols, scope, "ORDER BY");
+        if (ri >= 0) b.emit(Op.Copy, res + ri, keys + i, 0);
+        else compileExpr(ctx, scope, o.expr, keys + i);
+      });
+      b.emit(Op.Copy, res, keys + orderBy.length, n - 1);
+      b.emit(Op.SorterInsert, sorter, keys, orderBy.length + n, { nKeys: orderBy.length });
+    } else emitDeliver(ctx, dest, res, n, lim);
+    b.place(skip);
+  };
+
+  const whereTerms = [...innerTerms, ...(core.where ? splitWhere(core.where) : [])];
+  const p = plan(scope, whereTerms, () => b.cursor());
+
+  // Aggregation state.
+  const groupCur = isAgg ? b.cursor() : -1;
+  const aggDefs: AggDef[] = aggCalls.map((f) => ({ name: f.name.toLowerCase(), distinct: !!f.distinct, star: !!f.star || (f.name.toLowerCase() === "count" && f.args.length === 0) }));
+  const bareMap = new Map<string, number>();
+  const bareList: { source: Source; col: number }[] = [];
+  if (isAgg) {
+    b.emit(Op.OpenPseudo, groupCur, 0, 0, aggDefs);
+    collectBare(scope, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...orderExprs.filter((e): e is Expr => e !== null)], bareMap, bareList, ctx);
+  }
+
+  // Constant terms: evaluated once before the loops.
+  for (const t of p.constTerms) {
+    const r = compileExpr(ctx, scope, t);
+    b.emit(Op.IfNot, r, end, 1);
+  }
+
+  const body = () => {
+    if (!isAgg) {
+      const res = b.reg(n);
+      cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
+      consume(res);
+      return;
+    }
+    const keys = b.reg(Math.max(1, groupExprs.length));
+    groupExprs.forEach((g, i) => compileExpr(ctx, scope, g, keys + i));
+    const bareReg = b.reg(Math.max(1, bareList.length));
+    bareList.forEach((bc, i) => emitColumn(ctx, { scope, source: bc.source, col: bc.col }, bareReg + i));
+    b.emit(Op.GroupStep, groupCur, keys, groupExprs.length, { bareReg, nBare: bareList.length });
+    aggCalls.forEach((f, ai) => {
+      const def = aggDefs[ai]!;
+      const nArgs = def.star ? 0 : f.args.length;
+      const args = b.reg(Math.max(1, nArgs));
+      if (!def.star) f.args.forEach((a, i) => compileExpr(ctx, scope, a, args + i));
+      let skipF = 0;
+      if (f.filter) {
+        skipF = b.label();
+        const fr = compileExpr(ctx, scope, f.filter);
+        b.emit(Op.IfNot, fr, skipF, 1);
+      }
+      b.emit(Op.AggStep, args, nArgs, ai, undefined, groupCur + 1, f.name);
+      if (skipF) b.place(skipF);
+    });
+  };
+
+  emitLoops(ctx, scope, p.levels, 0, body);
+
+  if (isAgg) {
+    const done = b.label();
+    const top = b.label();
+    const next = b.label();
+    b.emit(Op.GroupRewind, groupCur, done, groupExprs.length === 0 ? 1 : 0);
+    b.place(top);
+    scope.aggs = new Map(aggCalls.map((f, i) => [f as Expr, i]));
+    scope.bare = bareMap;
+    scope.groupCursor = groupCur;
+    scope.nGroupKeys = groupExprs.length;
+    if (core.having) {
+      const hr = compileExpr(ctx, scope, core.having);
+      b.emit(Op.IfNot, hr, next, 1);
+    }
+    const res = b.reg(n);
+    cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
+    consume(res);
+    b.place(next);
+    b.emit(Op.GroupNext, groupCur, top);
+    scope.aggs = null;
+    scope.bare = null;
+    b.place(done);
+  }
+
+  if (sorter >= 0) {
+    const done = b.label();
+    const top = b.label();
+    b.emit(Op.SorterSort, sorter, done);
+    b.place(top);
+    const res = b.reg(n);
+    for (let i = 0; i < n; i++) b.emit(Op.Column, sorter, orderBy.length + i, res + i);
+    emitDeliver(ctx, dest, res, n, lim);
+    b.emit(Op.Next, sorter, top);
+    b.place(done);
+  }
+  b.place(end);
+  return {
+    columns: cols.map((c) => c.meta),
+    affinities: cols.map((c) => exprAffinity(scope, c.expr)),
+    correlated: scope.correlated,
+  };
+}
+
+function splitWhere(e: Expr): Expr[] {
+  if (e.kind === "binary" && e.op === "AND") return [...splitWhere(e.left), ...splitWhere(e.right)];
+  return [e];
+}
+
+/** Emits nested loops for levels[i..], calling `body` in the innermost. */
+function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () => void): void {
+  if (i >= levels.length) {
+    body();
+    return;
+  }
+  const b = ctx.b;
+  const lv = levels[i]!;
+  const src = lv.source;
+  const left = src.join === "left";
+  const top = b.label();
+  const next = b.label();
+  const endL = b.label();
+  const bodyL = b.label();
+  const match = left ? b.reg() : 0;
+  if (left) b.emit(Op.Integer, 0, match);
+  const label = src.table && src.name !== src.table.name ? `${src.table.name} AS ${src.name}` : src.name;
+  if (src.table) b.emit(Op.OpenRead, src.cursor, src.table.rootpage, 0, undefined, 0, src.table.name);
+  const acc = lv.access;
+  if (acc.kind === "scan") {
+    b.note(`SCAN ${label}`);
+    b.emit(Op.Rewind, src.cursor, endL);
+    b.place(top);
+  } else if (acc.kind === "rowid") {
+    b.note(`SEARCH ${label} USING INTEGER PRIMARY KEY (rowid=?)`);
+    const k = compileExpr(ctx, scope, acc.key);
+    b.emit(Op.SeekRowid, src.cursor, endL, k);
+    b.place(top);
+  } else {
+    const idx = acc.index;
+    const names = idx.columns.slice(0, acc.keys.length).map((c) => `${c < 0 ? "rowid" : src.table!.columns[c]!.name}=?`);
+    b.note(`SEARCH ${label} USING INDEX ${idx.name} (${names.join(" AND ")})`);
+    b.emit(Op.OpenRead, acc.cursor, idx.rootpage, 0, { index: { desc: idx.desc, collations: idx.collations } }, 0, idx.name);
+    const first = b.reg(acc.keys.length);
+    acc.keys.forEach((k, j) => compileExpr(ctx, scope, k, first + j));
+    const affs = idx.columns.slice(0, acc.keys.length).map((c) => (c < 0 ? "INTEGER" : src.table!.columns[c]!.affinity));
+    b.emit(Op.Affinity, first, acc.keys.length, 0, affs);
+    b.emit(Op.SeekPrefix, acc.cursor, endL, first, acc.keys.length);
+    b.place(top);
+    const rid = b.reg();
+    b.emit(Op.Rowid, acc.cursor, rid);
+    b.emit(Op.SeekRowid, src.cursor, next, rid);
+  }
+  for (const t of lv.onTerms) {
+    const r = compileExpr(ctx, scope, t);
+    b.emit(Op.IfNot, r, next, 1);
+  }
+  if (left) b.emit(Op.Integer, 1, match);
+  b.place(bodyL);
+  for (const t of lv.terms) {
+    const r = compileExpr(ctx, scope, t);
+    b.emit(Op.IfNot, r, next, 1);
+  }
+  b.planDepth++;
+  emitLoops(ctx, scope, levels, i + 1, body);
+  b.planDepth--;
+  b.place(next);
+  if (acc.kind === "scan") b.emit(Op.Next, src.cursor, top);
+  else if (acc.kind === "index") b.emit(Op.IdxNextPrefix, acc.cursor, top);
+  b.place(endL);
+  if (left) {
+    const done = b.label();
+    b.emit(Op.IfPos, match, done, 0);
+    b.emit(Op.NullRow, src.cursor);
+    if (acc.kind === "index") b.emit(Op.NullRow, acc.cursor);
+    b.emit(Op.Integer, 1, match);
+    b.emit(Op.Goto, 0, bodyL);
+    b.place(done);
+  }
+}
+
+/** Compound SELECT: each arm into an ephemeral table, combined, then sorted/limited. */
+function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null, valuesOnly = false): SelectInfo {
+  const b = ctx.b;
+  const acc = b.cursor();
+  b.emit(Op.OpenEphemeral, acc, 0);
+  const first = compileCore(ctx, sel.core, [], undefined, undefined, { kind: "eph", cursor: acc }, outer);
+  let correlated = first.correlated;
+  const n = first.columns.length;
+  if (!valuesOnly) {
+    for (const arm of sel.compound) {
+      const tmp = b.cursor();
+      b.emit(Op.OpenEphemeral, tmp, 0);
+      const info = compileCore(ctx, arm.core, [], undefined, undefined, { kind: "eph", cursor: tmp }, outer);
+      if (info.columns.length !== n) throw new DbError("DB_ERROR", `SELECTs to the left and right of ${arm.op} do not have the same number of result columns`);
+      correlated ||= info.correlated;
+      b.emit(Op.Compound, acc, tmp, 0, arm.op);
+    }
+  }
+  const cols: OutCol[] = first.columns.map((c) => ({ expr: { kind: "column", name: c.name }, name: c.name, meta: c }));
+  const end = b.label();
+  const lim = emitLimits(ctx, outer, sel.limit, sel.offset, end);
+  const res = b.reg(n);
+  if (sel.orderBy.length) {
+    const sorter = b.cursor();
+    const spec = sel.orderBy.map((o) => ({ desc: o.desc, collation: (o.collation ?? "BINARY").toUpperCase() }));
+    b.emit(Op.OpenSorter, sorter, 0, 0, spec);
+    const keyIdx = sel.orderBy.map((o) => {
+      let i = resultRef(o.expr, cols, null, "ORDER BY");
+      if (i < 0 && o.expr.kind === "column") i = cols.findIndex((c) => c.name.toLowerCase() === (o.expr as { name: string }).name.toLowerCase());
+      if (i < 0) throw new DbError("DB_ERROR", "1st ORDER BY term does not match any column in the result set");
+      return i;
+    });
+    const doneA = b.label();
+    const topA = b.label();
+    b.emit(Op.Rewind, acc, doneA);
+    b.place(topA);
+    const keys = b.reg(keyIdx.length + n);
+    keyIdx.forEach((ci, j) => b.emit(Op.Column, acc, ci, keys + j));
+    for (let i = 0; i < n; i++) b.emit(Op.Column, acc, i, keys + keyIdx.length + i);
+    b.emit(Op.SorterInsert, sorter, keys, keyIdx.length + n, { nKeys: keyIdx.length });
+    b.emit(Op.Next, acc, topA);
+    b.place(doneA);
+    const done = b.label();
+    const top = b.label();
+    b.emit(Op.SorterSort, sorter, done);
+    b.place(top);
+    for (let i = 0; i < n; i++) b.emit(Op.Column, sorter, keyIdx.length + i, res + i);
+    emitDeliver(ctx, dest, res, n, lim);
+    b.emit(Op.Next, sorter, top);
+    b.place(done);
+  } else {
+    const done = b.label();
+    const top = b.label();
+    b.emit(Op.Rewind, acc, done);
+    b.place(top);
+    for (let i = 0; i < n; i++) b.emit(Op.Column, acc, i, res + i);
+    emitDeliver(ctx, dest, res, n, lim);
+    b.emit(Op.Next, acc, top);
+    b.place(done);
+  }
+  b.place(end);
+  return { columns: first.columns, affinities: first.affinities, correlated };
+}
+

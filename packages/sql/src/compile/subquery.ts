@@ -1,0 +1,58 @@
+/**
+ * Subqueries in expressions: scalar `(SELECT ...)`, `EXISTS`, `x IN (SELECT ...)` and `x IN table`.
+ * An uncorrelated subquery runs once per statement (guarded by `Once`); a correlated one
+ * runs each time it is evaluated.
+ */
+import { Op } from "@db/vm";
+import type { Expr, Select } from "../ast.js";
+import type { Ctx, Scope } from "./context.js";
+import { compileExpr } from "./expr.js";
+import { compileSelect } from "./select.js";
+
+type SubqueryExpr = Extract<Expr, { kind: "subquery" | "exists" | "in-select" | "in-table" }>;
+
+export function compileSubquery(ctx: Ctx, scope: Scope | null, e: SubqueryExpr, t: number): void {
+  const b = ctx.b;
+  const guard = b.emit(Op.Noop);
+  const after = b.label();
+  let correlated: boolean;
+  let result: number;
+  let setCursor = -1;
+  if (e.kind === "subquery" || e.kind === "exists") {
+    result = b.reg();
+    const done = b.label();
+    if (e.kind === "subquery") b.emit(Op.Null, 0, result);
+    else b.emit(Op.Integer, 0, result);
+    const sel = e.kind === "subquery" ? e.select : e.select;
+    const info = compileSelect(ctx, sel, e.kind === "subquery" ? { kind: "scalar", reg: result, done } : { kind: "exists", reg: result, done }, scope);
+    correlated = info.correlated;
+    b.place(done);
+  } else {
+    setCursor = b.cursor();
+    result = 0;
+    b.emit(Op.OpenEphemeral, setCursor, 1);
+    const sel: Select =
+      e.kind === "in-select"
+        ? e.select
+        : { kind: "select", core: { kind: "core", distinct: false, columns: [{ kind: "star" }], from: { kind: "table", name: e.table }, groupBy: [] }, compound: [], orderBy: [] };
+    correlated = compileSelect(ctx, sel, { kind: "eph", cursor: setCursor }, scope).correlated;
+  }
+  b.place(after);
+  if (!correlated) {
+    const ins = b.instrs[guard]!;
+    ins.op = Op.Once;
+    ins.p2 = after;
+  }
+  if (e.kind === "subquery") {
+    b.emit(Op.Copy, result, t, 0);
+    return;
+  }
+  if (e.kind === "exists") {
+    if (e.not) b.emit(Op.Not, result, t);
+    else b.emit(Op.Copy, result, t, 0);
+    return;
+  }
+  const x = compileExpr(ctx, scope, e.expr);
+  b.emit(Op.InSet, setCursor, t, x);
+  if (e.not) b.emit(Op.Not, t, t);
+}

@@ -1,0 +1,226 @@
+/**
+ * The catalog as the compiler sees it: tables, indexes and views rebuilt from the schema
+ * table's rows by parsing their CREATE statements (the file stores only SQL, as SQLite does).
+ */
+import { DbError, affinityOfType, readSchemaRows, META_SCHEMA_ROOT, type Affinity, type Pager } from "@db/vm";
+import type { ColumnDef, CreateIndex, CreateTable, CreateView, Expr, IndexedColumn, Select } from "./ast.js";
+import { parseOne } from "./parser.js";
+
+export interface Column {
+  name: string;
+  type: string;
+  affinity: Affinity;
+  notNull: boolean;
+  default: Expr | null;
+  collation: string;
+  /** 1-based position in the primary key, 0 if not part of it. */
+  pk: number;
+}
+
+export interface Index {
+  name: string;
+  table: string;
+  rootpage: number;
+  /** Table column index per key column; -1 is the rowid. */
+  columns: number[];
+  desc: boolean[];
+  collations: string[];
+  unique: boolean;
+  /** "c": CREATE INDEX, "u": UNIQUE constraint, "pk": PRIMARY KEY constraint. */
+  origin: "c" | "u" | "pk";
+  sql: string | null;
+}
+
+export interface Table {
+  kind: "table";
+  name: string;
+  rootpage: number;
+  columns: Column[];
+  /** Index of the INTEGER PRIMARY KEY column (the rowid alias), or -1. */
+  rowidAlias: number;
+  indexes: Index[];
+  sql: string;
+  /** The schema table itself. */
+  system?: boolean;
+}
+
+export interface View {
+  kind: "view";
+  name: string;
+  columns?: string[];
+  select: Select;
+  sql: string;
+}
+
+export class Schema {
+  readonly tables = new Map<string, Table | View>();
+  readonly indexes = new Map<string, Index>();
+  version = 0;
+
+  getTable(name: string): Table | View | undefined {
+    return this.tables.get(name.toLowerCase());
+  }
+}
+
+export const SCHEMA_TABLE_SQL =
+  "CREATE TABLE sqlite_schema(type text, name text, tbl_name text, rootpage integer, sql text)";
+
+function schemaTable(root: number): Table {
+  const cols = ["type", "name", "tbl_name", "rootpage", "sql"].map((name, i) => ({
+    name,
+    type: i === 3 ? "integer" : "text",
+    affinity: (i === 3 ? "INTEGER" : "TEXT") as Affinity,
+    notNull: false,
+    default: null,
+    collation: "BINARY",
+    pk: 0,
+  }));
+  return { kind: "table", name: "sqlite_schema", rootpage: root, columns: cols, rowidAlias: -1, indexes: [], sql: SCHEMA_TABLE_SQL, system: true };
+}
+
+function columnCollation(c: ColumnDef): string {
+  for (const k of c.constraints) if (k.kind === "collate") return k.collation.toUpperCase();
+  return "BINARY";
+}
+
+/** Builds a Table from its CREATE TABLE statement (without indexes, which are attached later). */
+export function tableFromAst(ast: CreateTable, rootpage: number, sql: string): Table {
+  const columns: Column[] = ast.columns.map((c) => ({
+    name: c.name,
+    type: c.type,
+    affinity: affinityOfType(c.type),
+    notNull: c.constraints.some((k) => k.kind === "not-null"),
+    default: (c.constraints.find((k) => k.kind === "default") as { expr: Expr } | undefined)?.expr ?? null,
+    collation: columnCollation(c),
+    pk: 0,
+  }));
+  const find = (name: string): number => {
+    const i = columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (i < 0) throw new DbError("DB_ERROR", `no such column: ${name}`);
+    return i;
+  };
+  let pkCols: number[] = [];
+  let pkDesc = false;
+  ast.columns.forEach((c, i) => {
+    for (const k of c.constraints) {
+      if (k.kind === "primary-key") {
+        if (pkCols.length) throw new DbError("DB_ERROR", `table "${ast.name}" has more than one primary key`);
+        pkCols = [i];
+        pkDesc = k.desc;
+      }
+    }
+  });
+  for (const k of ast.constraints) {
+    if (k.kind === "primary-key") {
+      if (pkCols.length) throw new DbError("DB_ERROR", `table "${ast.name}" has more than one primary key`);
+      pkCols = k.columns.map((ic) => find(indexedName(ic)));
+    }
+  }
+  pkCols.forEach((ci, j) => {
+    columns[ci]!.pk = j + 1;
+    columns[ci]!.notNull = columns[ci]!.notNull || false;
+  });
+  // A single-column PRIMARY KEY whose declared type is exactly INTEGER is the rowid (lang_createtable.html#rowid).
+  let rowidAlias = -1;
+  if (pkCols.length === 1 && columns[pkCols[0]!]!.type.trim().toUpperCase() === "INTEGER" && !pkDesc) rowidAlias = pkCols[0]!;
+  return { kind: "table", name: ast.name, rootpage, columns, rowidAlias, indexes: [], sql };
+}
+
+function indexedName(ic: IndexedColumn): string {
+  if (ic.name) return ic.name;
+  if (ic.expr.kind === "column") return ic.expr.name;
+  throw new DbError("DB_ERROR", "expressions are not supported in index definitions yet");
+}
+
+/** Index definitions implied by PRIMARY KEY (non-rowid) and UNIQUE constraints, in SQLite's autoindex order. */
+export function autoIndexes(ast: CreateTable, table: Table): Omit<Index, "rootpage" | "name">[] {
+  const out: Omit<Index, "rootpage" | "name">[] = [];
+  const col = (name: string) => table.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+  const add = (cols: IndexedColumn[] | number[], origin: "u" | "pk") => {
+    const idx = cols.map((c) => (typeof c === "number" ? c : col(indexedName(c))));
+    const desc = cols.map((c) => (typeof c === "number" ? false : c.desc));
+    out.push({ table: table.name, columns: idx, desc, collations: idx.map((i) => table.columns[i]?.collation ?? "BINARY"), unique: true, origin, sql: null });
+  };
+  ast.columns.forEach((c, i) => {
+    for (const k of c.constraints) {
+      if (k.kind === "primary-key" && table.rowidAlias !== i) add([i], "pk");
+      if (k.kind === "unique") add([i], "u");
+    }
+  });
+  for (const k of ast.constraints) {
+    if (k.kind === "primary-key" && table.rowidAlias < 0) add(k.columns, "pk");
+    if (k.kind === "unique") add(k.columns, "u");
+  }
+  return out;
+}
+
+export function indexFromAst(ast: CreateIndex, table: Table, rootpage: number, sql: string | null): Index {
+  const columns = ast.columns.map((ic) => {
+    const name = indexedName(ic);
+    const i = table.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (i >= 0) return i;
+    if (["rowid", "oid", "_rowid_"].includes(name.toLowerCase())) return -1;
+    throw new DbError("DB_ERROR", `no such column: ${name}`);
+  });
+  return {
+    name: ast.name,
+    table: table.name,
+    rootpage,
+    columns,
+    desc: ast.columns.map((c) => c.desc),
+    collations: ast.columns.map((c, j) => (c.collation ?? (columns[j]! >= 0 ? table.columns[columns[j]!]!.collation : "BINARY")).toUpperCase()),
+    unique: ast.unique,
+    origin: "c",
+    sql,
+  };
+}
+
+/** Reads the schema table and rebuilds the catalog. Call inside a read transaction. */
+export function loadSchema(pager: Pager): Schema {
+  const schema = new Schema();
+  schema.version = pager.getMeta(1);
+  const root = pager.getMeta(META_SCHEMA_ROOT);
+  const sys = schemaTable(root);
+  schema.tables.set("sqlite_schema", sys);
+  schema.tables.set("sqlite_master", sys);
+  const rows = readSchemaRows(pager);
+  const pendingAuto = new Map<string, { rootpage: number; name: string }[]>();
+  for (const row of rows) {
+    if (row.type === "table" && row.sql) {
+      const ast = parseOne(row.sql).statement as CreateTable;
+      schema.tables.set(row.name.toLowerCase(), tableFromAst(ast, row.rootpage, row.sql));
+    } else if (row.type === "view" && row.sql) {
+      const ast = parseOne(row.sql).statement as CreateView;
+      schema.tables.set(row.name.toLowerCase(), { kind: "view", name: ast.name, ...(ast.columns ? { columns: ast.columns } : {}), select: ast.select, sql: row.sql });
+    }
+  }
+  for (const row of rows) {
+    if (row.type !== "index") continue;
+    const t = schema.getTable(row.tblName);
+    if (!t || t.kind !== "table") continue;
+    if (row.sql) {
+      const ast = parseOne(row.sql).statement as CreateIndex;
+      const idx = indexFromAst(ast, t, row.rootpage, row.sql);
+      t.indexes.push(idx);
+      schema.indexes.set(idx.name.toLowerCase(), idx);
+    } else {
+      const list = pendingAuto.get(t.name.toLowerCase()) ?? [];
+      list.push({ rootpage: row.rootpage, name: row.name });
+      pendingAuto.set(t.name.toLowerCase(), list);
+    }
+  }
+  for (const [tname, list] of pendingAuto) {
+    const t = schema.getTable(tname) as Table;
+    const defs = autoIndexes(parseOne(t.sql).statement as CreateTable, t);
+    list.forEach((a, i) => {
+      const d = defs[i];
+      if (!d) return;
+      const idx: Index = { ...d, name: a.name, rootpage: a.rootpage };
+      t.indexes.push(idx);
+      schema.indexes.set(idx.name.toLowerCase(), idx);
+    });
+  }
+  // Unique indexes first: constraint checks happen before any index is written.
+  for (const t of schema.tables.values()) if (t.kind === "table") t.indexes.sort((a, b) => Number(b.unique) - Number(a.unique));
+  return schema;
+}

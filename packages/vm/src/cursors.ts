@@ -1,0 +1,372 @@
+/**
+ * The cursors a program works through: B+tree tables (rowid → record), B+tree indexes
+ * (order-preserving key of the indexed values and rowid → record of the same values),
+ * in-memory ephemeral tables and sets, and sorters.
+ */
+import { BTree, DbError, type Cursor, type Pager } from "@db/btree";
+import { compareValues } from "./compare.js";
+import { decodeRecord, encodeRecord } from "./record.js";
+import { decodeRowidKey, encodeKey, encodeRowidKey } from "./key.js";
+import type { SqlValue } from "./value.js";
+
+export interface VmCursor {
+  /** Positions on the first row; false when empty. */
+  rewind(): boolean;
+  last(): boolean;
+  next(): boolean;
+  prev(): boolean;
+  column(i: number): SqlValue;
+  rowid(): SqlValue;
+  /** True after NullRow: every column reads NULL (LEFT JOIN with no match). */
+  nullRow: boolean;
+  close(): void;
+}
+
+/** Encodes an index key: the indexed values then the rowid, memcmp-ordered. */
+export interface IndexSpec {
+  /** Per indexed column (not counting the trailing rowid). */
+  desc: boolean[];
+  collations: string[];
+}
+
+function keyFlags(spec: IndexSpec, n: number): { desc: boolean[]; coll: string[] } {
+  const desc: boolean[] = [];
+  const coll: string[] = [];
+  for (let i = 0; i < n; i++) {
+    desc.push(spec.desc[i] ?? false);
+    coll.push(spec.collations[i] ?? "BINARY");
+  }
+  return { desc, coll };
+}
+
+export function indexKey(spec: IndexSpec, values: SqlValue[]): Uint8Array {
+  const { desc, coll } = keyFlags(spec, values.length);
+  return encodeKey(values, desc, coll);
+}
+
+function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (key.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
+  return true;
+}
+
+/** A cursor over a rowid table or an index stored in a B+tree. */
+export class BTreeCursor implements VmCursor {
+  readonly tree: BTree;
+  private cur: Cursor;
+  private row: SqlValue[] | null = null;
+  private rid: SqlValue = null;
+  private prefix: Uint8Array | null = null;
+  nullRow = false;
+  /** Largest rowid handed out by NewRowid in this run, to avoid re-seeking the end. */
+  maxRowid: number | bigint | null = null;
+
+  constructor(
+    readonly pager: Pager,
+    readonly root: number,
+    readonly isIndex: boolean,
+    readonly spec: IndexSpec | null,
+  ) {
+    this.tree = new BTree(pager, root);
+    this.cur = this.tree.cursor();
+  }
+
+  private invalidate(): void {
+    this.row = null;
+    this.rid = null;
+    this.nullRow = false;
+  }
+
+  get valid(): boolean {
+    return !this.nullRow && this.cur.valid;
+  }
+
+  rewind(): boolean {
+    this.invalidate();
+    this.prefix = null;
+    return this.cur.first();
+  }
+  last(): boolean {
+    this.invalidate();
+    this.prefix = null;
+    return this.cur.last();
+  }
+  next(): boolean {
+    if (this.nullRow) return false;
+    this.invalidate();
+    if (!this.cur.valid) return false;
+    return this.cur.next();
+  }
+  prev(): boolean {
+    if (this.nullRow) return false;
+    this.invalidate();
+    if (!this.cur.valid) return false;
+    return this.cur.prev();
+  }
+
+  /** Table cursor: positions on `rowid`; false if absent. */
+  seekRowid(rowid: number | bigint): boolean {
+    this.invalidate();
+    return this.cur.seek(encodeRowidKey(rowid), "eq");
+  }
+
+  /** Index cursor: positions on the first entry whose leading values equal `values`. */
+  seekPrefix(values: SqlValue[]): boolean {
+    this.invalidate();
+    const prefix = indexKey(this.spec!, values);
+    this.prefix = prefix;
+    if (!this.cur.seek(prefix, "ge")) return false;
+    return startsWith(this.cur.key(), prefix);
+  }
+
+  /** Index cursor: next entry sharing the prefix of the last seekPrefix. */
+  nextPrefix(): boolean {
+    if (!this.next()) return false;
+    return this.prefix === null || startsWith(this.cur.key(), this.prefix);
+  }
+
+  private load(): SqlValue[] {
+    if (this.row === null) this.row = decodeRecord(this.cur.value());
+    return this.row;
+  }
+
+  column(i: number): SqlValue {
+    if (this.nullRow || !this.cur.valid) return null;
+    const row = this.load();
+    return i < row.length ? row[i]! : null;
+  }
+
+  rowid(): SqlValue {
+    if (this.nullRow || !this.cur.valid) return null;
+    if (this.isIndex) {
+      const row = this.load();
+      return row[row.length - 1] ?? null;
+    }
+    if (this.rid === null) this.rid = decodeRowidKey(this.cur.key());
+    return this.rid;
+  }
+
+  /** Table cursor: max rowid in the tree (0 when empty). */
+  maxRowidInTree(): number | bigint {
+    const c = this.tree.cursor();
+    try {
+      return c.last() ? decodeRowidKey(c.key()) : 0;
+    } finally {
+      c.close();
+    }
+  }
+
+  insertRow(rowid: number | bigint, record: Uint8Array): void {
+    this.tree.put(encodeRowidKey(rowid), record);
+    this.invalidate();
+  }
+
+  insertIndex(values: SqlValue[]): void {
+    this.tree.put(indexKey(this.spec!, values), encodeRecord(values));
+  }
+
+  deleteIndex(values: SqlValue[]): void {
+    this.tree.delete(indexKey(this.spec!, values));
+  }
+
+  /** Deletes the row under the cursor. */
+  deleteCurrent(): void {
+    if (!this.cur.valid) throw new DbError("DB_MISUSE", "delete on a cursor with no row");
+    this.cur.delete();
+    this.invalidate();
+  }
+
+  close(): void {
+    this.cur.close();
+  }
+}
+
+/** An in-memory table: rows in insertion order, or (as a set) unique rows in key order. */
+export class EphemeralCursor implements VmCursor {
+  private rows: SqlValue[][] = [];
+  private keys = new Map<string, SqlValue[]>();
+  private sorted: SqlValue[][] | null = null;
+  private pos = -1;
+  nullRow = false;
+  hasNull = false;
+
+  constructor(readonly isSet: boolean) {}
+
+  private view(): SqlValue[][] {
+    if (!this.isSet) return this.rows;
+    if (this.sorted === null) {
+      const entries = [...this.keys.entries()];
+      entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      this.sorted = entries.map((e) => e[1]);
+    }
+    return this.sorted;
+  }
+
+  static keyOf(values: SqlValue[]): string {
+    return Buffer.from(encodeKey(values)).toString("latin1");
+  }
+
+  /** Appends a row (table) or adds it if absent (set). Returns false if a set already had it. */
+  insert(values: SqlValue[]): boolean {
+    if (!this.isSet) {
+      this.rows.push(values);
+      return true;
+    }
+    const k = EphemeralCursor.keyOf(values);
+    if (this.keys.has(k)) return false;
+    this.keys.set(k, values);
+    this.sorted = null;
+    if (values.some((v) => v === null)) this.hasNull = true;
+    return true;
+  }
+
+  contains(values: SqlValue[]): boolean {
+    if (!this.isSet) {
+      const k = EphemeralCursor.keyOf(values);
+      return this.rows.some((r) => EphemeralCursor.keyOf(r) === k);
+    }
+    return this.keys.has(EphemeralCursor.keyOf(values));
+  }
+
+  /** All rows, in this table's order. */
+  allRows(): SqlValue[][] {
+    return this.view();
+  }
+
+  /**
+   * this := this <op> other, for compound SELECT. UNION, INTERSECT and EXCEPT yield distinct rows
+   * in key order (as SQLite's ephemeral indexes do); UNION ALL appends.
+   */
+  combine(other: EphemeralCursor, op: string): void {
+    const mine = this.view();
+    const theirs = other.allRows();
+    if (op === "UNION ALL") {
+      const rows = [...mine, ...theirs];
+      this.clear();
+      for (const r of rows) this.rows.push(r);
+      return;
+    }
+    const a = new Map<string, SqlValue[]>();
+    for (const r of mine) a.set(EphemeralCursor.keyOf(r), r);
+    const bkeys = new Map<string, SqlValue[]>();
+    for (const r of theirs) bkeys.set(EphemeralCursor.keyOf(r), r);
+    let out: Map<string, SqlValue[]>;
+    if (op === "UNION") {
+      out = a;
+      for (const [k, r] of bkeys) if (!out.has(k)) out.set(k, r);
+    } else if (op === "INTERSECT") {
+      out = new Map([...a].filter(([k]) => bkeys.has(k)));
+    } else {
+      out = new Map([...a].filter(([k]) => !bkeys.has(k)));
+    }
+    const sorted = [...out.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    this.clear();
+    for (const [, r] of sorted) this.rows.push(r);
+  }
+
+  remove(values: SqlValue[]): void {
+    if (this.keys.delete(EphemeralCursor.keyOf(values))) this.sorted = null;
+  }
+
+  get size(): number {
+    return this.isSet ? this.keys.size : this.rows.length;
+  }
+
+  clear(): void {
+    this.rows = [];
+    this.keys.clear();
+    this.sorted = null;
+    this.pos = -1;
+    this.hasNull = false;
+  }
+
+  rewind(): boolean {
+    this.nullRow = false;
+    this.pos = 0;
+    return this.view().length > 0;
+  }
+  last(): boolean {
+    this.nullRow = false;
+    this.pos = this.view().length - 1;
+    return this.pos >= 0;
+  }
+  next(): boolean {
+    if (this.nullRow) return false;
+    this.pos++;
+    return this.pos < this.view().length;
+  }
+  prev(): boolean {
+    if (this.nullRow) return false;
+    this.pos--;
+    return this.pos >= 0;
+  }
+  column(i: number): SqlValue {
+    if (this.nullRow) return null;
+    const row = this.view()[this.pos];
+    return row === undefined ? null : (row[i] ?? null);
+  }
+  rowid(): SqlValue {
+    return this.nullRow ? null : this.pos + 1;
+  }
+  close(): void {
+    this.clear();
+  }
+}
+
+export interface SortKeySpec {
+  desc: boolean;
+  collation: string;
+}
+
+/** Rows with sort keys; sorted once, then read in order. */
+export class SorterCursor implements VmCursor {
+  private rows: { keys: SqlValue[]; data: SqlValue[] }[] = [];
+  private pos = -1;
+  nullRow = false;
+
+  constructor(readonly spec: SortKeySpec[]) {}
+
+  insert(keys: SqlValue[], data: SqlValue[]): void {
+    this.rows.push({ keys, data });
+  }
+
+  sort(): boolean {
+    const spec = this.spec;
+    this.rows.sort((a, b) => {
+      for (let i = 0; i < spec.length; i++) {
+        const s = spec[i]!;
+        const c = compareValues(a.keys[i] ?? null, b.keys[i] ?? null, s.collation as "BINARY");
+        if (c !== 0) return s.desc ? -c : c;
+      }
+      return 0;
+    });
+    this.pos = 0;
+    return this.rows.length > 0;
+  }
+
+  rewind(): boolean {
+    this.pos = 0;
+    return this.rows.length > 0;
+  }
+  last(): boolean {
+    this.pos = this.rows.length - 1;
+    return this.pos >= 0;
+  }
+  next(): boolean {
+    this.pos++;
+    return this.pos < this.rows.length;
+  }
+  prev(): boolean {
+    this.pos--;
+    return this.pos >= 0;
+  }
+  column(i: number): SqlValue {
+    return this.rows[this.pos]?.data[i] ?? null;
+  }
+  rowid(): SqlValue {
+    return this.pos + 1;
+  }
+  close(): void {
+    this.rows = [];
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * @db/vm: record encoding, the catalog's storage, and the virtual machine that runs compiled
+ * programs over B+tree cursors. Re-exports @db/btree (and the layers beneath) for the SQL layer.
+ */
+export * from "@db/btree";
+export * from "./value.js";
+export * from "./affinity.js";
+export * from "./compare.js";
+export * from "./record.js";
+export * from "./key.js";
+export * from "./functions.js";
+export * from "./aggregates.js";
+export * from "./like.js";
+export { Op, explainRows, EXPLAIN_COLUMNS } from "./program.js";
+export type { Instr, Program, ColumnMeta } from "./program.js";
+export { Vm, Execution, FLAG_COUNT, FLAG_LASTROWID } from "./vm.js";
+export type { ScalarFn, CompareP4, PragmaContext } from "./vm.js";
+export type { IndexSpec, SortKeySpec } from "./cursors.js";
+export type { AggDef } from "./groups.js";
+export { initSchemaTable, readSchemaRows, META_SCHEMA_ROOT, META_SCHEMA_VERSION, META_USER_VERSION } from "./schema-rows.js";
+export type { SchemaRow } from "./schema-rows.js";

@@ -1,0 +1,530 @@
+/**
+ * SQLite's record format (https://sqlite.org/fileformat2.html#record_format):
+ *
+ *   header-size varint | serial-type varint ... | body
+ *
+ * Serial types: 0 NULL; 1,2,3,4,5,6 big-endian two's-complement integers of 1,2,3,4,6,8 bytes;
+ * 7 big-endian IEEE 754 float64; 8 the integer 0; 9 the integer 1; 10,11 reserved;
+ * N>=12 even: BLOB of (N-12)/2 bytes; N>=13 odd: TEXT of (N-13)/2 bytes of UTF-8.
+ * Varints are SQLite's: 1-9 bytes, big-endian 7-bit groups, the 9th byte carrying 8 bits.
+ *
+ * A REAL is always written as serial type 7 (even when integral), so REAL 2.0 reads back as
+ * `Real(2)` and INTEGER 2 as `2`.
+ */
+import { DbError } from "@db/btree";
+import { Real, type SqlValue, type StorageClass, makeReal, textDecoder, textEncoder } from "./value.js";
+
+const EMPTY = new Uint8Array(0);
+const TWO32 = 4294967296;
+const MAX_SAFE = 9007199254740991;
+
+const F64 = new Float64Array(1);
+const F64B = new Uint8Array(F64.buffer);
+const LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function corrupt(what: string): DbError {
+  return new DbError("DB_CORRUPT", `database disk image is malformed: ${what}`);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Varints                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Number of bytes of the varint for a non-negative value (number < 2^53, or a u64 bigint). */
+export function varintLength(v: number | bigint): number {
+  if (typeof v === "number") {
+    if (v < 0x80) return 1;
+    if (v < 0x4000) return 2;
+    if (v < 0x200000) return 3;
+    if (v < 0x10000000) return 4;
+    let n = 4;
+    let x = Math.floor(v / 0x10000000);
+    while (x > 0 && n < 9) {
+      n++;
+      x = Math.floor(x / 128);
+    }
+    return n;
+  }
+  const u = BigInt.asUintN(64, v);
+  if (u >= 1n << 56n) return 9;
+  let n = 1;
+  for (let x = u >> 7n; x > 0n; x >>= 7n) n++;
+  return n;
+}
+
+/**
+ * Writes a varint at `off`, returns its length. `v` is a non-negative number below 2^53, or a
+ * bigint taken modulo 2^64 (so a negative bigint writes its two's complement, as SQLite does).
+ */
+export function putVarint(buf: Uint8Array, off: number, v: number | bigint): number {
+  if (typeof v === "number") {
+    if (v < 0x80) {
+      buf[off] = v;
+      return 1;
+    }
+    if (v < 0x4000) {
+      buf[off] = (v >>> 7) | 0x80;
+      buf[off + 1] = v & 0x7f;
+      return 2;
+    }
+    if (v < 0x200000) {
+      buf[off] = (v >>> 14) | 0x80;
+      buf[off + 1] = ((v >>> 7) & 0x7f) | 0x80;
+      buf[off + 2] = v & 0x7f;
+      return 3;
+    }
+    if (v > MAX_SAFE || v < 0) v = BigInt(v);
+    else {
+      // Up to 8 groups of 7 bits (56 bits) covers every safe integer.
+      let n = 0;
+      const tmp: number[] = [];
+      let x = v;
+      do {
+        tmp.push(x % 128);
+        x = Math.floor(x / 128);
+        n++;
+      } while (x > 0);
+      for (let i = 0; i < n; i++) buf[off + i] = tmp[n - 1 - i] | (i < n - 1 ? 0x80 : 0);
+      return n;
+    }
+  }
+  let u = BigInt.asUintN(64, v as bigint);
+  if (u >= 1n << 56n) {
+    buf[off + 8] = Number(u & 0xffn);
+    u >>= 8n;
+    for (let i = 7; i >= 0; i--) {
+      buf[off + i] = Number(u & 0x7fn) | 0x80;
+      u >>= 7n;
+    }
+    return 9;
+  }
+  const tmp: number[] = [];
+  do {
+    tmp.push(Number(u & 0x7fn));
+    u >>= 7n;
+  } while (u > 0n);
+  const n = tmp.length;
+  for (let i = 0; i < n; i++) buf[off + i] = tmp[n - 1 - i] | (i < n - 1 ? 0x80 : 0);
+  return n;
+}
+
+let varintLen = 0;
+/** Length in bytes of the varint read by the most recent `getVarint`/`getVarint32` call. */
+export function lastVarintLength(): number {
+  return varintLen;
+}
+
+/**
+ * Reads a varint at `off` (the length is available from `lastVarintLength()`). Values up to
+ * 2^53-1 are numbers, larger ones unsigned bigints. Throws DB_CORRUPT past `end`.
+ */
+export function getVarint(buf: Uint8Array, off: number, end: number = buf.length): number | bigint {
+  if (off + 9 > end) {
+    // Near the end of the buffer: check every byte.
+    for (let i = 0; i < 9; i++) {
+      if (off + i >= end) throw corrupt("varint runs past the end of its buffer");
+      if (buf[off + i] < 0x80) break;
+    }
+  }
+  let v = 0;
+  for (let i = 0; i < 7; i++) {
+    const b = buf[off + i];
+    v = v * 128 + (b & 0x7f);
+    if (b < 0x80) {
+      varintLen = i + 1;
+      return v;
+    }
+  }
+  const b7 = buf[off + 7];
+  if (b7 < 0x80) {
+    varintLen = 8;
+    const r = v * 128 + b7;
+    return r <= MAX_SAFE ? r : BigInt(v) * 128n + BigInt(b7);
+  }
+  varintLen = 9;
+  const big = (BigInt(v) << 15n) | (BigInt(b7 & 0x7f) << 8n) | BigInt(buf[off + 8]);
+  return big <= 9007199254740991n ? Number(big) : big;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Serial types                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+const INT_SIZE = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0];
+
+/** Body size in bytes of a serial type. */
+export function serialTypeLength(t: number): number {
+  if (t >= 12) return Math.floor((t - 12) / 2);
+  return INT_SIZE[t] ?? 0;
+}
+
+function intSerialType(v: number): number {
+  if (v === 0) return 8;
+  if (v === 1) return 9;
+  if (v >= -128 && v <= 127) return 1;
+  if (v >= -32768 && v <= 32767) return 2;
+  if (v >= -8388608 && v <= 8388607) return 3;
+  if (v >= -2147483648 && v <= 2147483647) return 4;
+  if (v >= -140737488355328 && v <= 140737488355327) return 5;
+  return 6;
+}
+
+/**
+ * The serial type a value is stored with. Text/blob types depend on the byte length, so for
+ * a string pass its UTF-8 length in `byteLength`.
+ */
+export function serialTypeOf(v: SqlValue, byteLength?: number): number {
+  switch (typeof v) {
+    case "number":
+      return Number.isInteger(v) ? intSerialType(v) : 7;
+    case "bigint":
+      return 6;
+    case "string":
+      return 13 + 2 * (byteLength ?? textEncoder.encode(v).length);
+    default:
+      if (v === null) return 0;
+      if (v instanceof Real) return 7;
+      return 12 + 2 * v.length;
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Encoding                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/** UTF-8 byte length of a string (lone surrogates count as U+FFFD, as TextEncoder writes them). */
+function utf8Len(s: string): number {
+  const n = s.length;
+  let len = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      if (c < 0x800) len += 1;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        len += 2; // 4 bytes for 2 code units
+        i++;
+      } else len += 2;
+    }
+  }
+  return len;
+}
+
+function writeText(buf: Uint8Array, off: number, s: string, byteLen: number): void {
+  if (byteLen === s.length) {
+    for (let i = 0; i < byteLen; i++) buf[off + i] = s.charCodeAt(i);
+  } else {
+    textEncoder.encodeInto(s, buf.subarray(off, off + byteLen));
+  }
+}
+
+function writeFloat(buf: Uint8Array, off: number, x: number): void {
+  F64[0] = x;
+  if (LE) {
+    for (let i = 0; i < 8; i++) buf[off + i] = F64B[7 - i];
+  } else {
+    for (let i = 0; i < 8; i++) buf[off + i] = F64B[i];
+  }
+}
+
+function writeInt(buf: Uint8Array, off: number, v: number | bigint, size: number): void {
+  if (typeof v === "bigint") {
+    let u = BigInt.asUintN(64, v);
+    for (let i = 7; i >= 0; i--) {
+      buf[off + i] = Number(u & 0xffn);
+      u >>= 8n;
+    }
+    return;
+  }
+  if (size <= 4) {
+    for (let i = size - 1; i >= 0; i--) {
+      buf[off + i] = v & 0xff;
+      v >>= 8;
+    }
+    return;
+  }
+  const hi = Math.floor(v / TWO32);
+  const lo = v - hi * TWO32;
+  buf[off + size - 1] = lo & 0xff;
+  buf[off + size - 2] = (lo >>> 8) & 0xff;
+  buf[off + size - 3] = (lo >>> 16) & 0xff;
+  buf[off + size - 4] = (lo >>> 24) & 0xff;
+  let h = hi;
+  for (let i = size - 5; i >= 0; i--) {
+    buf[off + i] = h & 0xff;
+    h >>= 8;
+  }
+}
+
+// Scratch arrays reused across encodeRecord calls.
+let scratchTypes: number[] = [];
+let scratchLens: number[] = [];
+
+/** Encodes values as a record. */
+export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
+  const n = values.length;
+  if (scratchTypes.length < n) {
+    scratchTypes = new Array<number>(n);
+    scratchLens = new Array<number>(n);
+  }
+  const types = scratchTypes;
+  const lens = scratchLens;
+  let hdr = 0;
+  let body = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    let t: number;
+    let len: number;
+    switch (typeof v) {
+      case "number":
+        if (Number.isInteger(v)) {
+          t = intSerialType(v);
+          len = INT_SIZE[t];
+        } else {
+          t = 7;
+          len = 8;
+        }
+        break;
+      case "bigint":
+        t = 6;
+        len = 8;
+        break;
+      case "string":
+        len = utf8Len(v);
+        t = 13 + 2 * len;
+        break;
+      default:
+        if (v === null) {
+          t = 0;
+          len = 0;
+        } else if (v instanceof Real) {
+          t = 7;
+          len = 8;
+        } else {
+          len = v.length;
+          t = 12 + 2 * len;
+        }
+    }
+    types[i] = t;
+    lens[i] = len;
+    hdr += t < 0x80 ? 1 : varintLength(t);
+    body += len;
+  }
+  let hdrSize = hdr + 1;
+  while (varintLength(hdrSize) + hdr > hdrSize) hdrSize = hdr + varintLength(hdrSize);
+  const out = new Uint8Array(hdrSize + body);
+  let p = putVarint(out, 0, hdrSize);
+  for (let i = 0; i < n; i++) {
+    const t = types[i];
+    if (t < 0x80) out[p++] = t;
+    else p += putVarint(out, p, t);
+  }
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const t = types[i];
+    const len = lens[i];
+    if (t >= 12) {
+      if (typeof v === "string") writeText(out, p, v, len);
+      else out.set(v as Uint8Array, p);
+    } else if (t === 7) {
+      writeFloat(out, p, v instanceof Real ? v.value : (v as number));
+    } else if (len > 0) {
+      writeInt(out, p, v as number | bigint, len);
+    }
+    p += len;
+  }
+  return out;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Decoding                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+function readUtf8(buf: Uint8Array, start: number, end: number): string {
+  const len = end - start;
+  if (len === 0) return "";
+  if (len <= 32) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (buf[i] >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+  }
+  return textDecoder.decode(buf.subarray(start, end));
+}
+
+function readInt(buf: Uint8Array, p: number, t: number): number | bigint {
+  switch (t) {
+    case 1:
+      return (buf[p] << 24) >> 24;
+    case 2:
+      return (((buf[p] << 8) | buf[p + 1]) << 16) >> 16;
+    case 3:
+      return (((buf[p] << 16) | (buf[p + 1] << 8) | buf[p + 2]) << 8) >> 8;
+    case 4:
+      return (buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3];
+    case 5: {
+      const hi = (((buf[p] << 8) | buf[p + 1]) << 16) >> 16;
+      const lo = ((buf[p + 2] << 24) | (buf[p + 3] << 16) | (buf[p + 4] << 8) | buf[p + 5]) >>> 0;
+      return hi * TWO32 + lo;
+    }
+    default: {
+      const hi = (buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3];
+      const lo = ((buf[p + 4] << 24) | (buf[p + 5] << 16) | (buf[p + 6] << 8) | buf[p + 7]) >>> 0;
+      const v = hi * TWO32 + lo;
+      if (v >= -MAX_SAFE && v <= MAX_SAFE) return v;
+      return (BigInt(hi) << 32n) | BigInt(lo);
+    }
+  }
+}
+
+function readFloat(buf: Uint8Array, p: number): SqlValue {
+  if (LE) {
+    for (let i = 0; i < 8; i++) F64B[7 - i] = buf[p + i];
+  } else {
+    for (let i = 0; i < 8; i++) F64B[i] = buf[p + i];
+  }
+  return makeReal(F64[0]);
+}
+
+/** Decodes the value of serial type `t` stored at buf[p..]; the caller checked the bounds. */
+function readValue(buf: Uint8Array, p: number, t: number): SqlValue {
+  if (t >= 12) {
+    const len = (t - 12) >>> 1;
+    if (t & 1) return readUtf8(buf, p, p + len);
+    return buf.slice(p, p + len);
+  }
+  switch (t) {
+    case 0:
+      return null;
+    case 7:
+      return readFloat(buf, p);
+    case 8:
+      return 0;
+    case 9:
+      return 1;
+    default:
+      return readInt(buf, p, t);
+  }
+}
+
+/**
+ * Parses a record header once and decodes columns on demand. Reuse one reader for many
+ * records (`reset`) to avoid allocation:
+ *
+ *   const r = new RecordReader();
+ *   r.reset(bytes);
+ *   for (let i = 0; i < r.count; i++) r.column(i);
+ */
+export class RecordReader {
+  private buf: Uint8Array = EMPTY;
+  private n = 0;
+  private types: number[] = [];
+  private offsets: number[] = [];
+
+  constructor(buf?: Uint8Array) {
+    if (buf) this.reset(buf);
+  }
+
+  /** Points the reader at a new record and parses its header. Throws DB_CORRUPT if malformed. */
+  reset(buf: Uint8Array): this {
+    this.buf = buf;
+    const size = buf.length;
+    if (size === 0) throw corrupt("empty record");
+    let hdrSize: number;
+    let p: number;
+    if (buf[0] < 0x80) {
+      hdrSize = buf[0];
+      p = 1;
+    } else {
+      const h = getVarint(buf, 0);
+      if (typeof h !== "number") throw corrupt("record header too large");
+      hdrSize = h;
+      p = varintLen;
+    }
+    if (hdrSize > size || hdrSize < p) throw corrupt("record header size out of range");
+    const types = this.types;
+    const offsets = this.offsets;
+    let off = hdrSize;
+    let n = 0;
+    while (p < hdrSize) {
+      let t: number;
+      if (buf[p] < 0x80) {
+        t = buf[p++];
+      } else {
+        const v = getVarint(buf, p, hdrSize);
+        if (typeof v !== "number") throw corrupt("serial type too large");
+        t = v;
+        p += varintLen;
+      }
+      let len: number;
+      if (t >= 12) len = Math.floor((t - 12) / 2);
+      else if (t === 10 || t === 11) throw corrupt(`reserved serial type ${t}`);
+      else len = INT_SIZE[t];
+      types[n] = t;
+      offsets[n] = off;
+      off += len;
+      n++;
+    }
+    if (off > size) throw corrupt("record body runs past the end of the record");
+    this.n = n;
+    return this;
+  }
+
+  /** Number of columns in the record. */
+  get count(): number {
+    return this.n;
+  }
+
+  /** Serial type of column i (0 = NULL); columns past the end read as NULL (0). */
+  serialType(i: number): number {
+    return i < this.n ? this.types[i] : 0;
+  }
+
+  /** Whether column i is NULL (or past the end of the record). */
+  isNull(i: number): boolean {
+    return i >= this.n || this.types[i] === 0;
+  }
+
+  /** typeof() of column i without decoding it. */
+  storageClass(i: number): StorageClass {
+    if (i >= this.n) return "null";
+    const t = this.types[i];
+    if (t === 0) return "null";
+    if (t === 7) return "real";
+    if (t < 12) return "integer";
+    return t & 1 ? "text" : "blob";
+  }
+
+  /** Decodes column i. Columns past the end of the record (ALTER TABLE ADD COLUMN) are NULL. */
+  column(i: number): SqlValue {
+    if (i >= this.n || i < 0) return null;
+    return readValue(this.buf, this.offsets[i], this.types[i]);
+  }
+
+  /** Decodes every column. */
+  values(): SqlValue[] {
+    const out = new Array<SqlValue>(this.n);
+    for (let i = 0; i < this.n; i++) out[i] = readValue(this.buf, this.offsets[i], this.types[i]);
+    return out;
+  }
+}
+
+const sharedReader = new RecordReader();
+
+/** Decodes a whole record. Throws DB_CORRUPT if it is malformed. */
+export function decodeRecord(buf: Uint8Array): SqlValue[] {
+  return sharedReader.reset(buf).values();
+}
+
+/** Decodes column `i` of a record (NULL if the record has fewer columns). */
+export function decodeColumn(buf: Uint8Array, i: number): SqlValue {
+  return sharedReader.reset(buf).column(i);
+}
+
+/** Number of columns of a record. */
+export function recordColumnCount(buf: Uint8Array): number {
+  return sharedReader.reset(buf).count;
+}

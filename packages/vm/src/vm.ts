@@ -1,0 +1,787 @@
+/**
+ * The virtual machine: runs a compiled Program over B+tree cursors, one instruction at a time,
+ * yielding result rows. Owns the connection's transaction state (autocommit or an explicit
+ * BEGIN), so a statement that fails rolls back exactly its own changes.
+ */
+import { BTree, DbError, type Pager } from "@db/btree";
+import { BTreeCursor, EphemeralCursor, SorterCursor, type IndexSpec, type SortKeySpec, type VmCursor } from "./cursors.js";
+import { AggSlot, GroupTable, type AggDef } from "./groups.js";
+import { Op, type Program } from "./program.js";
+import { encodeRecord } from "./record.js";
+import { applyAffinity, castAs, type Affinity } from "./affinity.js";
+import { compareValues } from "./compare.js";
+import {
+  add, bitAnd, bitNot, bitOr, concat, div, mod, mul, neg, shl, shr, sub, toBoolean,
+  type SqlValue,
+} from "./value.js";
+
+export type ScalarFn = (args: SqlValue[]) => SqlValue;
+
+/** p4 of a comparison: affinity applied to each side first, and the collation. */
+export interface CompareP4 {
+  left?: Affinity | null;
+  right?: Affinity | null;
+  collation?: string;
+  /** For Is/IsNot-style null-equal semantics. */
+}
+
+export interface PragmaContext {
+  pager: Pager;
+  vm: Vm;
+}
+
+/** Savepoint support is optional in a pager; used when present for statement rollback. */
+interface SavepointPager {
+  savepoint?(): number;
+  rollbackTo?(id: number): void;
+  releaseSavepoint?(id: number): void;
+}
+
+/** A connection's execution state over one pager. */
+export class Vm {
+  autocommit = true;
+  /** Rows changed by the last INSERT/UPDATE/DELETE, and in total. */
+  changes = 0;
+  totalChanges = 0;
+  lastInsertRowid: number | bigint = 0;
+  /** Set when a program changed the schema; the SQL layer reloads its catalog. */
+  schemaChanged = false;
+  private txn: "none" | "read" | "write" = "none";
+  /** Executions currently running; transactions end when the last one does. */
+  active = 0;
+
+  constructor(readonly pager: Pager) {}
+
+  get inTransaction(): boolean {
+    return !this.autocommit;
+  }
+  get txnState(): "none" | "read" | "write" {
+    return this.txn;
+  }
+
+  execute(program: Program, params: SqlValue[] = []): Execution {
+    return new Execution(this, program, params);
+  }
+
+  /** @internal Opens (or upgrades to) the transaction a statement needs. */
+  begin(write: boolean): void {
+    if (this.txn === "write") return;
+    if (write) {
+      if (this.txn === "read") {
+        if (this.active > 1) throw new DbError("DB_BUSY", "cannot write while another statement is reading");
+        this.pager.endRead();
+      }
+      this.pager.beginWrite();
+      this.txn = "write";
+    } else if (this.txn === "none") {
+      this.pager.beginRead();
+      this.txn = "read";
+    }
+  }
+
+  /** @internal Ends the transaction: commit (or rollback) a write, release a read. */
+  end(commit: boolean): void {
+    const t = this.txn;
+    this.txn = "none";
+    if (t === "read") this.pager.endRead();
+    else if (t === "write") {
+      if (commit) {
+        try {
+          this.pager.commit();
+        } catch (e) {
+          try {
+            this.pager.rollback();
+          } catch {
+            /* the pager is already failed; the original error says why */
+          }
+          throw e;
+        }
+      } else this.pager.rollback();
+    }
+  }
+
+  /** @internal */
+  statementSavepoint(): number | null {
+    const p = this.pager as unknown as SavepointPager;
+    return !this.autocommit && this.txn === "write" && p.savepoint ? p.savepoint() : null;
+  }
+  /** @internal */
+  rollbackStatement(sp: number | null): void {
+    const p = this.pager as unknown as SavepointPager;
+    if (sp !== null && p.rollbackTo) {
+      p.rollbackTo(sp);
+      p.releaseSavepoint?.(sp);
+    }
+  }
+  /** @internal */
+  releaseStatement(sp: number | null): void {
+    const p = this.pager as unknown as SavepointPager;
+    if (sp !== null) p.releaseSavepoint?.(sp);
+  }
+}
+
+const FLAG_COUNT = 1; // Insert/Delete: count toward changes()
+const FLAG_LASTROWID = 2; // Insert: set last_insert_rowid
+
+/** One run of a program. `step()` returns true with `row` set, or false when done. */
+export class Execution {
+  readonly r: SqlValue[];
+  private readonly cursors: (VmCursor | null)[];
+  private readonly aggs: (AggSlot | null)[] = [];
+  private readonly once = new Set<number>();
+  private pc = 0;
+  private done = false;
+  private started = false;
+  private ownsTxn = false;
+  private savepoint: number | null = null;
+  private changes = 0;
+  row: SqlValue[] = [];
+
+  constructor(
+    readonly vm: Vm,
+    readonly program: Program,
+    readonly params: SqlValue[],
+  ) {
+    this.r = new Array<SqlValue>(program.nRegs + 1).fill(null);
+    this.cursors = new Array<VmCursor | null>(program.nCursors).fill(null);
+  }
+
+  /** Runs to the next result row. Throws DbError; on error the statement's changes are undone. */
+  step(): boolean {
+    if (this.done) return false;
+    if (!this.started) {
+      this.started = true;
+      this.vm.active++;
+    }
+    try {
+      const more = this.run();
+      if (!more) this.finish(true);
+      return more;
+    } catch (e) {
+      this.finish(false);
+      throw e;
+    }
+  }
+
+  /** Stops early (statement reset): a read ends cleanly; an unfinished write is undone. */
+  close(): void {
+    if (this.done || !this.started) {
+      this.done = true;
+      return;
+    }
+    this.finish(!this.program.writes);
+  }
+
+  private finish(ok: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    this.vm.active--;
+    for (const c of this.cursors) c?.close();
+    const vm = this.vm;
+    if (ok) {
+      vm.releaseStatement(this.savepoint);
+      if (this.program.writes && this.program.kind !== "begin") {
+        vm.changes = this.changes;
+      }
+      if (this.ownsTxn && vm.autocommit && vm.active === 0) vm.end(true);
+    } else {
+      if (vm.autocommit) {
+        if (vm.active === 0) vm.end(false);
+      } else {
+        vm.rollbackStatement(this.savepoint);
+      }
+    }
+  }
+
+  private cursor(i: number): VmCursor {
+    const c = this.cursors[i];
+    if (!c) throw new DbError("DB_MISUSE", `cursor ${i} is not open`);
+    return c;
+  }
+  private btree(i: number): BTreeCursor {
+    return this.cursor(i) as BTreeCursor;
+  }
+
+  private run(): boolean {
+    const ins = this.program.instrs;
+    const r = this.r;
+    const vm = this.vm;
+    let pc = this.pc;
+    for (;;) {
+      const I = ins[pc]!;
+      switch (I.op) {
+        case Op.Init:
+        case Op.Goto:
+          pc = I.p2;
+          continue;
+        case Op.Noop:
+          break;
+        case Op.Halt:
+          this.pc = pc;
+          return false;
+        case Op.HaltError: {
+          const e = I.p4 as { code: string; message: string; subcode?: string };
+          throw new DbError(e.code as "DB_ERROR", e.message, e.subcode ? { subcode: e.subcode } : {});
+        }
+        case Op.Transaction: {
+          const write = I.p1 === 1;
+          const before = vm.txnState;
+          vm.begin(write);
+          if (before === "none") this.ownsTxn = true;
+          if (write && this.savepoint === null) this.savepoint = vm.statementSavepoint();
+          break;
+        }
+        case Op.AutoCommit:
+          this.autoCommit(I.p1);
+          break;
+        case Op.Integer:
+          r[I.p2] = I.p1;
+          break;
+        case Op.Int64:
+        case Op.Real:
+        case Op.String:
+        case Op.Blob:
+          r[I.p2] = I.p4 as SqlValue;
+          break;
+        case Op.Null:
+          for (let i = I.p2; i <= Math.max(I.p2, I.p3); i++) r[i] = null;
+          break;
+        case Op.Variable: {
+          const v = this.params[I.p1 - 1];
+          r[I.p2] = v === undefined ? null : v;
+          break;
+        }
+        case Op.Copy:
+        case Op.SCopy:
+          for (let i = 0; i <= I.p3; i++) r[I.p2 + i] = r[I.p1 + i]!;
+          break;
+        case Op.Move:
+          for (let i = 0; i < I.p3; i++) {
+            r[I.p2 + i] = r[I.p1 + i]!;
+            r[I.p1 + i] = null;
+          }
+          break;
+        case Op.ResultRow:
+          this.row = r.slice(I.p1, I.p1 + I.p2);
+          this.pc = pc + 1;
+          return true;
+        case Op.Gosub:
+          r[I.p1] = pc + 1;
+          pc = I.p2;
+          continue;
+        case Op.Return:
+          pc = r[I.p1] as number;
+          continue;
+        case Op.Once:
+          if (this.once.has(pc)) {
+            pc = I.p2;
+            continue;
+          }
+          this.once.add(pc);
+          break;
+        case Op.If: {
+          const b = toBoolean(r[I.p1]!);
+          if (b === true || (b === null && I.p3 !== 0)) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        }
+        case Op.IfNot: {
+          const b = toBoolean(r[I.p1]!);
+          if (b === false || (b === null && I.p3 !== 0)) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        }
+        case Op.IsNull:
+          if (r[I.p1] === null) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.NotNull:
+          if (r[I.p1] !== null) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.IfPos: {
+          const v = r[I.p1] as number;
+          if (v > 0) {
+            r[I.p1] = v - I.p3;
+            pc = I.p2;
+            continue;
+          }
+          break;
+        }
+        case Op.DecrJumpZero: {
+          const v = r[I.p1] as number;
+          if (v > 0) {
+            r[I.p1] = v - 1;
+            if (v - 1 === 0) {
+              pc = I.p2;
+              continue;
+            }
+          }
+          break;
+        }
+        case Op.OffsetLimit: {
+          // Normalizes a LIMIT (p3=0) or OFFSET (p3=1) register to an integer; a negative LIMIT means none (-1).
+          const n = applyAffinity(r[I.p1]!, "INTEGER");
+          if (!(typeof n === "number" && Number.isInteger(n)) && typeof n !== "bigint") {
+            throw new DbError("DB_MISMATCH", "datatype mismatch");
+          }
+          const v = Number(n);
+          r[I.p1] = I.p3 === 1 ? Math.max(0, v) : v < 0 ? -1 : v;
+          break;
+        }
+        case Op.Eq:
+        case Op.Ne:
+        case Op.Lt:
+        case Op.Le:
+        case Op.Gt:
+        case Op.Ge:
+          r[I.p2] = this.compare(I.op, r[I.p1]!, r[I.p3]!, I.p4 as CompareP4 | undefined);
+          break;
+        case Op.Is:
+        case Op.IsNot: {
+          const a = r[I.p1]!;
+          const b = r[I.p3]!;
+          let eq: boolean;
+          if (a === null || b === null) eq = a === b;
+          else eq = this.compare(Op.Eq, a, b, I.p4 as CompareP4 | undefined) === 1;
+          r[I.p2] = (I.op === Op.Is) === eq ? 1 : 0;
+          break;
+        }
+        case Op.Add:
+          r[I.p3] = add(r[I.p1]!, r[I.p2]!);
+          break;
+        case Op.Subtract:
+          r[I.p3] = sub(r[I.p1]!, r[I.p2]!);
+          break;
+        case Op.Multiply:
+          r[I.p3] = mul(r[I.p1]!, r[I.p2]!);
+          break;
+        case Op.Divide:
+          r[I.p3] = div(r[I.p1]!, r[I.p2]!);
+          break;
+        case Op.Remainder:
+          r[I.p3] = mod(r[I.p1]!, r[I.p2]!);
+          break;
+        case Op.Concat:
+          r[I.p3] = concat(r[I.p1]!, r[I.p2]!);
+          break;
+        case Op.BitAnd:
+          r[I.p3] = bitAnd(r[I.p1]!, r[I.p2]!);
+          break;
+        case Op.BitOr:
+          r[I.p3] = bitOr(r[I.p1]!, r[I.p2]!);
+          break;
+        case Op.ShiftLeft:
+          r[I.p3] = shl(r[I.p1]!, r[I.p2]!);
+          break;
+        case Op.ShiftRight:
+          r[I.p3] = shr(r[I.p1]!, r[I.p2]!);
+          break;
+        case Op.Negative:
+          r[I.p2] = neg(r[I.p1]!);
+          break;
+        case Op.BitNot:
+          r[I.p2] = bitNot(r[I.p1]!);
+          break;
+        case Op.Not: {
+          const b = toBoolean(r[I.p1]!);
+          r[I.p2] = b === null ? null : b ? 0 : 1;
+          break;
+        }
+        case Op.IsTrue: {
+          // p3: value when NULL; p4 truthy: invert (IS NOT TRUE)
+          const b = toBoolean(r[I.p1]!);
+          r[I.p2] = (b === null ? I.p3 === 1 : b) ? 1 : 0;
+          break;
+        }
+        case Op.And: {
+          const a = toBoolean(r[I.p1]!);
+          const b = toBoolean(r[I.p2]!);
+          r[I.p3] = a === false || b === false ? 0 : a === null || b === null ? null : 1;
+          break;
+        }
+        case Op.Or: {
+          const a = toBoolean(r[I.p1]!);
+          const b = toBoolean(r[I.p2]!);
+          r[I.p3] = a === true || b === true ? 1 : a === null || b === null ? null : 0;
+          break;
+        }
+        case Op.Cast:
+          r[I.p1] = castAs(r[I.p1]!, I.p4 as string);
+          break;
+        case Op.Affinity: {
+          const affs = I.p4 as (Affinity | null)[];
+          for (let i = 0; i < I.p2; i++) {
+            const a = affs[i];
+            if (a) r[I.p1 + i] = applyAffinity(r[I.p1 + i]!, a);
+          }
+          break;
+        }
+        case Op.MustBeInt: {
+          const v = r[I.p1]!;
+          if (typeof v === "number" && Number.isInteger(v)) break;
+          if (typeof v === "bigint") break;
+          const n = applyAffinity(v, "INTEGER");
+          if ((typeof n === "number" && Number.isInteger(n)) || typeof n === "bigint") {
+            r[I.p1] = n;
+            break;
+          }
+          if (I.p2) {
+            pc = I.p2;
+            continue;
+          }
+          throw new DbError("DB_MISMATCH", "datatype mismatch");
+        }
+        case Op.Function: {
+          const fn = I.p4 as { fn: ScalarFn; name: string };
+          const args = r.slice(I.p1, I.p1 + I.p2);
+          r[I.p3] = fn.fn(args);
+          break;
+        }
+        case Op.OpenRead:
+        case Op.OpenWrite: {
+          const p4 = I.p4 as { index?: IndexSpec; rootReg?: boolean } | undefined;
+          const root = p4?.rootReg ? Number(r[I.p2]) : I.p2;
+          this.cursors[I.p1]?.close();
+          this.cursors[I.p1] = new BTreeCursor(vm.pager, root, !!p4?.index, p4?.index ?? null);
+          break;
+        }
+        case Op.OpenEphemeral:
+          this.cursors[I.p1]?.close();
+          this.cursors[I.p1] = new EphemeralCursor(I.p2 === 1);
+          break;
+        case Op.OpenPseudo:
+          this.openGroups(I.p1, I.p4 as AggDef[]);
+          break;
+        case Op.OpenSorter:
+          this.cursors[I.p1]?.close();
+          this.cursors[I.p1] = new SorterCursor(I.p4 as SortKeySpec[]);
+          break;
+        case Op.Close:
+          this.cursors[I.p1]?.close();
+          this.cursors[I.p1] = null;
+          break;
+        case Op.Rewind:
+          if (!this.cursor(I.p1).rewind()) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.Last:
+          if (!this.cursor(I.p1).last()) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.Next:
+          if (this.cursor(I.p1).next()) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.Prev:
+          if (this.cursor(I.p1).prev()) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.NullRow:
+          this.cursor(I.p1).nullRow = true;
+          break;
+        case Op.SeekRowid: {
+          const key = rowidOf(r[I.p3]!);
+          if (key === null || !this.btree(I.p1).seekRowid(key)) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        }
+        case Op.SeekPrefix: {
+          const vals = r.slice(I.p3, I.p3 + (I.p4 as number));
+          if (vals.some((v) => v === null) || !this.btree(I.p1).seekPrefix(vals)) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        }
+        case Op.IdxNextPrefix:
+          if (this.btree(I.p1).nextPrefix()) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.Column:
+          r[I.p3] = this.cursor(I.p1).column(I.p2);
+          break;
+        case Op.Rowid:
+          r[I.p2] = this.cursor(I.p1).rowid();
+          break;
+        case Op.MakeRecord:
+          r[I.p3] = encodeRecord(r.slice(I.p1, I.p1 + I.p2));
+          break;
+        case Op.NewRowid: {
+          const c = this.btree(I.p1);
+          let max = c.maxRowid ?? c.maxRowidInTree();
+          if (typeof max === "bigint") {
+            if (max >= 9223372036854775807n) throw new DbError("DB_FULL", "database or disk is full (rowid space exhausted)");
+            max = max + 1n;
+          } else max = max + 1;
+          if (typeof max === "number" && !Number.isSafeInteger(max)) max = BigInt(max);
+          c.maxRowid = max;
+          r[I.p2] = max;
+          break;
+        }
+        case Op.Insert: {
+          const c = this.btree(I.p1);
+          const rowid = r[I.p3] as number | bigint;
+          c.insertRow(rowid, r[I.p2] as Uint8Array);
+          if (c.maxRowid === null || rowid > c.maxRowid) c.maxRowid = rowid;
+          if (I.p5 & FLAG_COUNT) {
+            this.changes++;
+            vm.totalChanges++;
+          }
+          if (I.p5 & FLAG_LASTROWID) vm.lastInsertRowid = rowid;
+          break;
+        }
+        case Op.Delete:
+          this.btree(I.p1).deleteCurrent();
+          if (I.p5 & FLAG_COUNT) {
+            this.changes++;
+            vm.totalChanges++;
+          }
+          break;
+        case Op.IdxInsert:
+          this.btree(I.p1).insertIndex(r.slice(I.p2, I.p2 + I.p3));
+          break;
+        case Op.IdxDelete:
+          this.btree(I.p1).deleteIndex(r.slice(I.p2, I.p2 + I.p3));
+          break;
+        case Op.NoConflict: {
+          // p3..: key values (p4.n of them); on conflict store the existing rowid in p4.rowidReg and fall through.
+          const p4 = I.p4 as { n: number; rowidReg: number };
+          const vals = r.slice(I.p3, I.p3 + p4.n);
+          const c = this.btree(I.p1);
+          if (vals.some((v) => v === null) || !c.seekPrefix(vals)) {
+            pc = I.p2;
+            continue;
+          }
+          r[p4.rowidReg] = c.rowid();
+          break;
+        }
+        case Op.EphInsert: {
+          const c = this.cursor(I.p1) as EphemeralCursor;
+          const inserted = c.insert(r.slice(I.p2, I.p2 + I.p3));
+          // p4: jump here when a set already held the row (DISTINCT)
+          if (!inserted && typeof I.p4 === "number") {
+            pc = I.p4;
+            continue;
+          }
+          break;
+        }
+        case Op.Found:
+          if ((this.cursor(I.p1) as EphemeralCursor).contains(r.slice(I.p3, I.p3 + (I.p4 as number)))) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.NotFound:
+          if (!(this.cursor(I.p1) as EphemeralCursor).contains(r.slice(I.p3, I.p3 + (I.p4 as number)))) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.EphFoundNull:
+          if ((this.cursor(I.p1) as EphemeralCursor).hasNull) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.SorterInsert: {
+          const p4 = I.p4 as { nKeys: number };
+          const s = this.cursor(I.p1) as SorterCursor;
+          s.insert(r.slice(I.p2, I.p2 + p4.nKeys), r.slice(I.p2 + p4.nKeys, I.p2 + I.p3));
+          break;
+        }
+        case Op.SorterSort:
+          if (!(this.cursor(I.p1) as SorterCursor).sort()) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.AggReset:
+          this.aggs[I.p1] = new AggSlot(I.p4 as AggDef);
+          break;
+        case Op.AggStep: {
+          // p1: first arg register, p2: arg count, p3: accumulator; p5 = group cursor + 1 when grouped
+          const args = r.slice(I.p1, I.p1 + I.p2);
+          if (I.p5) {
+            const g = (this.cursors[I.p5 - 1] as unknown as { table: GroupTable }).table.current!;
+            g.aggs[I.p3]!.step(args);
+          } else this.aggs[I.p3]!.step(args);
+          break;
+        }
+        case Op.AggFinal:
+          r[I.p2] = this.aggs[I.p1]!.final();
+          break;
+        case Op.GroupStep: {
+          const g = this.groupTable(I.p1);
+          const grp = g.step(r.slice(I.p2, I.p2 + I.p3));
+          // p4: {bare: first register, n} – store the row's bare column values (last row wins)
+          const p4 = I.p4 as { bareReg: number; nBare: number } | undefined;
+          if (p4 && p4.nBare > 0) grp.bare = r.slice(p4.bareReg, p4.bareReg + p4.nBare);
+          break;
+        }
+        case Op.GroupRewind:
+          if (!this.groupTable(I.p1).rewind(I.p3 === 1)) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.GroupNext:
+          if (this.groupTable(I.p1).next()) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        case Op.GroupColumn: {
+          // p2: index into keys then bare values
+          const g = this.groupTable(I.p1).current!;
+          r[I.p3] = I.p2 < g.keys.length ? g.keys[I.p2]! : (g.bare[I.p2 - g.keys.length] ?? null);
+          break;
+        }
+        case Op.GroupAggFinal:
+          r[I.p3] = this.groupTable(I.p1).current!.aggs[I.p2]!.final();
+          break;
+        case Op.CreateBtree:
+          r[I.p2] = BTree.create(vm.pager);
+          break;
+        case Op.Destroy:
+          new BTree(vm.pager, Number(I.p4 ?? r[I.p1])).drop();
+          break;
+        case Op.Clear: {
+          const tree = new BTree(vm.pager, Number(I.p4 ?? r[I.p1]));
+          if (I.p5 & FLAG_COUNT) {
+            const n = tree.count();
+            this.changes += n;
+            vm.totalChanges += n;
+          }
+          tree.clear();
+          break;
+        }
+        case Op.SchemaChanged:
+          vm.pager.setMeta(1, (vm.pager.getMeta(1) + 1) >>> 0);
+          vm.schemaChanged = true;
+          break;
+        case Op.Pragma: {
+          // p4: a function filling an ephemeral table p1 with rows
+          const fill = I.p4 as { run: (ctx: PragmaContext) => SqlValue[][] };
+          const c = this.cursor(I.p1) as EphemeralCursor;
+          for (const row of fill.run({ pager: vm.pager, vm })) c.insert(row);
+          break;
+        }
+        case Op.CheckNotNull:
+          if (r[I.p1] === null) {
+            const p4 = I.p4 as { message: string; action?: string };
+            if (I.p2) {
+              pc = I.p2; // OR IGNORE: skip the row
+              continue;
+            }
+            throw new DbError("DB_CONSTRAINT", p4.message, { subcode: "DB_CONSTRAINT_NOTNULL" });
+          }
+          break;
+        case Op.Jump:
+          pc = I.p2;
+          continue;
+        case Op.InSet: {
+          // x IN (set): 1 if found; NULL if x is NULL or the set holds a NULL; else 0. Empty set: 0.
+          const c = this.cursor(I.p1) as EphemeralCursor;
+          const x = r[I.p3]!;
+          if (c.size === 0) r[I.p2] = 0;
+          else if (x === null) r[I.p2] = null;
+          else if (c.contains([x])) r[I.p2] = 1;
+          else r[I.p2] = c.hasNull ? null : 0;
+          break;
+        }
+        case Op.Compound:
+          (this.cursor(I.p1) as EphemeralCursor).combine(this.cursor(I.p2) as EphemeralCursor, I.p4 as string);
+          break;
+        default:
+          throw new DbError("DB_ERROR", `unimplemented opcode ${Op[I.op]}`);
+      }
+      pc++;
+    }
+  }
+
+  private groupTable(i: number): GroupTable {
+    let c = this.cursors[i] as unknown as { table: GroupTable; close(): void } | null;
+    if (!c) throw new DbError("DB_MISUSE", `group cursor ${i} not open`);
+    return c.table;
+  }
+
+  /** @internal Opens a group cursor (used by OpenPseudo with p4 agg defs). */
+  openGroups(i: number, defs: AggDef[]): void {
+    const table = new GroupTable(defs);
+    this.cursors[i] = { table, close: () => table.clear() } as unknown as VmCursor;
+  }
+
+  private compare(op: Op, a: SqlValue, b: SqlValue, p4: CompareP4 | undefined): SqlValue {
+    if (a === null || b === null) return null;
+    if (p4) {
+      if (p4.left) a = applyAffinity(a, p4.left);
+      if (p4.right) b = applyAffinity(b, p4.right);
+    }
+    const c = compareValues(a, b, (p4?.collation ?? "BINARY") as "BINARY");
+    switch (op) {
+      case Op.Eq:
+        return c === 0 ? 1 : 0;
+      case Op.Ne:
+        return c !== 0 ? 1 : 0;
+      case Op.Lt:
+        return c < 0 ? 1 : 0;
+      case Op.Le:
+        return c <= 0 ? 1 : 0;
+      case Op.Gt:
+        return c > 0 ? 1 : 0;
+      default:
+        return c >= 0 ? 1 : 0;
+    }
+  }
+
+  private autoCommit(mode: number): void {
+    const vm = this.vm;
+    if (mode === 0 || mode === 3) {
+      if (!vm.autocommit) throw new DbError("DB_ERROR", "cannot start a transaction within a transaction");
+      vm.autocommit = false;
+      if (mode === 3) vm.begin(true);
+    } else if (mode === 1) {
+      if (vm.autocommit) throw new DbError("DB_ERROR", "cannot commit - no transaction is active");
+      vm.end(true);
+      vm.autocommit = true;
+    } else {
+      if (vm.autocommit) throw new DbError("DB_ERROR", "cannot rollback - no transaction is active");
+      vm.end(false);
+      vm.autocommit = true;
+    }
+  }
+}
+
+/** A rowid from a register value, or null when the value can never be a rowid. */
+function rowidOf(v: SqlValue): number | bigint | null {
+  if (typeof v === "number") return Number.isInteger(v) ? v : null;
+  if (typeof v === "bigint") return v;
+  if (v === null) return null;
+  const n = applyAffinity(v, "INTEGER");
+  if (typeof n === "number" && Number.isInteger(n)) return n;
+  if (typeof n === "bigint") return n;
+  return null;
+}
+
+export { FLAG_COUNT, FLAG_LASTROWID };

@@ -1,0 +1,118 @@
+/** On-disk layout of the WAL file; see ../FORMAT.md. All integers are big-endian. */
+import { randomBytes } from "node:crypto";
+import { checksum, checksumUpdate, type ChecksumState } from "./checksum.js";
+
+/** "@DBW" */
+export const WAL_MAGIC = 0x40444257;
+export const WAL_VERSION = 1;
+export const WAL_HEADER_SIZE = 32;
+export const FRAME_HEADER_SIZE = 24;
+export const MIN_PAGE_SIZE = 512;
+export const MAX_PAGE_SIZE = 65536;
+
+/** True for the page sizes the format allows: powers of two from 512 to 65536 bytes. */
+export function isValidPageSize(bytes: number): boolean {
+  return Number.isInteger(bytes) && bytes >= MIN_PAGE_SIZE && bytes <= MAX_PAGE_SIZE && (bytes & (bytes - 1)) === 0;
+}
+
+export interface WalHeader {
+  pageSize: number;
+  checkpointSeq: number;
+  salt1: number;
+  salt2: number;
+  /** Checksum of bytes [0, 24) of the header; the seed of the first frame's checksum. */
+  cksum: ChecksumState;
+}
+
+/** The header of the next WAL generation: fresh random salts, checkpoint sequence + 1 (mod 2^32). */
+export function nextWalHeader(previous: WalHeader | null, pageSize: number): WalHeader {
+  const salts = randomBytes(8);
+  return {
+    pageSize,
+    checkpointSeq: ((previous?.checkpointSeq ?? 0) + 1) >>> 0,
+    salt1: salts.readUInt32BE(0),
+    salt2: salts.readUInt32BE(4),
+    cksum: { s0: 0, s1: 0 },
+  };
+}
+
+/** Encodes a header (computing its checksum, which is stored in `h.cksum`). */
+export function encodeWalHeader(h: WalHeader): Uint8Array {
+  const buf = new Uint8Array(WAL_HEADER_SIZE);
+  const v = new DataView(buf.buffer);
+  v.setUint32(0, WAL_MAGIC);
+  v.setUint32(4, WAL_VERSION);
+  v.setUint32(8, h.pageSize);
+  v.setUint32(12, h.checkpointSeq);
+  v.setUint32(16, h.salt1);
+  v.setUint32(20, h.salt2);
+  h.cksum = checksum(buf, 0, 24);
+  v.setUint32(24, h.cksum.s0);
+  v.setUint32(28, h.cksum.s1);
+  return buf;
+}
+
+/** Decodes a header; null if it is not a valid WAL header (bad magic, version, page size or checksum). */
+export function decodeWalHeader(buf: Uint8Array): WalHeader | null {
+  if (buf.length < WAL_HEADER_SIZE) return null;
+  const v = new DataView(buf.buffer, buf.byteOffset, WAL_HEADER_SIZE);
+  if (v.getUint32(0) !== WAL_MAGIC || v.getUint32(4) !== WAL_VERSION) return null;
+  const cksum = checksum(buf, 0, 24);
+  if (v.getUint32(24) !== cksum.s0 || v.getUint32(28) !== cksum.s1) return null;
+  const pageSize = v.getUint32(8);
+  if (!isValidPageSize(pageSize)) return null;
+  return { pageSize, checkpointSeq: v.getUint32(12), salt1: v.getUint32(16), salt2: v.getUint32(20), cksum };
+}
+
+/**
+ * Fills the 24-byte frame header at `buf[off]` (page data must already be at `off + 24`)
+ * and advances `running` (the cumulative checksum) over header bytes [0, 8) and the page data.
+ */
+export function encodeFrame(
+  buf: Uint8Array,
+  off: number,
+  pageSize: number,
+  pgno: number,
+  commitSize: number,
+  h: WalHeader,
+  running: ChecksumState,
+): void {
+  const v = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER_SIZE);
+  v.setUint32(0, pgno);
+  v.setUint32(4, commitSize);
+  v.setUint32(8, h.salt1);
+  v.setUint32(12, h.salt2);
+  checksumUpdate(running, buf, off, 8);
+  checksumUpdate(running, buf, off + FRAME_HEADER_SIZE, pageSize);
+  v.setUint32(16, running.s0);
+  v.setUint32(20, running.s1);
+}
+
+/** A frame header as read back, or null when the frame is invalid (salt or checksum mismatch). */
+export interface FrameInfo {
+  pgno: number;
+  commitSize: number;
+}
+
+/**
+ * Validates the frame at `buf[off]` against the header salts and the running checksum; on
+ * success advances `running` and returns the frame's fields. On failure `running` is unchanged.
+ */
+export function decodeFrame(
+  buf: Uint8Array,
+  off: number,
+  pageSize: number,
+  h: WalHeader,
+  running: ChecksumState,
+): FrameInfo | null {
+  const v = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER_SIZE);
+  const pgno = v.getUint32(0);
+  if (pgno === 0 || v.getUint32(8) !== h.salt1 || v.getUint32(12) !== h.salt2) return null;
+  const next = { s0: running.s0, s1: running.s1 };
+  checksumUpdate(next, buf, off, 8);
+  checksumUpdate(next, buf, off + FRAME_HEADER_SIZE, pageSize);
+  if (v.getUint32(16) !== next.s0 || v.getUint32(20) !== next.s1) return null;
+  running.s0 = next.s0;
+  running.s1 = next.s1;
+  return { pgno, commitSize: v.getUint32(4) };
+}
