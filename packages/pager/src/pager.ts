@@ -284,7 +284,7 @@ export class Pager {
       // A page from the free list that is not cached was a free leaf when the newest savepoint
       // was opened (a page freed since then was saved by `free`): its content does not matter.
       const cached = this.cache.peek(pgno);
-      if (cached !== undefined) this.journal(cached);
+      
     }
     const page = this.fetch(pgno, false);
     page.data.fill(0);

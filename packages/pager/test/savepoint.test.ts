@@ -84,6 +84,17 @@ describe("Pager savepoints", () => {
     p.releaseSavepoint(sp2); // no-op: already ended
     expect(p.savepointDepth).toBe(1);
 
+    // the same page changed under three levels: rolling back to the oldest restores its image
+    write(p, 6, 61);
+    const sp3 = p.savepoint();
+    write(p, 6, 62);
+    p.savepoint();
+    write(p, 6, 63);
+    p.rollbackTo(sp1);
+    expect(readStamp(p, 6)).toBe(6);
+    expect(p.savepointDepth).toBe(1);
+    expect(errorOf(() => p.rollbackTo(sp3)).code).toBe("DB_MISUSE");
+
     p.commit();
     expect(p.savepointDepth).toBe(0);
     p.close();
@@ -141,8 +152,11 @@ describe("Pager savepoints", () => {
     stamp(held.data, 22);
     held.data[300] = 7;
     const fresh = p.allocate(); // page 5, beyond the savepoint's page count
+    p.markDirty(fresh);
     stamp(fresh.data, 55);
+    const cached = p.cachedPageCount;
     p.rollbackTo(sp);
+    expect(p.cachedPageCount).toBe(cached - 1); // page 5 is gone, not restored
     expect(stampOf(held.data)).toBe(21);
     expect(held.data[300]).toBe(0);
     expect(p.get(2)).toBe(held); // still the cached object
@@ -291,8 +305,8 @@ describe("Pager savepoints", () => {
     for (const n of base) expect(readStamp(p, n)).toBe(n + (n <= 31 ? 1000 : 0));
     expect(p.cachedPageCount).toBeLessThanOrEqual(12);
 
-    // write again under the same savepoint, roll back again, then grow over the dropped pages
-    for (const n of base.slice(20, 40)) write(p, n, n + 4000);
+    // write again under the same savepoint (restored pages that stayed cached too), roll back again
+    for (const n of base) write(p, n, n + 4000);
     p.rollbackTo(sp);
     for (const n of base) expect(readStamp(p, n)).toBe(n + (n <= 31 ? 1000 : 0));
     p.releaseSavepoint(sp);
@@ -356,12 +370,14 @@ type Cmd =
   | { t: "reopen" };
 
 const u32 = fc.nat({ max: 0xffffffff });
+/** Mostly one of a few "hot" pages, so that nested savepoints often change the same page. */
+const pick = fc.oneof({ weight: 3, arbitrary: fc.nat({ max: 3 }) }, { weight: 1, arbitrary: fc.nat() });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ t: fc.constant("alloc" as const), value: u32 }) },
-  { weight: 6, arbitrary: fc.record({ t: fc.constant("write" as const), pick: fc.nat(), value: u32 }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("free" as const), pick: fc.nat() }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant("write" as const), pick, value: u32 }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant("free" as const), pick }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("meta" as const), slot: fc.nat({ max: 7 }), value: u32 }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("hold" as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("hold" as const), pick }) },
   { weight: 3, arbitrary: fc.constant({ t: "savepoint" as const }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("rollbackTo" as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("release" as const), pick: fc.nat() }) },

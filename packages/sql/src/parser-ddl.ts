@@ -335,11 +335,11 @@ export abstract class DdlParser extends DmlParser {
     this.expectKw("VIEW");
     const ifNotExists = this.parseIfNotExists();
     const { schema, name } = this.parseQualifiedName();
-    const cv: CreateView = { kind: "create-view", temporary, ifNotExists, name, select: undefined as never };
-    if (schema !== undefined) cv.schema = schema;
-    if (this.atOp("(")) cv.columns = this.parseNameList();
+    const columns = this.atOp("(") ? this.parseNameList() : undefined;
     this.expectKw("AS");
-    cv.select = this.parseSelect();
+    const cv: CreateView = { kind: "create-view", temporary, ifNotExists, name, select: this.parseSelect() };
+    if (schema !== undefined) cv.schema = schema;
+    if (columns !== undefined) cv.columns = columns;
     return cv;
   }
 

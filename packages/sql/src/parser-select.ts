@@ -24,10 +24,9 @@ export abstract class SelectParser extends ExprParser {
     this.enter();
     const outerH = this.selH;
     this.selH = 0;
-    const sel: Select = { kind: "select", core: undefined as unknown as SelectCore, compound: [], orderBy: [] };
     if (withClause === undefined && this.atKw("WITH")) withClause = this.parseWith();
+    const sel: Select = { kind: "select", core: this.parseSelectCore(), compound: [], orderBy: [] };
     if (withClause !== undefined) sel.with = withClause;
-    sel.core = this.parseSelectCore();
     for (;;) {
       let op: Select["compound"][number]["op"];
       if (this.eatKw("UNION")) op = this.eatKw("ALL") ? "UNION ALL" : "UNION";
@@ -53,7 +52,8 @@ export abstract class SelectParser extends ExprParser {
     const t = this.peek();
     if (t.type === TokenType.Keyword && (t.value === "UNION" || t.value === "INTERSECT" || t.value === "EXCEPT")) {
       const clause = sel.limit !== undefined && sel.orderBy.length === 0 ? "LIMIT" : "ORDER BY";
-      throw this.errorAt(`${clause} clause should come after ${t.value} not before`, t);
+      const op = t.value === "UNION" && this.atKw("ALL", 1) ? "UNION ALL" : t.value;
+      throw this.errorAt(`${clause} clause should come after ${op} not before`, t);
     }
     const h = this.selH + 1;
     this.selH = outerH;
@@ -69,13 +69,12 @@ export abstract class SelectParser extends ExprParser {
     const ctes: CommonTableExpr[] = [];
     do {
       const name = this.parseName();
-      const cte: CommonTableExpr = { name, select: undefined as unknown as Select };
-      if (this.atOp("(")) cte.columns = this.parseNameList();
+      const columns = this.atOp("(") ? this.parseNameList() : undefined;
       this.expectKw("AS");
       if (this.eatKw("NOT")) this.expectKw("MATERIALIZED");
       else this.eatKw("MATERIALIZED");
       this.expectOp("(");
-      cte.select = this.parseSelect();
+      const cte: CommonTableExpr = columns === undefined ? { name, select: this.parseSelect() } : { name, columns, select: this.parseSelect() };
       this.expectOp(")");
       ctes.push(cte);
     } while (this.eatOp(","));

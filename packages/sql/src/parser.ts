@@ -9,10 +9,9 @@
  * or `incomplete input at line L, column C` when the input ends early.
  */
 import type { Begin, ParsedStatement, Pragma, Rollback, Statement } from "./ast.js";
+import { clip } from "./parser-base.js";
 import { DdlParser } from "./parser-ddl.js";
 import { TokenType, syntaxError, tokenize } from "./tokenizer.js";
-
-import { clip } from "./parser-base.js";
 
 export { MAX_DEPTH } from "./parser-base.js";
 /** Same as MAX_DEPTH; a distinct name for re-export beside @db/btree's own MAX_DEPTH (tree height). */

@@ -149,6 +149,8 @@ function parseHhMmSs(z: string, i: number, p: DT): boolean {
       if (ms > 0.999) ms = 0.999;
     }
   }
+  // 24:00 is accepted as midnight at the end of the day, but only exactly 24:00[:00].
+  if (hm[0] === 24 && (hm[1] !== 0 || s !== 0 || ms !== 0)) return true;
   p.validJD = false;
   p.rawS = false;
   p.validHMS = true;
@@ -200,6 +202,10 @@ function computeJD(p: DT): void {
       p.tz = 0;
       p.isUtc = true;
       p.isLocal = false;
+    } else if (p.h === 24) {
+      // 24:00 of one day is 00:00 of the next: re-derive the fields from iJD.
+      p.validYMD = false;
+      p.validHMS = false;
     }
   }
 }
@@ -240,7 +246,7 @@ function parseYyyyMmDd(z: string, p: DT): boolean {
   p.M = ymd[1];
   p.D = ymd[2];
   computeFloor(p);
-  if (p.tz) computeJD(p);
+  if (p.tz || (p.validHMS && p.h === 24)) computeJD(p);
   return false;
 }
 

@@ -342,7 +342,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     b.emit(Op.SorterSort, sorter, done);
     b.place(top);
     const res = b.reg(n);
-    for (let i = 0; i < n; i++) b.emit(Op.Column, sorter, orderBy.length + i, res + i);
+    for (let i = 0; i < n; i++) b.emit(Op.Column, sorter, i, res + i);
     emitDeliver(ctx, dest, res, n, lim);
     b.emit(Op.Next, sorter, top);
     b.place(done);
@@ -477,7 +477,7 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
     const top = b.label();
     b.emit(Op.SorterSort, sorter, done);
     b.place(top);
-    for (let i = 0; i < n; i++) b.emit(Op.Column, sorter, keyIdx.length + i, res + i);
+    for (let i = 0; i < n; i++) b.emit(Op.Column, sorter, i, res + i);
     emitDeliver(ctx, dest, res, n, lim);
     b.emit(Op.Next, sorter, top);
     b.place(done);
