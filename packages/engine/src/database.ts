@@ -7,7 +7,7 @@ import { Connection, type OpenOptions } from "./connection.js";
 import { Statement } from "./statement.js";
 import { fromSql, toSql } from "./values.js";
 
-export interface DatabaseOptions extends OpenOptions {}
+export type DatabaseOptions = OpenOptions;
 
 export interface FunctionOptions {
   /** Accept any number of arguments. */

@@ -284,7 +284,7 @@ export class Pager {
       // A page from the free list that is not cached was a free leaf when the newest savepoint
       // was opened (a page freed since then was saved by `free`): its content does not matter.
       const cached = this.cache.peek(pgno);
-      
+      if (cached !== undefined) this.journal(cached);
     }
     const page = this.fetch(pgno, false);
     page.data.fill(0);
@@ -357,7 +357,6 @@ export class Pager {
     }
     this.dropPagesAbove(keep);
     for (const [pgno, image] of images) this.restore(pgno, image);
-    this.current = copyHeader(target.header);
     this.savepoints.length = k + 1;
     target.pages = new Map();
     this.shrink();

@@ -17,7 +17,8 @@ import type {
   TableConstraint,
 } from "./ast.js";
 import { DmlParser } from "./parser-dml.js";
-import { TokenType } from "./tokenizer.js";
+import { Prec } from "./parser-expr.js";
+import { TokenType, type Token } from "./tokenizer.js";
 
 export abstract class DdlParser extends DmlParser {
   /** After CREATE. */
@@ -222,27 +223,33 @@ export abstract class DdlParser extends DmlParser {
     }
     if (this.atOp("+") || this.atOp("-")) {
       this.advance();
-      const n = this.peek();
-      if (n.type !== TokenType.Integer && n.type !== TokenType.Float) throw this.error(n);
-      this.advance();
-      const lit: Expr = { kind: "literal", type: n.type === TokenType.Integer ? "integer" : "real", value: n.value };
+      if (!this.isTerm(this.peek())) throw this.error();
+      const lit = this.parseExpr(Prec.Max);
       return t.value === "-" ? { kind: "unary", op: "-", operand: lit } : lit;
     }
-    switch (t.type) {
-      case TokenType.Integer:
-      case TokenType.Float:
-      case TokenType.String:
-      case TokenType.Blob:
-        return this.parseExpr(100);
-      case TokenType.Keyword:
-        if (t.value === "NULL" || t.value.startsWith("CURRENT_")) return this.parseExpr(100);
-    }
-    if (!this.isName(t)) throw this.error(t);
+    if (this.isTerm(t)) return this.parseExpr(Prec.Max);
+    if (!this.isAliasToken(t) && !this.isKw(t, "INDEXED")) throw this.error(t);
     this.advance();
     const v = t.value.toLowerCase();
     if (t.type === TokenType.Identifier && (v === "true" || v === "false")) return { kind: "literal", type: v, value: v };
     return { kind: "literal", type: "string", value: this.nameOf(t) };
   }
+
+  /** SQLite's `term`: a literal value. */
+  private isTerm(t: Token): boolean {
+    switch (t.type) {
+      case TokenType.Integer:
+      case TokenType.Float:
+      case TokenType.String:
+      case TokenType.Blob:
+        return true;
+      case TokenType.Keyword:
+        return t.value === "NULL" || t.value === "CURRENT_TIME" || t.value === "CURRENT_DATE" || t.value === "CURRENT_TIMESTAMP";
+      default:
+        return false;
+    }
+  }
+
 
   /** `REFERENCES t [(cols)] [ON DELETE|UPDATE action | MATCH name | [NOT] DEFERRABLE [INITIALLY ...]]*` */
   private parseForeignKeyClause(): ForeignKeyClause {

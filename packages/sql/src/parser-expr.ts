@@ -25,6 +25,8 @@ export const Prec = {
   Concat: 10,
   Unary: 11,
   Collate: 12,
+  /** Binds nothing: `parseExpr(Prec.Max)` parses a single operand. */
+  Max: 100,
 } as const;
 
 const OPERATOR_PREC: Record<string, number> = {

@@ -84,8 +84,11 @@ for (let p = POW_FIRST; p <= POW_LAST; p++) {
 const pwr10to2 = (p: number): number => (p * 108853) >> 15;
 const pwr2to10 = (p: number): number => (p * 78913) >> 18;
 
+/** Number of significant bits of 0 <= x < 2^64. */
 function bitLength(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  const hi = Number(x >> 32n);
+  if (hi > 0) return 64 - Math.clz32(hi);
+  return 32 - Math.clz32(Number(x));
 }
 
 /** `sqlite3Fp10Convert2`: the double SQLite computes for d * 10^p (d > 0, d < 2^64). */
@@ -184,7 +187,6 @@ export function isSpace(c: number): boolean {
 }
 
 const U64_LIMIT = 1844674407370955160n; // (2^64 - 1 - 9) / 10
-const U64_LIMIT_NUM = 1844674407370955160; // (rounded) for the fast comparison
 
 /**
  * Scans the longest numeric prefix of `z` the way sqlite3AtoF does and returns its value
@@ -220,29 +222,24 @@ export function atof(z: string): number {
     break;
   }
 
-  const addDigit = (v: number): void => {
-    if (big) {
-      sBig = sBig * 10n + BigInt(v);
-    } else {
-      sNum = sNum * 10 + v;
-      if (sNum > 900719925474099) {
-        big = true;
-        sBig = BigInt(sNum);
-      }
-    }
-  };
-  const atLimit = (): boolean => (big ? sBig >= U64_LIMIT : sNum >= U64_LIMIT_NUM);
-
   if (c >= 48 && c <= 57) {
     mState = 1;
-    addDigit(c - 48);
+    sNum = c - 48;
     i++;
     c = i < n ? z.charCodeAt(i) : 0;
     while (c >= 48 && c <= 57) {
-      addDigit(c - 48);
+      if (big) {
+        sBig = sBig * 10n + BigInt(c - 48);
+      } else {
+        sNum = sNum * 10 + (c - 48);
+        if (sNum > 900719925474099) {
+          big = true;
+          sBig = BigInt(sNum);
+        }
+      }
       i++;
       c = i < n ? z.charCodeAt(i) : 0;
-      if (atLimit()) {
+      if (big && sBig >= U64_LIMIT) {
         mState = 9;
         while (c >= 48 && c <= 57) {
           i++;
@@ -260,8 +257,15 @@ export function atof(z: string): number {
     if (c >= 48 && c <= 57) {
       mState |= 1;
       do {
-        if (!atLimit()) {
-          addDigit(c - 48);
+        if (!big) {
+          sNum = sNum * 10 + (c - 48);
+          if (sNum > 900719925474099) {
+            big = true;
+            sBig = BigInt(sNum);
+          }
+          d--;
+        } else if (sBig < U64_LIMIT) {
+          sBig = sBig * 10n + BigInt(c - 48);
           d--;
         } else {
           mState = 11;
@@ -489,25 +493,19 @@ export function fpDecode(r: number, iRound: number, mxRound: number): FpDecoded 
   if (iRound > 0 && (iRound < n || n > mxRound)) {
     if (iRound > mxRound) iRound = mxRound;
     if (iRound === 17) {
-      const zz = (k: number): number => z[start + k];
-      if (zz(15) === 57 && zz(14) === 57) {
+      // At 17 digits SQLite tries a shorter form that converts back to the same double.
+      if (z[start + 15] === 57 && z[start + 14] === 57) {
         let jj = 14;
-        while (jj > 0 && zz(jj - 1) === 57) jj--;
-        let v2: bigint;
-        if (jj === 0) {
-          v2 = 1n;
-        } else {
-          let s = "";
-          for (let k = 0; k < jj; k++) s += String.fromCharCode(zz(k));
-          v2 = BigInt(s) + 1n;
-        }
-        if (r === fp10Convert2(v2, exp + n - jj)) iRound = jj + 1;
-      } else if (iDP >= n || (zz(15) === 48 && zz(14) === 48 && zz(13) === 48)) {
+        while (jj > 0 && z[start + jj - 1] === 57) jj--;
+        let v2 = 0; // at most 14 digits: exact as a number
+        for (let k = 0; k < jj; k++) v2 = v2 * 10 + (z[start + k] - 48);
+        if (r === decimalToDouble(v2 + 1, exp + n - jj)) iRound = jj + 1;
+      } else if (iDP >= n || (z[start + 15] === 48 && z[start + 14] === 48 && z[start + 13] === 48)) {
         let jj = 13;
-        while (zz(jj - 1) === 48) jj--;
-        let s = "";
-        for (let k = 0; k < jj; k++) s += String.fromCharCode(zz(k));
-        if (r === fp10Convert2(BigInt(s), exp + n - jj)) iRound = jj + 1;
+        while (z[start + jj - 1] === 48) jj--;
+        let v2 = 0;
+        for (let k = 0; k < jj; k++) v2 = v2 * 10 + (z[start + k] - 48);
+        if (r === decimalToDouble(v2, exp + n - jj)) iRound = jj + 1;
       }
     }
     n = iRound;

@@ -721,7 +721,7 @@ export class Execution {
   }
 
   private groupTable(i: number): GroupTable {
-    let c = this.cursors[i] as unknown as { table: GroupTable; close(): void } | null;
+    const c = this.cursors[i] as unknown as { table: GroupTable; close(): void } | null;
     if (!c) throw new DbError("DB_MISUSE", `group cursor ${i} not open`);
     return c.table;
   }
