@@ -357,6 +357,7 @@ export class Pager {
     }
     this.dropPagesAbove(keep);
     for (const [pgno, image] of images) this.restore(pgno, image);
+    this.current = copyHeader(target.header);
     this.savepoints.length = k + 1;
     target.pages = new Map();
     this.shrink();

@@ -341,8 +341,16 @@ export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
 
 function readUtf8(buf: Uint8Array, start: number, end: number): string {
   const len = end - start;
-  if (len === 0) return "";
-  if (len <= 32) {
+  if (len <= 12) {
+    let s = "";
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      if (c >= 0x80) return textDecoder.decode(buf.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  if (len <= 64) {
     let ascii = true;
     for (let i = start; i < end; i++) {
       if (buf[i] >= 0x80) {

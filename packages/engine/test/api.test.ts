@@ -1,0 +1,160 @@
+/** The better-sqlite3 surface: code written for it should port with an import change. */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import DefaultDatabase, { Database, DbError } from "../src/index.js";
+import { tempDir } from "./helpers.js";
+
+function db(): Database {
+  const d = new Database(":memory:");
+  d.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, data BLOB)");
+  return d;
+}
+
+describe("Database and Statement", () => {
+  it("is exported as default and named", () => {
+    expect(DefaultDatabase).toBe(Database);
+    expect(new DefaultDatabase().memory).toBe(true);
+  });
+
+  it("run returns changes and lastInsertRowid", () => {
+    const d = db();
+    const r = d.prepare("INSERT INTO t(name) VALUES (?)").run("a");
+    expect(r).toEqual({ changes: 1, lastInsertRowid: 1 });
+    d.prepare("INSERT INTO t(name) VALUES (?), (?)").run("b", "c");
+    expect(d.prepare("UPDATE t SET score = 1").run().changes).toBe(3);
+    expect(d.prepare("DELETE FROM t WHERE id > 1").run().changes).toBe(2);
+    expect(d.prepare("DELETE FROM t").run().changes).toBe(1);
+  });
+
+  it("get, all, iterate, raw, pluck, columns, reader", () => {
+    const d = db();
+    const ins = d.prepare("INSERT INTO t(id, name, score) VALUES (?, ?, ?)");
+    for (let i = 1; i <= 5; i++) ins.run(i, `n${i}`, i / 2);
+    const sel = d.prepare("SELECT id, name, score FROM t WHERE id >= ? ORDER BY id");
+    expect(sel.reader).toBe(true);
+    expect(ins.reader).toBe(false);
+    expect(sel.get(4)).toEqual({ id: 4, name: "n4", score: 2 });
+    expect(sel.get(9)).toBeUndefined();
+    expect(sel.all(4)).toEqual([{ id: 4, name: "n4", score: 2 }, { id: 5, name: "n5", score: 2.5 }]);
+    expect([...sel.iterate(3)].map((r) => (r as { id: number }).id)).toEqual([3, 4, 5]);
+    expect(sel.raw().all(5)).toEqual([[5, "n5", 2.5]]);
+    expect(sel.pluck().all(4)).toEqual([4, 5]);
+    expect(sel.columns().map((c) => [c.name, c.table, c.type])).toEqual([["id", "t", "INTEGER"], ["name", "t", "TEXT"], ["score", "t", "REAL"]]);
+  });
+
+  it("iterate produces rows lazily and can stop early", () => {
+    const d = db();
+    d.exec("INSERT INTO t(name) VALUES ('a'), ('b'), ('c')");
+    const it1 = d.prepare("SELECT name FROM t ORDER BY id").pluck().iterate();
+    expect(it1.next().value).toBe("a");
+    it1.return?.(undefined);
+    expect(d.prepare("SELECT count(*) FROM t").pluck().get()).toBe(3);
+  });
+
+  it("binds positional and named parameters (:name @name $name)", () => {
+    const d = db();
+    d.prepare("INSERT INTO t(id, name, score) VALUES (:id, @name, $score)").run({ id: 7, name: "seven", score: 7.5 });
+    expect(d.prepare("SELECT name FROM t WHERE id = ? AND score > ?").pluck().get(7, 1)).toBe("seven");
+    expect(d.prepare("SELECT ?1 + ?1").pluck().get(21)).toBe(42);
+    expect(() => d.prepare("SELECT ?").get()).toThrow(DbError);
+    expect(() => d.prepare("SELECT ?").get(1, 2)).toThrow(/Too many/);
+  });
+
+  it("round-trips value types: integer, real, text, blob, null, bigint", () => {
+    const d = db();
+    d.prepare("INSERT INTO t VALUES (?, ?, ?, ?)").run(1, "é ✓ 日本", 2.0, Buffer.from([0, 1, 255]));
+    const row = d.prepare("SELECT id, name, score, data, typeof(score), typeof(data), NULL AS n FROM t").raw().get() as unknown[];
+    expect(row[0]).toBe(1);
+    expect(row[1]).toBe("é ✓ 日本");
+    expect(row[2]).toBe(2);
+    expect(Buffer.isBuffer(row[3])).toBe(true);
+    expect([...(row[3] as Buffer)]).toEqual([0, 1, 255]);
+    expect(row[4]).toBe("real");
+    expect(row[5]).toBe("blob");
+    expect(row[6]).toBeNull();
+    expect(d.prepare("SELECT 9007199254740993").safeIntegers().pluck().get()).toBe(9007199254740993n);
+  });
+
+  it("exec runs several statements", () => {
+    const d = new Database();
+    d.exec("CREATE TABLE a(x); INSERT INTO a VALUES (1); INSERT INTO a VALUES (2);");
+    expect(d.prepare("SELECT sum(x) FROM a").pluck().get()).toBe(3);
+  });
+
+  it("transaction commits, and rolls back on an exception", () => {
+    const d = db();
+    const ins = d.prepare("INSERT INTO t(name) VALUES (?)");
+    const many = d.transaction((names: string[]) => {
+      for (const n of names) ins.run(n);
+      return names.length;
+    });
+    expect(many(["a", "b"])).toBe(2);
+    expect(d.inTransaction).toBe(false);
+    expect(() =>
+      d.transaction(() => {
+        ins.run("c");
+        throw new Error("boom");
+      })(),
+    ).toThrow("boom");
+    expect(d.prepare("SELECT group_concat(name) FROM t").pluck().get()).toBe("a,b");
+  });
+
+  it("pragma, simple and full", () => {
+    const d = db();
+    expect(d.pragma("page_size", { simple: true })).toBe(4096);
+    expect((d.pragma("table_info(t)") as { name: string }[]).map((c) => c.name)).toEqual(["id", "name", "score", "data"]);
+    d.pragma("user_version = 5");
+    expect(d.pragma("user_version", { simple: true })).toBe(5);
+  });
+
+  it("user functions", () => {
+    const d = db();
+    d.function("twice", (x: number) => x * 2);
+    d.function("joinall", { varargs: true }, (...xs: unknown[]) => xs.join("-"));
+    expect(d.prepare("SELECT twice(21), joinall(1, 'a', 2)").raw().get()).toEqual([42, "1-a-2"]);
+  });
+
+  it("EXPLAIN lists the program", () => {
+    const d = db();
+    const rows = d.prepare("EXPLAIN SELECT name FROM t WHERE id = 1").all() as { opcode: string }[];
+    const ops = rows.map((r) => r.opcode);
+    expect(ops).toContain("SeekRowid");
+    expect(ops).toContain("ResultRow");
+    expect(ops[ops.length - 1]).toBe("Halt");
+    const plan = d.prepare("EXPLAIN QUERY PLAN SELECT name FROM t WHERE id = 1").all() as { detail: string }[];
+    expect(plan.map((p) => p.detail)).toEqual(["SEARCH t USING INTEGER PRIMARY KEY (rowid=?)"]);
+  });
+
+  it("close, then use, is a misuse error", () => {
+    const d = db();
+    d.close();
+    expect(d.open).toBe(false);
+    expect(() => d.prepare("SELECT 1")).toThrow(/not open/);
+  });
+
+  it("prepared statements survive schema changes", () => {
+    const d = db();
+    const count = d.prepare("SELECT count(*) FROM t").pluck();
+    expect(count.get()).toBe(0);
+    d.exec("CREATE INDEX t_name ON t(name); INSERT INTO t(name) VALUES ('x')");
+    expect(count.get()).toBe(1);
+  });
+
+  it("data persists across close and reopen, with DDL and indexes", () => {
+    const file = join(tempDir(), "p.db");
+    let d = new Database(file);
+    d.exec("CREATE TABLE k(id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX k_v ON k(v);");
+    const ins = d.prepare("INSERT INTO k(v) VALUES (?)");
+    d.transaction(() => {
+      for (let i = 0; i < 5000; i++) ins.run(`value-${i % 100}`);
+    })();
+    d.close();
+    d = new Database(file);
+    expect(d.prepare("SELECT count(*) FROM k WHERE v = 'value-7'").pluck().get()).toBe(50);
+    expect((d.prepare("EXPLAIN QUERY PLAN SELECT * FROM k WHERE v = 'value-7'").all() as { detail: string }[])[0]!.detail).toBe("SEARCH k USING INDEX k_v (v=?)");
+    d.exec("DROP TABLE k");
+    expect(() => d.prepare("SELECT * FROM k")).toThrow(/no such table/);
+    expect(d.pragma("integrity_check", { simple: true })).toBe("ok");
+    d.close();
+  });
+});
