@@ -8,11 +8,11 @@
  * when the root is left with a single child, that child's content moves up into the root.
  */
 import { DbError, corruptError, type Page } from "@db/pager";
-import { get32, put32 } from "./bytes.js";
+import { get32, put16, put32 } from "./bytes.js";
 import { CellInfo, cellSize, parseInteriorCell, parseLeafCell } from "./cell.js";
 import type { CellList, TreeCtx } from "./ctx.js";
 import { encodeInteriorCell } from "./encode.js";
-import { HEADER_SIZE, KIND_INTERIOR, KIND_LEAF, MAX_DEPTH } from "./layout.js";
+import { HEADER_SIZE, KIND_INTERIOR, KIND_LEAF, MAX_DEPTH, OFF_CONTENT, OFF_NCELLS } from "./layout.js";
 import {
   cellPtr, childAt, contentStart, dropCell, freeSpace, initNode, insertCell, isLeaf, nCells, rightChild,
   setChildAt, setRightChild,
@@ -73,27 +73,27 @@ function gather(t: TreeCtx, list: CellList, d: Uint8Array, pgno: number, from: n
   }
 }
 
-/** Formats `d` as a `kind` page holding cells [from, to) of `list` (right child 0). */
+/**
+ * Formats `d` as a `kind` page holding cells [from, to) of `list` (right child 0). Cells in a
+ * list are stored back to back in order, so the run is copied to the end of the page at once.
+ */
 function writeCells(t: TreeCtx, d: Uint8Array, kind: number, list: CellList, from: number, to: number): void {
   const usable = t.usable;
   initNode(d, kind, usable);
-  let pos = usable;
-  const buf = list.buf;
-  for (let j = from; j < to; j++) {
-    const len = list.len[j];
-    const off = list.off[j];
-    pos -= len;
-    d.set(buf.subarray(off, off + len), pos);
-    const at = HEADER_SIZE + 2 * (j - from);
-    d[at] = pos >>> 8;
-    d[at + 1] = pos;
-  }
-  if (pos < HEADER_SIZE + 2 * (to - from)) throw new Error("b-tree internal error: cells overflow page");
   const n = to - from;
-  d[2] = n >>> 8;
-  d[3] = n;
-  d[4] = pos >>> 8;
-  d[5] = pos;
+  if (n === 0) return;
+  const start = list.off[from];
+  const bytes = list.off[to - 1] + list.len[to - 1] - start;
+  const content = usable - bytes;
+  if (content < HEADER_SIZE + 2 * n) throw new Error("b-tree internal error: cells overflow page");
+  d.set(list.buf.subarray(start, start + bytes), content);
+  const shift = content - start;
+  for (let j = from; j < to; j++) {
+    const pos = list.off[j] + shift;
+    put16(d, HEADER_SIZE + 2 * (j - from), pos);
+  }
+  put16(d, OFF_NCELLS, n);
+  put16(d, OFF_CONTENT, content);
 }
 
 /**
@@ -314,7 +314,7 @@ function mergeOrShare(t: TreeCtx, parent: Page, sepIdx: number, left: Page, righ
   if (leaf) {
     // A leaf-level separator is not moved anywhere: free its overflow chain.
     parseInteriorCell(t.layout, pd, sepOff, t.usable, parent.pgno, ca);
-    // X
+    if (ca.overflow !== 0) freeChain(t, ca.overflow, ca.keyLen - ca.local, parent.pgno);
   }
   if (bytes <= t.layout.capacity) {
     writeCells(t, ld, kind, list, 0, count);

@@ -46,7 +46,7 @@ export function compareBytes(
 
 /** Copies `len` bytes from `src[srcOff..]` to `dst[dstOff..]` (buffers must not be the same). */
 export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
-  if (len <= 32) {
+  if (len <= 64) {
     for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i];
   } else {
     dst.set(srcOff === 0 && len === src.length ? src : src.subarray(srcOff, srcOff + len), dstOff);

@@ -4,6 +4,7 @@
  * Internal; not exported from the package.
  */
 import { DbError, corruptError, type Page, type Pager, type Pgno } from "@db/pager";
+import { copyBytes } from "./bytes.js";
 import { CellInfo } from "./cell.js";
 import { Layout, MAX_DEPTH, MAX_USABLE_SIZE, MIN_USABLE_SIZE } from "./layout.js";
 import { checkNode } from "./node.js";
@@ -31,12 +32,12 @@ export class CellList {
     this.end = 0;
   }
 
-  /** Appends a copy of `src[srcOff, srcOff + len)` as the next cell. */
+  /** Appends a copy of `src[srcOff, srcOff + len)` as the next cell (right after the previous one). */
   add(src: Uint8Array, srcOff: number, len: number): void {
     const j = this.count++;
     this.off[j] = this.end;
     this.len[j] = len;
-    this.buf.set(src.subarray(srcOff, srcOff + len), this.end);
+    copyBytes(this.buf, this.end, src, srcOff, len);
     this.end += len;
   }
 }

@@ -189,7 +189,7 @@ describe("model-based (fast-check)", () => {
         const fake = new FakePager(512);
         run(() => ({ pager: asPager(fake), fake }), ops);
       }),
-      { numRuns: runs },
+      { numRuns: runs, interruptAfterTimeLimit: 45_000 },
     );
   });
 
@@ -198,7 +198,7 @@ describe("model-based (fast-check)", () => {
       fc.property(fc.array(opArb, { minLength: 10, maxLength: 150, size: "max" }), (ops) => {
         run(() => ({ pager: openReal(512).pager, fake: null }), ops);
       }),
-      { numRuns: runs },
+      { numRuns: runs, interruptAfterTimeLimit: 45_000 },
     );
   });
 
@@ -207,7 +207,7 @@ describe("model-based (fast-check)", () => {
       fc.property(fc.array(opArb, { minLength: 100, maxLength: 400, size: "max" }), (ops) => {
         run(() => ({ pager: openReal(4096).pager, fake: null }), ops);
       }),
-      { numRuns: Math.ceil(runs / 4) },
+      { numRuns: Math.ceil(runs / 4), interruptAfterTimeLimit: 45_000 },
     );
   });
 });

@@ -276,6 +276,7 @@ export function formatWithArgs(fmtIn: string, values: readonly SqlValue[]): stri
         let quoted = false;
         if (t === null) {
           body = c === "Q" ? "NULL" : "(NULL)";
+          if (precision >= 0) body = body.slice(0, precision);
         } else {
           let s = cutAtNul(t);
           if (precision >= 0) s = prefixByLimit(s, precision, altForm2);
