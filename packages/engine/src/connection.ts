@@ -6,7 +6,7 @@ import { MemoryVfs, NodeVfs, type Vfs } from "@db/vfs";
 import { Wal } from "@db/wal";
 import { Pager } from "@db/pager";
 import { Vm, initSchemaTable } from "@db/vm";
-import { DbError, builtinFunctions, compile, loadSchema, parse, type FunctionDef, type ParsedStatement, type Program, type Schema } from "@db/sql";
+import { DbError, builtinFunctions, compile, loadSchema, parse, parseStatements, type FunctionDef, type ParsedStatement, type Program, type Schema } from "@db/sql";
 
 export interface OpenOptions {
   /** Open read-only (writes fail with DB_READONLY). */
@@ -83,6 +83,11 @@ export class Connection {
 
   parse(sql: string): ParsedStatement[] {
     return parse(sql);
+  }
+
+  /** Statements one at a time, so those before a syntax error can run first. */
+  statements(sql: string): Iterable<ParsedStatement> {
+    return parseStatements(sql);
   }
 
   compile(stmt: ParsedStatement): Program {

@@ -66,7 +66,7 @@ export class Database {
   /** Runs every statement of `sql` in order; stops at the first error (earlier ones stay applied). */
   exec(sql: string): this {
     this.ensureOpen();
-    for (const parsed of this.conn.parse(sql)) new Statement(this.conn, parsed, parsed.text).run();
+    for (const parsed of this.conn.statements(sql)) new Statement(this.conn, parsed, parsed.text).run();
     return this;
   }
 

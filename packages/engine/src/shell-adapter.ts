@@ -19,7 +19,7 @@ export class ShellAdapter implements ShellConnection {
 
   exec(sql: string, onResult: (result: ShellResult) => void): void {
     const conn = this.db.conn;
-    for (const parsed of conn.parse(sql)) {
+    for (const parsed of conn.statements(sql)) {
       const stmt = new Statement(conn, parsed, parsed.text);
       if (!stmt.reader) {
         stmt.run();

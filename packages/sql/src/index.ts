@@ -6,7 +6,7 @@ export * from "@db/vm";
 export type * from "./ast.js";
 export { tokenize } from "./tokenizer.js";
 export type { Token, TokenType } from "./tokenizer.js";
-export { parse, parseOne } from "./parser.js";
+export { parse, parseOne, parseStatements, MAX_EXPR_DEPTH } from "./parser.js";
 export { isComplete } from "./complete.js";
 export { Schema, loadSchema, SCHEMA_TABLE_SQL } from "./schema.js";
 export type { Table, View, Index, Column } from "./schema.js";

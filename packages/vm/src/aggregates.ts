@@ -11,7 +11,7 @@ import { Real, type SqlValue, addInt64, makeReal, numericAffinityOfText, toReal,
 
 export interface AggregateContext {
   /** Collating sequence for min()/max() (that of the argument expression). */
-  collation?: Collation;
+  collation?: Collation | string;
 }
 
 export interface AggregateFunction<S = unknown> {
@@ -70,7 +70,7 @@ function kbnInit(p: SumState, v: number | bigint): void {
   }
 }
 
-/** The value as sqlite3_value_numeric_type sees it: ["int", v] | ["real", r] | null (NULL). */
+/** The argument as sqlite3_value_numeric_type leaves it: numeric text converted, rest as is. */
 function numericArg(v: SqlValue): number | bigint | Real | string | Uint8Array | null {
   if (typeof v === "string") return numericAffinityOfText(v, false) ?? v;
   return v;

@@ -2,6 +2,7 @@
  * Value ordering (sqlite3MemCompare), collations and the comparison-affinity rules of
  * https://sqlite.org/datatype3.html §4.2.
  */
+import { DbError } from "@db/btree";
 import type { Affinity } from "./affinity.js";
 import { Real, type SqlValue, numericAffinityOfText, toText } from "./value.js";
 
@@ -80,15 +81,23 @@ export function compareRtrim(a: string, b: string): number {
   return compareBinary(rtrimSpaces(a), rtrimSpaces(b));
 }
 
-/** Compares two strings under a collation. */
-export function compareText(a: string, b: string, collation: Collation = "BINARY"): number {
+/**
+ * Compares two strings under a collation ("BINARY", "NOCASE", "RTRIM", any letter case).
+ * An unknown collation is an error ("no such collation sequence: X").
+ */
+export function compareText(a: string, b: string, collation: Collation | string = "BINARY"): number {
   switch (collation) {
+    case "BINARY":
+      return compareBinary(a, b);
     case "NOCASE":
       return compareNocase(a, b);
     case "RTRIM":
       return compareRtrim(a, b);
-    default:
-      return compareBinary(a, b);
+    default: {
+      const c = normalizeCollation(collation);
+      if (c === undefined) throw new DbError("DB_ERROR", `no such collation sequence: ${collation}`);
+      return compareText(a, b, c);
+    }
   }
 }
 
@@ -115,7 +124,7 @@ export function compareNumbers(a: number | bigint | Real, b: number | bigint | R
  * collation) < BLOB (memcmp). Returns -1, 0 or 1. NULL compares equal to NULL here (as in
  * DISTINCT, GROUP BY, ORDER BY); the `=` operator's NULL semantics are the VM's business.
  */
-export function compareValues(a: SqlValue, b: SqlValue, collation: Collation = "BINARY"): number {
+export function compareValues(a: SqlValue, b: SqlValue, collation: Collation | string = "BINARY"): number {
   // Fast paths for the common same-type cases.
   if (typeof a === "number" && typeof b === "number") return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === "string" && typeof b === "string") {
@@ -137,7 +146,7 @@ export function compareValues(a: SqlValue, b: SqlValue, collation: Collation = "
 }
 
 /** Equality for DISTINCT / GROUP BY / IS: NULLs are equal to each other; 1 equals 1.0. */
-export function valuesEqual(a: SqlValue, b: SqlValue, collation: Collation = "BINARY"): boolean {
+export function valuesEqual(a: SqlValue, b: SqlValue, collation: Collation | string = "BINARY"): boolean {
   return compareValues(a, b, collation) === 0;
 }
 
@@ -153,8 +162,7 @@ export function compareTuples(
 ): number {
   const n = a.length < b.length ? a.length : b.length;
   for (let i = 0; i < n; i++) {
-    const coll = collations?.[i];
-    let c = compareValues(a[i], b[i], coll === undefined ? "BINARY" : normalizeCollation(coll) ?? "BINARY");
+    let c = compareValues(a[i], b[i], collations?.[i] ?? "BINARY");
     if (c !== 0) {
       if (desc?.[i]) c = -c;
       return c;

@@ -21,7 +21,8 @@ import {
   timediffFunc,
   unixepochFunc,
 } from "./datetime.js";
-import { MIN_INT64, formatFloat, atof, normalizeBigInt } from "./fp.js";
+import { MIN_INT64, atof, normalizeBigInt } from "./fp.js";
+import { formatFloat } from "./fpformat.js";
 import { globFunction, likeFunction } from "./like.js";
 import { mathFunctions } from "./mathfuncs.js";
 import { sqlPrintf } from "./printf.js";
@@ -46,7 +47,7 @@ import {
 /** Extra information some functions need; all optional. */
 export interface FunctionContext extends DateTimeContext {
   /** Collating sequence of the call (min, max, nullif use the first argument's). */
-  collation?: Collation;
+  collation?: Collation | string;
   /** Source of random bytes for random()/randomblob() (default crypto.getRandomValues). */
   randomBytes?: (n: number) => Uint8Array;
 }

@@ -131,7 +131,8 @@ function writeText(s: string, coll: Collation): void {
 function collationOf(c: string | undefined): Collation {
   if (c === undefined || c === "BINARY") return "BINARY";
   const u = c.toUpperCase();
-  return u === "NOCASE" ? "NOCASE" : u === "RTRIM" ? "RTRIM" : "BINARY";
+  if (u === "NOCASE" || u === "RTRIM" || u === "BINARY") return u;
+  throw new DbError("DB_ERROR", `no such collation sequence: ${c}`);
 }
 
 /**

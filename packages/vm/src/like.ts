@@ -12,7 +12,7 @@
  * character or inside an unterminated [set] matches nothing.
  */
 import { DbError } from "@db/btree";
-import { type SqlValue, charLength, toText } from "./value.js";
+import { type SqlValue, charLength, textEncoder, toText } from "./value.js";
 
 const ANY = 0; // % or *
 const ONE = 1; // _ or ?
@@ -229,7 +229,7 @@ export function globMatch(pattern: string, text: string): boolean {
 function checkPatternLength(p: string): void {
   // The limit is in bytes; a quick upper bound first.
   if (p.length * 3 <= MAX_LIKE_PATTERN_LENGTH) return;
-  if (new TextEncoder().encode(p).length > MAX_LIKE_PATTERN_LENGTH) {
+  if (textEncoder.encode(p).length > MAX_LIKE_PATTERN_LENGTH) {
     throw new DbError("DB_ERROR", "LIKE or GLOB pattern too complex");
   }
 }

@@ -7,7 +7,7 @@
  * byte count would split a multi-byte character, the cut is made at the character boundary
  * below it (JS strings cannot hold partial characters).
  */
-import { formatFloat } from "./fp.js";
+import { formatFloat } from "./fpformat.js";
 import { type SqlValue, toInt64, toReal, toText, utf8Length } from "./value.js";
 
 const DIGITS_UPPER = "0123456789ABCDEF";
@@ -280,7 +280,8 @@ export function formatWithArgs(fmtIn: string, values: readonly SqlValue[]): stri
         } else {
           let s = cutAtNul(t);
           if (precision >= 0) s = prefixByLimit(s, precision, altForm2);
-          const hasCtrl = /[\u0000-\u001f]/.test(s);
+          let hasCtrl = false;
+          for (let k = 0; k < s.length && !hasCtrl; k++) hasCtrl = s.charCodeAt(k) <= 0x1f;
           if (alternateForm && c !== "w" && (c === "q" || hasCtrl)) {
             let e = "";
             for (const ch of s) {

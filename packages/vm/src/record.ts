@@ -180,7 +180,7 @@ export function serialTypeOf(v: SqlValue, byteLength?: number): number {
     case "bigint":
       return 6;
     case "string":
-      return 13 + 2 * (byteLength ?? textEncoder.encode(v).length);
+      return 13 + 2 * (byteLength ?? utf8Len(v));
     default:
       if (v === null) return 0;
       if (v instanceof Real) return 7;

@@ -22,10 +22,11 @@ import {
   lastAtofFlags,
   lastAtoiRc,
   normalizeBigInt,
-  realToText,
 } from "./fp.js";
+import { realToText } from "./fpformat.js";
 
-export { MAX_INT64, MIN_INT64, normalizeBigInt, realToText } from "./fp.js";
+export { MAX_INT64, MIN_INT64, normalizeBigInt } from "./fp.js";
+export { realToText } from "./fpformat.js";
 
 /** A REAL whose value is integral (2.0, -0.0, 1e300): boxed so it is not taken for an INTEGER. */
 export class Real {

@@ -84,6 +84,8 @@ describe("encodeKey", () => {
     same("Hello", "hELLO", "NOCASE");
     same("abc  ", "abc", "RTRIM");
     expect(compareKeys(encodeKey(["a"], undefined, ["NOCASE"]), encodeKey(["_"], undefined, ["NOCASE"]))).toBeGreaterThan(0);
+    expect([...encodeKey(["Ab"], undefined, ["nocase"])]).toEqual([...encodeKey(["aB"], undefined, ["NOCASE"])]);
+    expect(() => encodeKey(["x"], undefined, ["klingon"])).toThrow(DbError);
   });
 
   it("handles integers that share a double exactly", () => {
