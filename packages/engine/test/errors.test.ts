@@ -103,6 +103,17 @@ describe("constraint violations leave the database as it was", () => {
     expect(caught(() => db.prepare("INSERT INTO pair VALUES (1, 1, 'z')").run()).message).toBe("UNIQUE constraint failed: pair.a, pair.b");
   });
 
+  it("CHECK constraints: false fails, NULL passes, OR IGNORE skips", () => {
+    const db = new Database(":memory:");
+    db.exec("CREATE TABLE c(x INTEGER CHECK (x > 0), y TEXT, CONSTRAINT ylen CHECK (length(y) < 5))");
+    db.exec("INSERT INTO c VALUES (1, 'ab'), (NULL, 'cd'); INSERT OR IGNORE INTO c VALUES (-1, 'ef')");
+    const e = caught(() => db.prepare("INSERT INTO c VALUES (2, 'abcdef')").run());
+    expect(e.subcode).toBe("DB_CONSTRAINT_CHECK");
+    expect(e.message).toBe("CHECK constraint failed: ylen");
+    expect(caught(() => db.prepare("UPDATE c SET x = 0").run()).code).toBe("DB_CONSTRAINT");
+    expect(db.prepare("SELECT count(*) FROM c").pluck().get()).toBe(2);
+  });
+
   it("datatype mismatch for a non-integer rowid", () => {
     const e = caught(() => seeded().prepare("INSERT INTO t VALUES ('abc', 'x', 'Q')").run());
     expect(e.code).toBe("DB_MISMATCH");

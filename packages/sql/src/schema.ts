@@ -39,6 +39,8 @@ export interface Table {
   /** Index of the INTEGER PRIMARY KEY column (the rowid alias), or -1. */
   rowidAlias: number;
   indexes: Index[];
+  /** CHECK constraints: a row fails when one evaluates to false (NULL passes). */
+  checks: { name?: string; expr: Expr }[];
   sql: string;
   /** The schema table itself. */
   system?: boolean;
@@ -75,7 +77,7 @@ function schemaTable(root: number): Table {
     collation: "BINARY",
     pk: 0,
   }));
-  return { kind: "table", name: "sqlite_schema", rootpage: root, columns: cols, rowidAlias: -1, indexes: [], sql: SCHEMA_TABLE_SQL, system: true };
+  return { kind: "table", name: "sqlite_schema", rootpage: root, columns: cols, rowidAlias: -1, indexes: [], checks: [], sql: SCHEMA_TABLE_SQL, system: true };
 }
 
 function columnCollation(c: ColumnDef): string {
@@ -123,7 +125,10 @@ export function tableFromAst(ast: CreateTable, rootpage: number, sql: string): T
   // A single-column PRIMARY KEY whose declared type is exactly INTEGER is the rowid (lang_createtable.html#rowid).
   let rowidAlias = -1;
   if (pkCols.length === 1 && columns[pkCols[0]!]!.type.trim().toUpperCase() === "INTEGER" && !pkDesc) rowidAlias = pkCols[0]!;
-  return { kind: "table", name: ast.name, rootpage, columns, rowidAlias, indexes: [], sql };
+  const checks: { name?: string; expr: Expr }[] = [];
+  for (const c of ast.columns) for (const k of c.constraints) if (k.kind === "check") checks.push(k.name ? { name: k.name, expr: k.expr } : { expr: k.expr });
+  for (const k of ast.constraints) if (k.kind === "check") checks.push(k.name ? { name: k.name, expr: k.expr } : { expr: k.expr });
+  return { kind: "table", name: ast.name, rootpage, columns, rowidAlias, indexes: [], checks, sql };
 }
 
 function indexedName(ic: IndexedColumn): string {

@@ -24,6 +24,9 @@ export interface Source {
   hidden: Set<number>;
   join: "inner" | "left";
   on: Expr | null;
+  /** A row held in registers instead of a cursor (CHECK constraints, trigger NEW/OLD): column i in regBase + i. */
+  regBase?: number;
+  regRowid?: number;
 }
 
 export interface FunctionDef {

@@ -77,6 +77,28 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
     if (!c.notNull || i === t.rowidAlias) return;
     b.emit(Op.CheckNotNull, cols + i, action === "IGNORE" ? skip : 0, 0, { message: `NOT NULL constraint failed: ${t.name}.${c.name}` });
   });
+  if (t.checks.length) {
+    const src: Source = {
+      name: t.name,
+      table: t,
+      columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
+      cursor: -1,
+      hidden: new Set(),
+      join: "inner",
+      on: null,
+      regBase: cols,
+      regRowid: rowid,
+    };
+    const scope = new Scope([src], null);
+    for (const chk of t.checks) {
+      const ok = b.label();
+      const r = compileExpr(ctx, scope, chk.expr);
+      b.emit(Op.If, r, ok, 1);
+      if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
+      else constraintError(ctx, "DB_CONSTRAINT_CHECK", `CHECK constraint failed: ${chk.name ?? t.name}`);
+      b.place(ok);
+    }
+  }
   if (rowidChanged) {
     const ok = b.label();
     b.emit(Op.SeekRowid, cur.table, ok, rowid);

@@ -58,6 +58,11 @@ export function emitColumn(ctx: Ctx, r: Resolved, target: number): void {
       return;
     }
   }
+  if (source.regBase !== undefined) {
+    const from = col < 0 || (source.table && source.columns[col]!.index === source.table.rowidAlias) ? source.regRowid! : source.regBase + source.columns[col]!.index;
+    ctx.b.emit(Op.Copy, from, target, 0);
+    return;
+  }
   if (col < 0) {
     ctx.b.emit(Op.Rowid, source.cursor, target);
     return;
