@@ -5,7 +5,7 @@
  */
 import { BTree, DbError, type Cursor, type Pager } from "@db/btree";
 import { compareValues } from "./compare.js";
-import { decodeRecord, encodeRecord } from "./record.js";
+import { RecordReader, encodeRecord } from "./record.js";
 import { decodeRowidKey, encodeKey, encodeRowidKey } from "./key.js";
 import type { SqlValue } from "./value.js";
 
@@ -54,7 +54,8 @@ function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
 export class BTreeCursor implements VmCursor {
   readonly tree: BTree;
   private cur: Cursor;
-  private row: SqlValue[] | null = null;
+  private readonly reader = new RecordReader();
+  private loaded = false;
   private rid: SqlValue = null;
   private prefix: Uint8Array | null = null;
   nullRow = false;
@@ -72,7 +73,7 @@ export class BTreeCursor implements VmCursor {
   }
 
   private invalidate(): void {
-    this.row = null;
+    this.loaded = false;
     this.rid = null;
     this.nullRow = false;
   }
@@ -125,22 +126,24 @@ export class BTreeCursor implements VmCursor {
     return this.prefix === null || startsWith(this.cur.key(), this.prefix);
   }
 
-  private load(): SqlValue[] {
-    if (this.row === null) this.row = decodeRecord(this.cur.value());
-    return this.row;
+  private load(): RecordReader {
+    if (!this.loaded) {
+      this.reader.reset(this.cur.value());
+      this.loaded = true;
+    }
+    return this.reader;
   }
 
   column(i: number): SqlValue {
     if (this.nullRow || !this.cur.valid) return null;
-    const row = this.load();
-    return i < row.length ? row[i]! : null;
+    return this.load().column(i);
   }
 
   rowid(): SqlValue {
     if (this.nullRow || !this.cur.valid) return null;
     if (this.isIndex) {
-      const row = this.load();
-      return row[row.length - 1] ?? null;
+      const r = this.load();
+      return r.column(r.count - 1);
     }
     if (this.rid === null) this.rid = decodeRowidKey(this.cur.key());
     return this.rid;
