@@ -1,10 +1,22 @@
 /**
- * Insert/get throughput for N keys over the real pager on a MemoryVfs.
- * Run: cd /work/main && npx tsx --conditions=@db/source packages/btree/bench/bench.ts [N]
+ * Insert/get/scan/delete throughput for N 8-byte keys with 32-byte values, over the real
+ * pager on a MemoryVfs (or the test FakePager with --fake, to separate b-tree from pager cost).
+ * tsx wraps module bindings in getters, which distorts timings; bundle first:
+ *   esbuild packages/btree/bench/bench.ts --bundle --platform=node --format=esm \
+ *     --conditions=@db/source --outfile=/tmp/bench.mjs && node /tmp/bench.mjs [N] [--fake]
  */
 import { BTree, MemoryVfs, Pager, Wal } from "../src/index.js";
+import { FakePager } from "../test/fake-pager.js";
 
-const N = Number(process.argv[2] ?? 100_000);
+const N = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 100_000);
+const useFake = process.argv.includes("--fake");
+
+function openPager(): Pager {
+  if (!useFake) return Pager.open(Wal.open(new MemoryVfs(), "b.db", { create: true }), { cacheSizePages: 100_000 });
+  const fake = new FakePager(4096);
+  fake.strict = false;
+  return fake.asPager();
+}
 
 function key(i: number): Uint8Array {
   const k = new Uint8Array(8);
@@ -17,7 +29,7 @@ function rate(label: string, n: number, ms: number): void {
 }
 
 function run(label: string, order: number[]): void {
-  const pager = Pager.open(Wal.open(new MemoryVfs(), "b.db", { create: true }), { cacheSizePages: 100_000 });
+  const pager = openPager();
   pager.beginWrite();
   const tree = new BTree(pager, BTree.create(pager));
   pager.commit();
@@ -62,7 +74,7 @@ for (let i = rnd.length - 1; i > 0; i--) {
   [rnd[i], rnd[j]] = [rnd[j], rnd[i]];
 }
 for (let rep = 0; rep < 2; rep++) {
-  console.log(`-- round ${rep + 1}, N=${N}`);
+  console.log(`-- round ${rep + 1}, N=${N}, ${useFake ? "fake" : "real"} pager`);
   run("sequential", seq);
   run("random", rnd);
 }

@@ -6,7 +6,7 @@ import { DbError, corruptError, type Pager, type Pgno } from "@db/pager";
 import { insertAt } from "./balance.js";
 import { get16 } from "./bytes.js";
 import { leafCellSize, leafOverflows, parseLeafCell } from "./cell.js";
-import { TreeCtx } from "./ctx.js";
+import { checkUsableSize, TreeCtx } from "./ctx.js";
 import { BTreeCursor, type Cursor } from "./cursor.js";
 import { encodeLeafCell } from "./encode.js";
 import { checkIntegrity } from "./integrity.js";
@@ -28,9 +28,9 @@ export class BTree {
    */
   static create(pager: Pager): Pgno {
     if (!pager.inWrite) throw new DbError("DB_MISUSE", "BTree.create outside a write transaction");
-    const probe = new TreeCtx(pager, 2); // validates the page size
+    const usable = checkUsableSize(pager);
     const page = pager.allocate();
-    initNode(page.data, KIND_LEAF, probe.usable);
+    initNode(page.data, KIND_LEAF, usable);
     pager.release(page);
     return page.pgno;
   }

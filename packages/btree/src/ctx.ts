@@ -42,6 +42,15 @@ export class CellList {
   }
 }
 
+/** Returns the pager's usable page size; throws DB_MISUSE if the b-tree cannot use it. */
+export function checkUsableSize(pager: Pager): number {
+  const usable = pager.usableSize;
+  if (!(usable >= MIN_USABLE_SIZE && usable <= MAX_USABLE_SIZE)) {
+    throw new DbError("DB_MISUSE", `b-tree needs a usable page size in ${MIN_USABLE_SIZE}..${MAX_USABLE_SIZE}, got ${usable}`);
+  }
+  return usable;
+}
+
 /** Shared scratch, keyed by usable size (operations are synchronous, so one set suffices). */
 let scratchUsable = 0;
 let scratchList: CellList | null = null;
@@ -67,10 +76,7 @@ export class TreeCtx {
   readonly sepBuf: Uint8Array;
 
   constructor(pager: Pager, root: Pgno) {
-    const usable = pager.usableSize;
-    if (!(usable >= MIN_USABLE_SIZE && usable <= MAX_USABLE_SIZE)) {
-      throw new DbError("DB_MISUSE", `b-tree needs a usable page size in ${MIN_USABLE_SIZE}..${MAX_USABLE_SIZE}, got ${usable}`);
-    }
+    const usable = checkUsableSize(pager);
     if (!Number.isInteger(root) || root < 2) throw new DbError("DB_MISUSE", `bad b-tree root page ${root}`);
     this.pager = pager;
     this.root = root;

@@ -1,11 +1,14 @@
 /**
  * Cursors: positioned iteration over a tree without materializing ranges.
  *
- * A cursor remembers its position as a stack of (page number, index) from the root to a leaf;
- * it holds no page pins between calls. Modifying the tree through another path invalidates
- * the position until the next first/last/seek (the contract's "re-seek" rule).
+ * A cursor remembers its position as a stack of (page number, index) from the root to a leaf,
+ * and keeps the current leaf pinned while positioned so that next/prev/key/value within a leaf
+ * need no page fetch. `close()` (or running off either end) releases the pin, so cursors must
+ * be closed. Modifying the tree through another path invalidates the position until the next
+ * first/last/seek (the contract's "re-seek" rule); the pinned page stays safe to hold even if
+ * that modification frees it.
  */
-import { DbError, corruptError } from "@db/pager";
+import { DbError, corruptError, type Page } from "@db/pager";
 import { CellInfo, parseLeafCell } from "./cell.js";
 import type { TreeCtx } from "./ctx.js";
 import { cellKey, cellValue, searchInterior, searchLeaf } from "./keys.js";
@@ -32,7 +35,7 @@ export interface Cursor {
   value(): Uint8Array;
   /** Deletes the entry under the cursor; the cursor then sits on the next entry (valid=false at end). */
   delete(): void;
-  /** Invalidates the cursor; further use throws DB_MISUSE. */
+  /** Releases the cursor's page pin and invalidates it; further use throws DB_MISUSE. Idempotent. */
   close(): void;
 }
 
@@ -43,6 +46,8 @@ export class BTreeCursor implements Cursor {
   /** Child index at interior levels, cell index at the leaf level. */
   private readonly ix = new Int32Array(MAX_DEPTH + 1);
   private depth = 0;
+  /** The leaf at the bottom of the stack, pinned while the cursor is positioned (else null). */
+  private leaf: Page | null = null;
   private positioned = false;
   private closed = false;
   private readonly cell = new CellInfo();
@@ -56,39 +61,34 @@ export class BTreeCursor implements Cursor {
   }
 
   first(): boolean {
-    this.checkOpen();
-    this.depth = 0;
+    this.reset();
     this.descend(this.t.root, this.t.root, false);
     return this.settleForward();
   }
 
   last(): boolean {
-    this.checkOpen();
-    this.depth = 0;
+    this.reset();
     this.descend(this.t.root, this.t.root, true);
     return this.settleBackward();
   }
 
   seek(key: Uint8Array, mode: "ge" | "le" | "eq"): boolean {
-    this.checkOpen();
+    this.reset();
     const t = this.t;
-    this.depth = 0;
-    this.positioned = false;
     let pgno = t.root;
     let from = pgno;
-    let idx: number;
     for (;;) {
       if (this.depth >= MAX_DEPTH) throw corruptError(t.root, `tree deeper than ${MAX_DEPTH} levels (cycle?)`);
       const page = t.load(pgno, from);
       const level = this.depth++;
       this.pg[level] = pgno;
+      const d = page.data;
+      if (isLeaf(d)) {
+        this.leaf = page;
+        this.ix[level] = searchLeaf(t, d, pgno, key);
+        break;
+      }
       try {
-        const d = page.data;
-        if (isLeaf(d)) {
-          idx = searchLeaf(t, d, pgno, key);
-          this.ix[level] = idx;
-          break;
-        }
         const i = searchInterior(t, d, pgno, key);
         this.ix[level] = i;
         from = pgno;
@@ -97,13 +97,13 @@ export class BTreeCursor implements Cursor {
         t.pager.release(page);
       }
     }
-    if (t.found) {
-      this.positioned = true;
-      return true;
+    if (t.found) return (this.positioned = true);
+    if (mode === "eq") {
+      this.reset();
+      return false;
     }
-    if (mode === "eq") return false;
     if (mode === "ge") return this.settleForward();
-    this.ix[this.depth - 1] = idx - 1;
+    this.ix[this.depth - 1]--;
     return this.settleBackward();
   }
 
@@ -133,6 +133,7 @@ export class BTreeCursor implements Cursor {
     const t = this.t;
     t.requireWrite();
     const key = this.key();
+    this.reset(); // unpin: the delete may free the leaf
     try {
       const idx = seekPath(t, key);
       if (!t.found) throw new DbError("DB_MISUSE", "cursor entry no longer exists (tree modified without re-seek)");
@@ -143,14 +144,37 @@ export class BTreeCursor implements Cursor {
     this.seek(key, "ge");
   }
 
+  /** Unpins the current leaf and invalidates the cursor; further use throws DB_MISUSE. */
   close(): void {
-    this.positioned = false;
+    if (this.closed) return;
+    this.reset();
     this.closed = true;
+  }
+
+  /** Unpositions the cursor, unpinning its leaf. */
+  private reset(): void {
+    this.checkOpen();
+    this.positioned = false;
     this.depth = 0;
+    if (this.leaf !== null) {
+      const leaf = this.leaf;
+      this.leaf = null;
+      this.t.pager.release(leaf);
+    }
   }
 
   private checkOpen(): void {
     if (this.closed) throw new DbError("DB_MISUSE", "cursor is closed");
+  }
+
+  /** The pinned leaf's data, checked to still look like the leaf the cursor positioned on. */
+  private leafData(): Uint8Array {
+    const leaf = this.leaf as Page;
+    const d = leaf.data;
+    if (!isLeaf(d) || this.ix[this.depth - 1] >= nCells(d)) {
+      throw new DbError("DB_MISUSE", "cursor position is stale (tree modified without re-seek)");
+    }
+    return d;
   }
 
   /** Copies the key or value of the current entry. */
@@ -158,23 +182,16 @@ export class BTreeCursor implements Cursor {
     this.checkOpen();
     if (!this.positioned) throw new DbError("DB_MISUSE", "cursor is not positioned on an entry");
     const t = this.t;
-    const level = this.depth - 1;
-    const pgno = this.pg[level];
-    const page = t.load(pgno, pgno);
-    try {
-      const d = page.data;
-      const i = this.ix[level];
-      if (!isLeaf(d) || i >= nCells(d)) {
-        throw new DbError("DB_MISUSE", "cursor position is stale (tree modified without re-seek)");
-      }
-      parseLeafCell(t.layout, d, cellPtr(d, i), t.usable, pgno, this.cell);
-      return value ? cellValue(t, d, this.cell, pgno) : cellKey(t, d, this.cell, pgno);
-    } finally {
-      t.pager.release(page);
-    }
+    const d = this.leafData();
+    const pgno = this.pg[this.depth - 1];
+    parseLeafCell(t.layout, d, cellPtr(d, this.ix[this.depth - 1]), t.usable, pgno, this.cell);
+    return value ? cellValue(t, d, this.cell, pgno) : cellKey(t, d, this.cell, pgno);
   }
 
-  /** Pushes levels from page `pgno` down to a leaf along the leftmost (or rightmost) edge. */
+  /**
+   * Pushes levels from page `pgno` down to a leaf along the leftmost (or rightmost) edge and
+   * pins that leaf (the previous leaf must already be unpinned).
+   */
   private descend(pgno: number, from: number, rightmost: boolean): void {
     const t = this.t;
     for (;;) {
@@ -186,7 +203,7 @@ export class BTreeCursor implements Cursor {
       this.pg[level] = pgno;
       if (isLeaf(d)) {
         this.ix[level] = rightmost ? n - 1 : 0;
-        t.pager.release(page);
+        this.leaf = page;
         return;
       }
       const i = rightmost ? n : 0;
@@ -197,7 +214,7 @@ export class BTreeCursor implements Cursor {
     }
   }
 
-  /** Number of cells on the page at `level` of the stack. */
+  /** Number of cells on the interior page at `level` of the stack. */
   private cellsAt(level: number): number {
     const pgno = this.pg[level];
     const page = this.t.load(pgno, pgno);
@@ -219,6 +236,15 @@ export class BTreeCursor implements Cursor {
     }
   }
 
+  /** Unpins the leaf before moving to another one. */
+  private dropLeaf(): void {
+    const leaf = this.leaf;
+    if (leaf !== null) {
+      this.leaf = null;
+      this.t.pager.release(leaf);
+    }
+  }
+
   /**
    * If the leaf index is past the end of its leaf, moves to the first entry of the next
    * non-empty leaf. Sets and returns validity.
@@ -227,12 +253,15 @@ export class BTreeCursor implements Cursor {
     for (;;) {
       const leaf = this.depth - 1;
       const i = this.ix[leaf];
-      if (i >= 0 && i < this.cellsAt(leaf)) return (this.positioned = true);
+      const d = (this.leaf as Page).data;
+      if (!isLeaf(d)) throw new DbError("DB_MISUSE", "cursor position is stale (tree modified without re-seek)");
+      if (i >= 0 && i < nCells(d)) return (this.positioned = true);
+      this.dropLeaf();
       let l = leaf - 1;
       while (l >= 0 && this.ix[l] >= this.cellsAt(l)) l--;
       if (l < 0) {
-        this.depth = 0;
-        return (this.positioned = false);
+        this.reset();
+        return false;
       }
       const c = ++this.ix[l];
       this.depth = l + 1;
@@ -248,12 +277,15 @@ export class BTreeCursor implements Cursor {
     for (;;) {
       const leaf = this.depth - 1;
       const i = this.ix[leaf];
-      if (i >= 0 && i < this.cellsAt(leaf)) return (this.positioned = true);
+      const d = (this.leaf as Page).data;
+      if (!isLeaf(d)) throw new DbError("DB_MISUSE", "cursor position is stale (tree modified without re-seek)");
+      if (i >= 0 && i < nCells(d)) return (this.positioned = true);
+      this.dropLeaf();
       let l = leaf - 1;
       while (l >= 0 && this.ix[l] <= 0) l--;
       if (l < 0) {
-        this.depth = 0;
-        return (this.positioned = false);
+        this.reset();
+        return false;
       }
       const c = --this.ix[l];
       this.depth = l + 1;

@@ -103,6 +103,7 @@ describe.each([
       const c = tree.cursor();
       expect(c.first()).toBe(true);
       expect(same(c.value(), big)).toBe(true);
+      c.close();
     });
     expect(pager.pageCount()).toBeGreaterThan(3_000_000 / 4096);
     write(pager, () => {
@@ -142,6 +143,7 @@ describe.each([
       expect(c.seek(sorted[100], "eq")).toBe(true);
       expect(same(c.key(), sorted[100])).toBe(true);
       expect(c.seek(sorted[100].subarray(0, 3001), "ge")).toBe(true);
+      c.close();
     });
     write(pager, () => {
       for (const k of keys) expect(tree.delete(k)).toBe(true);

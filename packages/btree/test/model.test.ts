@@ -117,6 +117,7 @@ function run(make: () => { pager: Pager; fake: FakePager | null }, ops: Op[]): v
           }
           expect(i).toBe(all.length);
           expect(c.valid).toBe(false);
+          c.close();
           expect(tree.count()).toBe(all.length);
           break;
         }
@@ -133,6 +134,7 @@ function run(make: () => { pager: Pager; fake: FakePager | null }, ops: Op[]): v
             expect(c.valid).toBe(i < all.length);
             if (c.valid) expect(same(c.key(), all[i].k)).toBe(true);
           }
+          c.close();
           break;
         }
         case "bulk": {
@@ -181,6 +183,8 @@ function run(make: () => { pager: Pager; fake: FakePager | null }, ops: Op[]): v
 }
 
 const runs = Number(process.env.BTREE_MODEL_RUNS ?? 60);
+// Bounds the time spent (including shrinking a failure) so the suite stays within its timeout.
+const timeLimit = Number(process.env.BTREE_MODEL_TIME_MS ?? 45_000);
 
 describe("model-based (fast-check)", () => {
   it("matches a sorted map with the strict fake pager (512-byte pages)", () => {
@@ -189,7 +193,7 @@ describe("model-based (fast-check)", () => {
         const fake = new FakePager(512);
         run(() => ({ pager: asPager(fake), fake }), ops);
       }),
-      { numRuns: runs, interruptAfterTimeLimit: 45_000 },
+      { numRuns: runs, interruptAfterTimeLimit: timeLimit },
     );
   });
 
@@ -198,7 +202,7 @@ describe("model-based (fast-check)", () => {
       fc.property(fc.array(opArb, { minLength: 10, maxLength: 150, size: "max" }), (ops) => {
         run(() => ({ pager: openReal(512).pager, fake: null }), ops);
       }),
-      { numRuns: runs, interruptAfterTimeLimit: 45_000 },
+      { numRuns: runs, interruptAfterTimeLimit: timeLimit },
     );
   });
 
@@ -207,7 +211,7 @@ describe("model-based (fast-check)", () => {
       fc.property(fc.array(opArb, { minLength: 100, maxLength: 400, size: "max" }), (ops) => {
         run(() => ({ pager: openReal(4096).pager, fake: null }), ops);
       }),
-      { numRuns: Math.ceil(runs / 4), interruptAfterTimeLimit: 45_000 },
+      { numRuns: Math.ceil(runs / 4), interruptAfterTimeLimit: timeLimit },
     );
   });
 });
