@@ -55,37 +55,84 @@ interface EqTerm {
   other: Expr;
 }
 
+interface TermInfo {
+  deps: Set<Source> | null;
+  /** For `a = b`: each side that is a column of this scope, with the other side and what it reads. */
+  sides: { src: Source; col: number; other: Expr; otherDeps: Set<Source> | null }[];
+}
+
+/** Per-term facts, computed once per query (planning many-table joins must not re-resolve names). */
+const infoCache = new WeakMap<Scope, Map<Expr, TermInfo>>();
+
+function termInfo(scope: Scope, term: Expr): TermInfo {
+  let cache = infoCache.get(scope);
+  if (!cache) infoCache.set(scope, (cache = new Map()));
+  let info = cache.get(term);
+  if (info) return info;
+  info = { deps: termDeps(scope, term), sides: [] };
+  if (term.kind === "binary" && (term.op === "=" || term.op === "==")) {
+    for (const [a, b] of [[term.left, term.right], [term.right, term.left]] as const) {
+      if (a.kind !== "column") continue;
+      try {
+        const saved = scope.correlated;
+        const r = resolveColumn(scope, a.table, a.name);
+        scope.correlated = saved;
+        if (r.scope === scope) info.sides.push({ src: r.source, col: r.col, other: b, otherDeps: termDeps(scope, b) });
+      } catch {
+        /* reported when compiled */
+      }
+    }
+  }
+  cache.set(term, info);
+  return info;
+}
+
 function equalities(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>): EqTerm[] {
   const out: EqTerm[] = [];
   for (const term of terms) {
-    if (term.kind !== "binary" || (term.op !== "=" && term.op !== "==")) continue;
-    for (const [a, b] of [[term.left, term.right], [term.right, term.left]] as const) {
-      if (a.kind !== "column") continue;
-      let r;
-      try {
-        const saved = scope.correlated;
-        r = resolveColumn(scope, a.table, a.name);
-        scope.correlated = saved;
-      } catch {
-        continue;
-      }
-      if (r.scope !== scope || r.source !== src) continue;
-      const deps = termDeps(scope, b);
-      if (deps === null || [...deps].some((d) => !avail.has(d))) continue;
-      out.push({ term, col: r.col, other: b });
+    for (const side of termInfo(scope, term).sides) {
+      if (side.src !== src) continue;
+      const deps = side.otherDeps;
+      if (deps === null || deps.has(src)) continue;
+      let ok = true;
+      for (const d of deps) if (!avail.has(d)) ok = false;
+      if (!ok) continue;
+      out.push({ term, col: side.col, other: side.other });
       break;
     }
   }
   return out;
 }
 
-function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>, newCursor: () => number): { access: Access; used: Expr[]; score: number } {
+/** Assumed rows per table without statistics (ANALYZE comes later). */
+const ROWS = 100;
+
+interface Choice {
+  access: Access;
+  used: Expr[];
+  /** Work per outer row, in row visits. */
+  cost: number;
+  /** Rows produced per outer row after the filters available at this level. */
+  fanout: number;
+}
+
+function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>, newCursor: () => number): Choice {
   const t = src.table;
-  if (!t) return { access: { kind: "scan" }, used: [], score: 0 };
   const eqs = equalities(scope, src, terms, avail);
+  // A scan is cheap to filter when a term already ties this table to placed ones (or a constant).
+  const scanFanout = () => {
+    if (eqs.length) return 1;
+    const within = new Set([...avail, src]);
+    const filtered = terms.some((term) => {
+      const deps = termInfo(scope, term).deps;
+      return deps !== null && deps.has(src) && [...deps].every((d) => within.has(d));
+    });
+    return filtered ? ROWS / 4 : ROWS;
+  };
+  if (!t) return { access: { kind: "scan" }, used: [], cost: ROWS, fanout: scanFanout() };
   const rowidEq = eqs.find((e) => e.col === -1 || src.columns[e.col]?.index === t.rowidAlias);
-  if (rowidEq) return { access: { kind: "rowid", key: rowidEq.other }, used: [rowidEq.term], score: 10 };
-  let best: { access: Access; used: Expr[]; score: number } | null = null;
+  if (rowidEq) return { access: { kind: "rowid", key: rowidEq.other }, used: [rowidEq.term], cost: 1, fanout: 1 };
+  let best: Choice | null = null;
   for (const idx of t.indexes) {
     const keys: Expr[] = [];
     const used: Expr[] = [];
@@ -97,11 +144,18 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
       used.push(eq.term);
     }
     if (keys.length === 0) continue;
-    const score = (idx.unique && keys.length === idx.columns.length ? 8 : 4) + keys.length;
-    if (!best || score > best.score) best = { access: { kind: "index", index: idx, keys, cursor: -1 }, used, score };
+    const full = idx.unique && keys.length === idx.columns.length;
+    const fanout = full ? 1 : Math.max(1, ROWS / 10 ** keys.length);
+    const c: Choice = { access: { kind: "index", index: idx, keys, cursor: -1 }, used, cost: 2 + fanout, fanout };
+    if (!best || c.cost < best.cost) best = c;
   }
   if (best && best.access.kind === "index") best.access.cursor = newCursor();
-  return best ?? { access: { kind: "scan" }, used: [], score: 0 };
+  return best ?? { access: { kind: "scan" }, used: [], cost: ROWS, fanout: scanFanout() };
+}
+
+function better(a: Choice, b: Choice): boolean {
+  if (a.fanout !== b.fanout) return a.fanout < b.fanout;
+  return a.cost < b.cost;
 }
 
 /** An index column can serve `col = other` only if the comparison does not convert the column's values. */
@@ -124,13 +178,13 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number):
   let pool = [...whereTerms];
   while (remaining.length) {
     let pick = 0;
-    let choice = null as ReturnType<typeof chooseAccess> | null;
+    let choice: Choice | null = null;
     const candidates = hasLeft ? [0] : remaining.map((_, i) => i);
     for (const i of candidates) {
       const src = remaining[i]!;
       const terms = src.join === "left" ? splitAnd(src.on) : pool;
       const c = chooseAccess(scope, src, terms, placed, () => -1);
-      if (!choice || c.score > choice.score) {
+      if (!choice || better(c, choice)) {
         choice = c;
         pick = i;
       }
@@ -147,7 +201,7 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number):
   const constTerms: Expr[] = [];
   const pos = new Map<Source, number>(levels.map((l, i) => [l.source, i]));
   for (const t of pool) {
-    const deps = termDeps(scope, t);
+    const deps = termInfo(scope, t).deps;
     if (deps === null) {
       if (levels.length) levels[levels.length - 1]!.terms.push(t);
       else constTerms.push(t);

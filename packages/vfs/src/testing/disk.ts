@@ -33,8 +33,9 @@ export class Bytes {
     return n;
   }
 
-  /** Writes `buf` at `offset`; a gap past the old end reads as zeros. */
+  /** Writes `buf` at `offset`; a gap past the old end reads as zeros. Writing 0 bytes changes nothing. */
   write(buf: Uint8Array, offset: number): void {
+    if (buf.length === 0) return;
     const end = offset + buf.length;
     this.reserve(end);
     if (offset > this.size) this.data.fill(0, this.size, offset);
@@ -74,8 +75,8 @@ export class Inode {
   pending: PendingOp[] = [];
   /** What reads see: `durable` with every `pending` op applied. */
   current: Bytes;
-  /** Set by a "late" fsync failure: the next sync of this file reports an error. */
-  lateError = false;
+  /** Set by a "late" fsync failure: the errno the next sync of this file reports. */
+  lateError: string | null = null;
 
   constructor(
     readonly id: number,
@@ -86,6 +87,7 @@ export class Inode {
   }
 
   write(buf: Uint8Array, offset: number): void {
+    if (buf.length === 0) return; // as POSIX pwrite: no change, not even of the size
     const data = buf.slice();
     this.pending.push({ kind: "write", offset, data });
     this.current.write(data, offset);
@@ -193,7 +195,8 @@ export class Disk {
   }
 }
 
+/** Applies one entry change; a deletion only removes the entry if it still names the same file. */
 export function applyDirOp(entries: Map<string, number>, op: DirOp): void {
   if (op.kind === "create") entries.set(op.path, op.inode);
-  else entries.delete(op.path);
+  else if (entries.get(op.path) === op.inode) entries.delete(op.path);
 }
