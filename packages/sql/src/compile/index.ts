@@ -8,6 +8,9 @@ import { compileCreateIndex, compileCreateTable, compileCreateView, compileDrop 
 import { compileDelete, compileInsert, compileUpdate } from "./dml.js";
 import { compilePragma, emitStaticRows } from "./pragma.js";
 import { compileSelect } from "./select.js";
+import { compileVacuum } from "./vacuum.js";
+import "./pragma-storage.js";
+import "./pragma-wal.js";
 
 export type { FunctionDef } from "./context.js";
 
@@ -101,6 +104,8 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
       b.emit(Op.AutoCommit, 2);
       return { columns: [], kind };
     case "vacuum":
+      b.writes = true;
+      return { columns: compileVacuum(ctx, st), kind };
     case "analyze":
     case "reindex":
       return { columns: [], kind }; // Accepted; nothing to do yet (see README: what does not work yet).

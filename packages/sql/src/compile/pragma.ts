@@ -5,13 +5,16 @@ import { parseOne } from "../parser.js";
 import type { Table } from "../schema.js";
 import type { Ctx } from "./context.js";
 
-type Rows = (ctx: PragmaContext) => SqlValue[][];
+export type Rows = (ctx: PragmaContext) => SqlValue[][];
 
-interface PragmaImpl {
+export interface PragmaImpl {
   columns: string[];
   rows: Rows;
   writes?: boolean;
 }
+
+/** Pragmas defined in other files (storage, WAL), by lowercase name. */
+export const extraPragmas = new Map<string, (ctx: Ctx, p: Pragma) => PragmaImpl | null>();
 
 function exprText(e: Expr | null): SqlValue {
   if (!e) return null;
@@ -140,7 +143,7 @@ function impl(ctx: Ctx, p: Pragma): PragmaImpl | null {
         },
       };
     default:
-      return null;
+      return extraPragmas.get(name)?.(ctx, p) ?? null;
   }
 }
 
