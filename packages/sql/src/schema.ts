@@ -3,7 +3,7 @@
  * table's rows by parsing their CREATE statements (the file stores only SQL, as SQLite does).
  */
 import { DbError, affinityOfType, readSchemaRows, META_SCHEMA_ROOT, type Affinity, type Pager } from "@db/vm";
-import type { ColumnDef, CreateIndex, CreateTable, CreateView, Expr, IndexedColumn, Select } from "./ast.js";
+import type { ColumnDef, CreateIndex, CreateTable, CreateTrigger, CreateView, Expr, IndexedColumn, Select } from "./ast.js";
 import { parseOne } from "./parser.js";
 
 export interface Column {
@@ -39,6 +39,7 @@ export interface Table {
   /** Index of the INTEGER PRIMARY KEY column (the rowid alias), or -1. */
   rowidAlias: number;
   indexes: Index[];
+  triggers: Trigger[];
   /** CHECK constraints: a row fails when one evaluates to false (NULL passes). */
   checks: { name?: string; expr: Expr }[];
   sql: string;
@@ -54,9 +55,18 @@ export interface View {
   sql: string;
 }
 
+/** A row trigger (lang_createtrigger.html), compiled inline into the statements that fire it. */
+export interface Trigger {
+  name: string;
+  table: string;
+  ast: CreateTrigger;
+  sql: string;
+}
+
 export class Schema {
   readonly tables = new Map<string, Table | View>();
   readonly indexes = new Map<string, Index>();
+  readonly triggers = new Map<string, Trigger>();
   version = 0;
 
   getTable(name: string): Table | View | undefined {
@@ -77,7 +87,7 @@ function schemaTable(root: number): Table {
     collation: "BINARY",
     pk: 0,
   }));
-  return { kind: "table", name: "sqlite_schema", rootpage: root, columns: cols, rowidAlias: -1, indexes: [], checks: [], sql: SCHEMA_TABLE_SQL, system: true };
+  return { kind: "table", name: "sqlite_schema", rootpage: root, columns: cols, rowidAlias: -1, indexes: [], triggers: [], checks: [], sql: SCHEMA_TABLE_SQL, system: true };
 }
 
 function columnCollation(c: ColumnDef): string {
@@ -128,7 +138,7 @@ export function tableFromAst(ast: CreateTable, rootpage: number, sql: string): T
   const checks: { name?: string; expr: Expr }[] = [];
   for (const c of ast.columns) for (const k of c.constraints) if (k.kind === "check") checks.push(k.name ? { name: k.name, expr: k.expr } : { expr: k.expr });
   for (const k of ast.constraints) if (k.kind === "check") checks.push(k.name ? { name: k.name, expr: k.expr } : { expr: k.expr });
-  return { kind: "table", name: ast.name, rootpage, columns, rowidAlias, indexes: [], checks, sql };
+  return { kind: "table", name: ast.name, rootpage, columns, rowidAlias, indexes: [], triggers: [], checks, sql };
 }
 
 function indexedName(ic: IndexedColumn): string {
@@ -198,6 +208,14 @@ export function loadSchema(pager: Pager): Schema {
       const ast = parseOne(row.sql).statement as CreateView;
       schema.tables.set(row.name.toLowerCase(), { kind: "view", name: ast.name, ...(ast.columns ? { columns: ast.columns } : {}), select: ast.select, sql: row.sql });
     }
+  }
+  for (const row of rows) {
+    if (row.type !== "trigger" || !row.sql) continue;
+    const ast = parseOne(row.sql).statement as CreateTrigger;
+    const trig: Trigger = { name: ast.name, table: row.tblName, ast, sql: row.sql };
+    schema.triggers.set(ast.name.toLowerCase(), trig);
+    const t = schema.getTable(row.tblName);
+    if (t && t.kind === "table") t.triggers.push(trig);
   }
   for (const row of rows) {
     if (row.type !== "index") continue;

@@ -59,8 +59,6 @@ export class BTreeCursor implements VmCursor {
   private rid: SqlValue = null;
   private prefix: Uint8Array | null = null;
   nullRow = false;
-  /** Largest rowid handed out by NewRowid in this run, to avoid re-seeking the end. */
-  maxRowid: number | bigint | null = null;
 
   constructor(
     readonly pager: Pager,

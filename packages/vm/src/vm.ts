@@ -129,6 +129,8 @@ export class Execution {
   private readonly cursors: (VmCursor | null)[];
   private readonly aggs: (AggSlot | null)[] = [];
   private readonly once = new Set<number>();
+  /** Largest rowid per table root seen by this run (shared by every cursor on that table). */
+  private readonly maxRowids = new Map<number, number | bigint>();
   private pc = 0;
   private done = false;
   private started = false;
@@ -529,13 +531,13 @@ export class Execution {
           break;
         case Op.NewRowid: {
           const c = this.btree(I.p1);
-          let max = c.maxRowid ?? c.maxRowidInTree();
+          let max = this.maxRowids.get(c.root) ?? c.maxRowidInTree();
           if (typeof max === "bigint") {
             if (max >= 9223372036854775807n) throw new DbError("DB_FULL", "database or disk is full (rowid space exhausted)");
             max = max + 1n;
           } else max = max + 1;
           if (typeof max === "number" && !Number.isSafeInteger(max)) max = BigInt(max);
-          c.maxRowid = max;
+          this.maxRowids.set(c.root, max);
           r[I.p2] = max;
           break;
         }
@@ -543,7 +545,8 @@ export class Execution {
           const c = this.btree(I.p1);
           const rowid = r[I.p3] as number | bigint;
           c.insertRow(rowid, r[I.p2] as Uint8Array);
-          if (c.maxRowid === null || rowid > c.maxRowid) c.maxRowid = rowid;
+          const known = this.maxRowids.get(c.root);
+          if (known !== undefined && rowid > known) this.maxRowids.set(c.root, rowid);
           if (I.p5 & FLAG_COUNT) {
             this.changes++;
             vm.totalChanges++;

@@ -64,6 +64,8 @@ export interface Ctx {
   /** CTEs visible by name (lowercase). */
   ctes: Map<string, import("../ast.js").CommonTableExpr>[];
   depth: number;
+  /** Inside a trigger body: the scope holding NEW/OLD, the trigger names being compiled, and where RAISE(IGNORE) goes. */
+  trigger?: { scope: Scope; stack: string[]; ignore: number } | undefined;
 }
 
 export const MAX_COMPILE_DEPTH = 200;

@@ -1,6 +1,6 @@
 /** CREATE and DROP: schema rows in the schema table, B+trees created and destroyed. */
 import { DbError, Op, type ColumnMeta } from "@db/vm";
-import type { CreateIndex, CreateTable, CreateView, Drop } from "../ast.js";
+import type { CreateIndex, CreateTable, CreateTrigger, CreateView, Drop } from "../ast.js";
 import { autoIndexes, indexFromAst, tableFromAst, type Index, type Table } from "../schema.js";
 import type { Ctx } from "./context.js";
 
@@ -34,7 +34,25 @@ function nameTaken(ctx: Ctx, name: string): string | null {
   const t = ctx.schema.getTable(name);
   if (t) return t.kind;
   if (ctx.schema.indexes.has(name.toLowerCase())) return "index";
+  if (ctx.schema.triggers.has(name.toLowerCase())) return "trigger";
   return null;
+}
+
+export function compileCreateTrigger(ctx: Ctx, ast: CreateTrigger, sql: string): ColumnMeta[] {
+  if (ctx.schema.triggers.has(ast.name.toLowerCase())) {
+    if (ast.ifNotExists) return [];
+    throw new DbError("DB_ERROR", `trigger ${ast.name} already exists`);
+  }
+  const t = ctx.schema.getTable(ast.table);
+  if (!t) throw new DbError("DB_ERROR", `no such table: ${ast.table}`);
+  if (t.kind === "view" && ast.timing !== "INSTEAD OF") throw new DbError("DB_ERROR", `cannot create ${ast.timing} trigger on view: ${t.name}`);
+  if (t.kind === "table" && ast.timing === "INSTEAD OF") throw new DbError("DB_ERROR", `cannot create INSTEAD OF trigger on table: ${t.name}`);
+  if (t.kind === "view") throw new DbError("DB_ERROR", "INSTEAD OF triggers are not supported yet");
+  if (t.system) throw new DbError("DB_ERROR", "cannot create trigger on system table");
+  const cur = schemaCursor(ctx);
+  insertSchemaRow(ctx, cur, "trigger", ast.name, t.name, 0, sql);
+  ctx.b.emit(Op.SchemaChanged);
+  return [];
 }
 
 export function compileCreateTable(ctx: Ctx, ast: CreateTable, sql: string): ColumnMeta[] {
@@ -179,8 +197,14 @@ export function compileDrop(ctx: Ctx, ast: Drop): ColumnMeta[] {
     return [];
   }
   if (ast.object === "trigger") {
-    if (ast.ifExists) return [];
-    throw new DbError("DB_ERROR", `no such trigger: ${ast.name}`);
+    const trig = ctx.schema.triggers.get(ast.name.toLowerCase());
+    if (!trig) {
+      if (ast.ifExists) return [];
+      throw new DbError("DB_ERROR", `no such trigger: ${ast.name}`);
+    }
+    deleteSchemaRows(ctx, 1, trig.name);
+    b.emit(Op.SchemaChanged);
+    return [];
   }
   const t = ctx.schema.getTable(ast.name);
   if (!t || t.kind !== (ast.object === "view" ? "view" : "table")) {

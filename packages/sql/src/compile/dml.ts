@@ -5,6 +5,7 @@ import type { Index, Table } from "../schema.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import { compileExpr } from "./expr.js";
 import { compileSelect } from "./select.js";
+import { fireTriggers, hasTriggers, outerScope } from "./trigger.js";
 
 export function writableTable(ctx: Ctx, name: string): Table {
   const t = ctx.schema.getTable(name);
@@ -218,7 +219,9 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     b.emit(Op.NewRowid, cur.table, rowid);
     b.place(have);
     if (aliasReg >= 0) b.emit(Op.Copy, rowid, aliasReg, 0);
+    fireTriggers(ctx, t, "INSERT", "BEFORE", { newBase: cols, newRowid: rowid }, skip);
     emitWriteRow(ctx, t, cur, cols, rowid, action, skip, 0, explicitRowid, FLAG_COUNT | FLAG_LASTROWID);
+    fireTriggers(ctx, t, "INSERT", "AFTER", { newBase: cols, newRowid: rowid }, skip);
     b.place(skip);
   };
 
@@ -229,13 +232,13 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
       if (row.length !== targets.length) {
         throw new DbError("DB_ERROR", ins.columns ? `${row.length} values for ${targets.length} columns` : `table ${t.name} has ${n} columns but ${row.length} values were supplied`);
       }
-      emitRow((j, target) => compileExpr(ctx, null, row[j]!, target));
+      emitRow((j, target) => compileExpr(ctx, outerScope(ctx), row[j]!, target));
     }
   } else {
     // INSERT ... SELECT: materialize first, so the statement never reads its own inserts.
     const eph = b.cursor();
     b.emit(Op.OpenEphemeral, eph, 0);
-    const info = compileSelect(ctx, src.select, { kind: "eph", cursor: eph }, null);
+    const info = compileSelect(ctx, src.select, { kind: "eph", cursor: eph }, outerScope(ctx));
     if (info.columns.length !== targets.length) {
       throw new DbError("DB_ERROR", ins.columns ? `${info.columns.length} values for ${targets.length} columns` : `table ${t.name} has ${n} columns but ${info.columns.length} values were supplied`);
     }
@@ -271,7 +274,7 @@ function collectRowids(ctx: Ctx, t: Table, alias: string | undefined, where: Exp
       orderBy: [],
     },
     { kind: "eph", cursor: eph },
-    null,
+    outerScope(ctx),
   );
   return eph;
 }
@@ -309,17 +312,25 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
     join: "inner",
     on: null,
   };
-  const scope = new Scope([source], null);
+  const scope = new Scope([source], outerScope(ctx));
   const done = b.label();
   const top = b.label();
   const next = b.label();
   const old = b.reg();
   const cols = b.reg(n);
   const rowid = b.reg();
+  const triggers = hasTriggers(t, "UPDATE");
+  const oldCols = triggers ? b.reg(n) : 0;
   b.emit(Op.Rewind, eph, done);
   b.place(top);
   b.emit(Op.Column, eph, 0, old);
   b.emit(Op.SeekRowid, cur.table, next, old);
+  if (triggers) {
+    for (let i = 0; i < n; i++) {
+      if (i === t.rowidAlias) b.emit(Op.Rowid, cur.table, oldCols + i);
+      else b.emit(Op.Column, cur.table, i, oldCols + i);
+    }
+  }
   for (let i = 0; i < n; i++) {
     const e = sets.get(i);
     if (e) compileExpr(ctx, scope, e, cols + i);
@@ -333,7 +344,11 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
     b.emit(Op.MustBeInt, rowid);
     b.emit(Op.Copy, rowid, cols + t.rowidAlias, 0);
   } else b.emit(Op.Copy, old, rowid, 0);
+  const setCols = new Set(sets.keys());
+  const rows = { newBase: cols, newRowid: rowid, oldBase: oldCols, oldRowid: old };
+  if (triggers) fireTriggers(ctx, t, "UPDATE", "BEFORE", rows, next, setCols);
   emitWriteRow(ctx, t, cur, cols, rowid, action, next, old, rowidChanged, FLAG_COUNT);
+  if (triggers) fireTriggers(ctx, t, "UPDATE", "AFTER", rows, next, setCols);
   b.place(next);
   b.emit(Op.Next, eph, top);
   b.place(done);
@@ -344,7 +359,8 @@ export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
   const b = ctx.b;
   const t = writableTable(ctx, del.table);
   if (del.returning) throw new DbError("DB_ERROR", "RETURNING is not supported yet");
-  if (!del.where) {
+  const triggers = hasTriggers(t, "DELETE");
+  if (!del.where && !triggers) {
     // The truncate optimization: clear the table and its indexes wholesale.
     b.emit(Op.Clear, 0, 0, 0, t.rootpage, FLAG_COUNT, t.name);
     for (const idx of t.indexes) b.emit(Op.Clear, 0, 0, 0, idx.rootpage, 0, idx.name);
@@ -360,7 +376,19 @@ export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
   b.place(top);
   b.emit(Op.Column, eph, 0, rid);
   b.emit(Op.SeekRowid, cur.table, next, rid);
-  emitDeleteRow(ctx, t, cur, true);
+  if (triggers) {
+    const n = t.columns.length;
+    const oldCols = b.reg(n);
+    for (let i = 0; i < n; i++) {
+      if (i === t.rowidAlias) b.emit(Op.Rowid, cur.table, oldCols + i);
+      else b.emit(Op.Column, cur.table, i, oldCols + i);
+    }
+    const rows = { oldBase: oldCols, oldRowid: rid };
+    fireTriggers(ctx, t, "DELETE", "BEFORE", rows, next);
+    b.emit(Op.SeekRowid, cur.table, next, rid);
+    emitDeleteRow(ctx, t, cur, true);
+    fireTriggers(ctx, t, "DELETE", "AFTER", rows, next);
+  } else emitDeleteRow(ctx, t, cur, true);
   b.place(next);
   b.emit(Op.Next, eph, top);
   b.place(done);

@@ -327,7 +327,11 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
       compileSubquery(ctx, scope, e, t);
       return;
     case "raise":
-      throw new DbError("DB_ERROR", "RAISE() may only be used within a trigger-program");
+      if (!ctx.trigger) throw new DbError("DB_ERROR", "RAISE() may only be used within a trigger-program");
+      if (e.action === "IGNORE") b.emit(Op.Goto, 0, ctx.trigger.ignore);
+      else b.emit(Op.HaltError, 0, 0, 0, { code: "DB_CONSTRAINT", subcode: "DB_CONSTRAINT_TRIGGER", message: e.message ?? "raise" });
+      b.emit(Op.Null, 0, t);
+      return;
   }
 }
 

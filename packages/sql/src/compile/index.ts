@@ -4,7 +4,7 @@ import type { ParsedStatement, Statement } from "../ast.js";
 import type { Schema } from "../schema.js";
 import { Builder } from "./builder.js";
 import type { Ctx, FunctionDef } from "./context.js";
-import { compileCreateIndex, compileCreateTable, compileCreateView, compileDrop } from "./ddl.js";
+import { compileCreateIndex, compileCreateTable, compileCreateTrigger, compileCreateView, compileDrop } from "./ddl.js";
 import { compileDelete, compileInsert, compileUpdate } from "./dml.js";
 import { compilePragma, emitStaticRows } from "./pragma.js";
 import { compileSelect } from "./select.js";
@@ -37,7 +37,7 @@ export function compile(parsed: ParsedStatement, schema: Schema, options: Compil
   return b.finish(columns, kind, schema.version);
 }
 
-const WRITES = new Set(["insert", "update", "delete", "create-table", "create-index", "create-view", "drop"]);
+const WRITES = new Set(["insert", "update", "delete", "create-table", "create-index", "create-view", "create-trigger", "drop"]);
 
 function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: ColumnMeta[]; kind: string } {
   const b = ctx.b;
@@ -86,6 +86,8 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
       return { columns: compileCreateIndex(ctx, st, text), kind };
     case "create-view":
       return { columns: compileCreateView(ctx, st, text), kind };
+    case "create-trigger":
+      return { columns: compileCreateTrigger(ctx, st, text), kind };
     case "drop":
       return { columns: compileDrop(ctx, st), kind };
     case "pragma": {
@@ -106,9 +108,16 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
     case "vacuum":
       b.writes = true;
       return { columns: compileVacuum(ctx, st), kind };
+    case "reindex": {
+      // Indexes use binary keys that never go stale; REINDEX only validates its target.
+      const target = st.target?.toLowerCase();
+      if (target && !ctx.schema.indexes.has(target) && !ctx.schema.getTable(target) && !["binary", "nocase", "rtrim"].includes(target)) {
+        throw new DbError("DB_ERROR", `unable to identify the object to be reindexed`);
+      }
+      return { columns: [], kind };
+    }
     case "analyze":
-    case "reindex":
-      return { columns: [], kind }; // Accepted; nothing to do yet (see README: what does not work yet).
+      return { columns: [], kind }; // Accepted; statistics come with the cost-based planner.
     default:
       throw new DbError("DB_ERROR", `${st.kind.toUpperCase().replace("-", " ")} is not supported yet`);
   }

@@ -8,6 +8,7 @@ import { plan, type Level } from "./planner.js";
 
 export type Dest =
   | { kind: "output" }
+  | { kind: "discard" }
   | { kind: "eph"; cursor: number }
   | { kind: "scalar"; reg: number; done: number }
   | { kind: "exists"; reg: number; done: number };
@@ -62,6 +63,8 @@ function emitDeliver(ctx: Ctx, dest: Dest, first: number, n: number, lim: Limits
   switch (dest.kind) {
     case "output":
       b.emit(Op.ResultRow, first, n);
+      break;
+    case "discard":
       break;
     case "eph":
       b.emit(Op.EphInsert, dest.cursor, first, n);
@@ -268,6 +271,9 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
 
   // Aggregation state.
   const groupCur = isAgg ? b.cursor() : -1;
+  for (const f of aggCalls) {
+    if (f.distinct && f.args.length !== 1) throw new DbError("DB_ERROR", "DISTINCT aggregates must have exactly one argument");
+  }
   const aggDefs: AggDef[] = aggCalls.map((f) => ({ name: f.name.toLowerCase(), distinct: !!f.distinct, star: !!f.star || (f.name.toLowerCase() === "count" && f.args.length === 0) }));
   const bareMap = new Map<string, number>();
   const bareList: { source: Source; col: number }[] = [];
@@ -276,10 +282,11 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     collectBare(scope, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...orderExprs.filter((e): e is Expr => e !== null)], bareMap, bareList, ctx);
   }
 
-  // Constant terms: evaluated once before the loops.
+  // Constant terms: evaluated once before the loops (an aggregate still yields its row).
+  const afterLoops = b.label();
   for (const t of p.constTerms) {
     const r = compileExpr(ctx, scope, t);
-    b.emit(Op.IfNot, r, end, 1);
+    b.emit(Op.IfNot, r, afterLoops, 1);
   }
 
   const body = () => {
@@ -311,6 +318,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   };
 
   emitLoops(ctx, scope, p.levels, 0, body);
+  b.place(afterLoops);
 
   if (isAgg) {
     const done = b.label();

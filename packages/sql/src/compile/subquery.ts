@@ -3,7 +3,7 @@
  * An uncorrelated subquery runs once per statement (guarded by `Once`); a correlated one
  * runs each time it is evaluated.
  */
-import { Op } from "@db/vm";
+import { DbError, Op } from "@db/vm";
 import type { Expr, Select } from "../ast.js";
 import type { Ctx, Scope } from "./context.js";
 import { compileExpr } from "./expr.js";
@@ -25,6 +25,7 @@ export function compileSubquery(ctx: Ctx, scope: Scope | null, e: SubqueryExpr, 
     else b.emit(Op.Integer, 0, result);
     const sel = e.kind === "subquery" ? e.select : e.select;
     const info = compileSelect(ctx, sel, e.kind === "subquery" ? { kind: "scalar", reg: result, done } : { kind: "exists", reg: result, done }, scope);
+    if (e.kind === "subquery" && info.columns.length !== 1) throw new DbError("DB_ERROR", `sub-select returns ${info.columns.length} columns - expected 1`);
     correlated = info.correlated;
     b.place(done);
   } else {
@@ -35,7 +36,9 @@ export function compileSubquery(ctx: Ctx, scope: Scope | null, e: SubqueryExpr, 
       e.kind === "in-select"
         ? e.select
         : { kind: "select", core: { kind: "core", distinct: false, columns: [{ kind: "star" }], from: { kind: "table", name: e.table }, groupBy: [] }, compound: [], orderBy: [] };
-    correlated = compileSelect(ctx, sel, { kind: "eph", cursor: setCursor }, scope).correlated;
+    const info = compileSelect(ctx, sel, { kind: "eph", cursor: setCursor }, scope);
+    if (info.columns.length !== 1) throw new DbError("DB_ERROR", `sub-select returns ${info.columns.length} columns - expected 1`);
+    correlated = info.correlated;
   }
   b.place(after);
   if (!correlated) {
