@@ -6,7 +6,7 @@
 import { BTree, DbError, type Cursor, type Pager } from "@db/btree";
 import { compareValues } from "./compare.js";
 import { RecordReader, encodeRecord } from "./record.js";
-import { decodeRowidKey, encodeKey, encodeRowidKey } from "./key.js";
+import { compareKeys, decodeRowidKey, encodeKey, encodeRowidKey, keySuccessor } from "./key.js";
 import type { SqlValue } from "./value.js";
 
 export interface VmCursor {
@@ -122,6 +122,64 @@ export class BTreeCursor implements VmCursor {
   nextPrefix(): boolean {
     if (!this.next()) return false;
     return this.prefix === null || startsWith(this.cur.key(), this.prefix);
+  }
+
+  /** Exclusive upper bound of the current range scan (null: to the end). */
+  private high: Uint8Array | null = null;
+  /** Exclusive lower bound of the current backward range scan (null: to the start). */
+  private low: Uint8Array | null = null;
+
+  /**
+   * Positions on the first key in [low, high) (memcmp order); `low` null means from the start,
+   * `high` null means to the end. With `reverse`, positions on the last key in the range and
+   * `nextRange` walks backwards.
+   */
+  seekRange(low: Uint8Array | null, high: Uint8Array | null, reverse = false): boolean {
+    this.invalidate();
+    this.prefix = null;
+    this.high = high;
+    this.low = low;
+    if (reverse) {
+      let ok: boolean;
+      if (high === null) ok = this.cur.last();
+      else {
+        ok = this.cur.seek(high, "le");
+        if (ok && compareKeys(this.cur.key(), high) >= 0) ok = this.cur.prev();
+      }
+      return ok && (low === null || compareKeys(this.cur.key(), low) >= 0);
+    }
+    const ok = low === null ? this.cur.first() : this.cur.seek(low, "ge");
+    return ok && (high === null || compareKeys(this.cur.key(), high) < 0);
+  }
+
+  /** Next entry of the range set by seekRange (backwards when `reverse`). */
+  nextRange(reverse = false): boolean {
+    if (reverse) {
+      if (!this.prev()) return false;
+      return this.low === null || compareKeys(this.cur.key(), this.low) >= 0;
+    }
+    if (!this.next()) return false;
+    return this.high === null || compareKeys(this.cur.key(), this.high) < 0;
+  }
+
+  /** Bounds for an index range: equal leading values, then an optional lower/upper bound on the next column. */
+  indexRange(eq: SqlValue[], lower: { v: SqlValue; incl: boolean } | null, upper: { v: SqlValue; incl: boolean } | null): { low: Uint8Array | null; high: Uint8Array | null } {
+    const spec = this.spec!;
+    const prefix = eq.length ? indexKey(spec, eq) : new Uint8Array(0);
+    let low: Uint8Array | null = eq.length ? prefix : null;
+    let high: Uint8Array | null = eq.length ? keySuccessor(prefix) : null;
+    const at = (v: SqlValue) => indexKey(spec, [...eq, v]);
+    // NULL sorts first: any bound on the column excludes NULLs.
+    if (lower || upper) low = keySuccessor(at(null));
+    if (lower) {
+      const k = at(lower.v);
+      low = lower.incl ? k : keySuccessor(k);
+    }
+    if (upper) {
+      const k = at(upper.v);
+      high = upper.incl ? keySuccessor(k) : k;
+    }
+    return { low, high };
   }
 
   private load(): RecordReader {

@@ -8,6 +8,7 @@ import { BTreeCursor, EphemeralCursor, SorterCursor, type IndexSpec, type SortKe
 import { AggSlot, GroupTable, type AggDef } from "./groups.js";
 import { Op, type Program } from "./program.js";
 import { encodeRecord } from "./record.js";
+import { encodeRowidKey } from "./key.js";
 import { applyAffinity, castAs, type Affinity } from "./affinity.js";
 import { compareValues } from "./compare.js";
 import {
@@ -514,6 +515,54 @@ export class Execution {
           }
           break;
         }
+        case Op.SeekRange: {
+          // p3..: eq values, then lower and/or upper bound values; p4 says which; p5=1 walks backwards.
+          const p4 = I.p4 as { nEq: number; lower: "gt" | "ge" | null; upper: "lt" | "le" | null };
+          const c = this.btree(I.p1);
+          const eq = r.slice(I.p3, I.p3 + p4.nEq);
+          let at = I.p3 + p4.nEq;
+          const lower = p4.lower ? { v: r[at++]!, incl: p4.lower === "ge" } : null;
+          const upper = p4.upper ? { v: r[at++]!, incl: p4.upper === "le" } : null;
+          if (eq.some((v) => v === null) || lower?.v === null || upper?.v === null) {
+            pc = I.p2;
+            continue;
+          }
+          const { low, high } = c.indexRange(eq, lower, upper);
+          if (!c.seekRange(low, high, I.p5 === 1)) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        }
+        case Op.SeekRowidRange: {
+          // Table cursor: rowids in a range; p3: lower bound register (0: none), p4.upperReg (0: none).
+          const p4 = I.p4 as { lower: "gt" | "ge" | null; upper: "lt" | "le" | null; upperReg: number };
+          const c = this.btree(I.p1);
+          let low: Uint8Array | null = null;
+          let high: Uint8Array | null = null;
+          let empty = false;
+          if (p4.lower) {
+            const b = rowidBound(r[I.p3]!, p4.lower === "gt" ? "after" : "from");
+            if (b === "none") empty = true;
+            else if (b !== "all") low = encodeRowidKey(b);
+          }
+          if (p4.upper && !empty) {
+            const b = rowidBound(r[p4.upperReg]!, p4.upper === "lt" ? "to" : "through");
+            if (b === "none") empty = true;
+            else if (b !== "all") high = encodeRowidKey(b);
+          }
+          if (empty || !c.seekRange(low, high, I.p5 === 1)) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        }
+        case Op.NextRange:
+          if (this.btree(I.p1).nextRange(I.p5 === 1)) {
+            pc = I.p2;
+            continue;
+          }
+          break;
         case Op.IdxNextPrefix:
           if (this.btree(I.p1).nextPrefix()) {
             pc = I.p2;
@@ -774,6 +823,36 @@ export class Execution {
       vm.autocommit = true;
     }
   }
+}
+
+/**
+ * Converts a range bound on the rowid to an exact rowid key position: "from" v (>=), "after" v (>),
+ * "to" v (< v, exclusive high), "through" v (<= v, exclusive high is v+1). Returns "none" when
+ * no rowid can satisfy it, "all" when every rowid does.
+ */
+function rowidBound(v: SqlValue, kind: "from" | "after" | "to" | "through"): number | bigint | "none" | "all" {
+  if (v === null) return "none";
+  let n = applyAffinity(v, "NUMERIC");
+  if (typeof n === "string" || n instanceof Uint8Array) return kind === "from" || kind === "after" ? "none" : "all"; // text sorts after numbers
+  const x = typeof n === "bigint" ? n : typeof n === "number" ? n : (n as { value: number }).value;
+  if (typeof x === "bigint") {
+    const b = kind === "after" || kind === "through" ? x + 1n : x;
+    if (b > 9223372036854775807n) return kind === "after" ? "none" : "all";
+    return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
+  }
+  if (Number.isNaN(x)) return "none";
+  if (x === Infinity) return kind === "from" || kind === "after" ? "none" : "all";
+  if (x === -Infinity) return kind === "from" || kind === "after" ? "all" : "none";
+  // Integer position: first rowid >= bound (from/after) or first rowid not included (to/through).
+  let k: number;
+  if (kind === "from") k = Math.ceil(x);
+  else if (kind === "after") k = Math.floor(x) + 1;
+  else if (kind === "to") k = Math.ceil(x);
+  else k = Math.floor(x) + 1;
+  if (k > 9223372036854775807) return kind === "from" || kind === "after" ? "none" : "all";
+  if (k < -9223372036854775808) return kind === "from" || kind === "after" ? "all" : "none";
+  n = Number.isSafeInteger(k) ? k : BigInt(k);
+  return n as number | bigint;
 }
 
 /** A rowid from a register value, or null when the value can never be a rowid. */

@@ -7,12 +7,18 @@
 import type { Expr } from "../ast.js";
 import type { Index } from "../schema.js";
 import type { Scope, Source } from "./context.js";
-import { comparisonP4, exprAffinity, resolveColumn, walkExpr } from "./expr.js";
+import { exprAffinity, exprCollation, resolveColumn, walkExpr } from "./expr.js";
+
+export interface Bound {
+  expr: Expr;
+  op: "gt" | "ge" | "lt" | "le";
+}
 
 export type Access =
   | { kind: "scan" }
   | { kind: "rowid"; key: Expr }
-  | { kind: "index"; index: Index; keys: Expr[]; cursor: number };
+  | { kind: "rowid-range"; lower: Bound | null; upper: Bound | null }
+  | { kind: "index"; index: Index; keys: Expr[]; cursor: number; lower: Bound | null; upper: Bound | null };
 
 export interface Level {
   source: Source;
@@ -104,6 +110,81 @@ function equalities(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>
   return out;
 }
 
+const FLIP: Record<string, Bound["op"]> = { "<": "gt", "<=": "ge", ">": "lt", ">=": "le" };
+const SAME: Record<string, Bound["op"]> = { "<": "lt", "<=": "le", ">": "gt", ">=": "ge" };
+
+interface RangeTerm {
+  term: Expr;
+  col: number;
+  lower: Bound | null;
+  upper: Bound | null;
+}
+
+/** Terms bounding a column of `src` by expressions over available tables: `c > x`, `x <= c`, `c BETWEEN a AND b`. */
+function ranges(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>): RangeTerm[] {
+  const out: RangeTerm[] = [];
+  const colOf = (e: Expr): number | null => {
+    if (e.kind !== "column") return null;
+    try {
+      const saved = scope.correlated;
+      const r = resolveColumn(scope, e.table, e.name);
+      scope.correlated = saved;
+      return r.scope === scope && r.source === src ? r.col : null;
+    } catch {
+      return null;
+    }
+  };
+  const ready = (e: Expr) => {
+    const deps = termDeps(scope, e);
+    return deps !== null && !deps.has(src) && [...deps].every((d) => avail.has(d));
+  };
+  for (const term of terms) {
+    if (term.kind === "binary" && SAME[term.op]) {
+      const lc = colOf(term.left);
+      const rc = colOf(term.right);
+      if (lc !== null && ready(term.right)) {
+        const op = SAME[term.op]!;
+        const b: Bound = { expr: term.right, op };
+        out.push({ term, col: lc, lower: op === "gt" || op === "ge" ? b : null, upper: op === "lt" || op === "le" ? b : null });
+      } else if (rc !== null && ready(term.left)) {
+        const op = FLIP[term.op]!;
+        const b: Bound = { expr: term.left, op };
+        out.push({ term, col: rc, lower: op === "gt" || op === "ge" ? b : null, upper: op === "lt" || op === "le" ? b : null });
+      }
+    } else if (term.kind === "between" && !term.not) {
+      const c = colOf(term.expr);
+      if (c !== null && ready(term.low) && ready(term.high)) out.push({ term, col: c, lower: { expr: term.low, op: "ge" }, upper: { expr: term.high, op: "le" } });
+    }
+  }
+  return out;
+}
+
+/** The first lower and first upper bound on column `col` among `rs`, and the terms they came from. */
+function pickBounds(rs: RangeTerm[], col: (c: number) => boolean): { lower: Bound | null; upper: Bound | null; used: Expr[] } {
+  let lower: Bound | null = null;
+  let upper: Bound | null = null;
+  const used: Expr[] = [];
+  for (const r of rs) {
+    if (!col(r.col)) continue;
+    // A BETWEEN supplies both bounds; take it whole or not at all, so no term is half-applied.
+    if (r.lower && r.upper) {
+      if (lower || upper) continue;
+      lower = r.lower;
+      upper = r.upper;
+      used.push(r.term);
+      continue;
+    }
+    if (r.lower && !lower) {
+      lower = r.lower;
+      used.push(r.term);
+    } else if (r.upper && !upper) {
+      upper = r.upper;
+      used.push(r.term);
+    }
+  }
+  return { lower, upper, used };
+}
+
 /** Assumed rows per table without statistics (ANALYZE comes later). */
 const ROWS = 100;
 
@@ -132,7 +213,14 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
   if (!t) return { access: { kind: "scan" }, used: [], cost: ROWS, fanout: scanFanout() };
   const rowidEq = eqs.find((e) => e.col === -1 || src.columns[e.col]?.index === t.rowidAlias);
   if (rowidEq) return { access: { kind: "rowid", key: rowidEq.other }, used: [rowidEq.term], cost: 1, fanout: 1 };
+  const rs = ranges(scope, src, terms, avail);
   let best: Choice | null = null;
+  const isRowid = (c: number) => c === -1 || src.columns[c]?.index === t.rowidAlias;
+  const rb = pickBounds(rs, isRowid);
+  if (rb.lower || rb.upper) {
+    const fanout = rb.lower && rb.upper ? ROWS / 8 : ROWS / 3;
+    best = { access: { kind: "rowid-range", lower: rb.lower, upper: rb.upper }, used: rb.used, cost: fanout, fanout };
+  }
   for (const idx of t.indexes) {
     const keys: Expr[] = [];
     const used: Expr[] = [];
@@ -143,10 +231,18 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
       keys.push(eq.other);
       used.push(eq.term);
     }
-    if (keys.length === 0) continue;
+    let bounds: { lower: Bound | null; upper: Bound | null; used: Expr[] } = { lower: null, upper: null, used: [] };
+    const k = keys.length;
+    if (k < idx.columns.length && !idx.desc[k]) {
+      const tc = idx.columns[k]!;
+      const cands = rs.filter((r) => r.col >= 0 && src.columns[r.col]!.index === tc && rangeUsable(scope, src, r, idx, k));
+      bounds = pickBounds(cands, () => true);
+    }
+    if (keys.length === 0 && !bounds.lower && !bounds.upper) continue;
     const full = idx.unique && keys.length === idx.columns.length;
-    const fanout = full ? 1 : Math.max(1, ROWS / 10 ** keys.length);
-    const c: Choice = { access: { kind: "index", index: idx, keys, cursor: -1 }, used, cost: 2 + fanout, fanout };
+    let fanout = full ? 1 : Math.max(1, ROWS / 10 ** keys.length);
+    if (bounds.lower || bounds.upper) fanout = Math.max(1, fanout / (bounds.lower && bounds.upper ? 8 : 3));
+    const c: Choice = { access: { kind: "index", index: idx, keys, cursor: -1, lower: bounds.lower, upper: bounds.upper }, used: [...used, ...bounds.used], cost: 2 + fanout, fanout };
     if (!best || c.cost < best.cost) best = c;
   }
   if (best && best.access.kind === "index") best.access.cursor = newCursor();
@@ -158,14 +254,20 @@ function better(a: Choice, b: Choice): boolean {
   return a.cost < b.cost;
 }
 
+/** A range on an index column is exact only under the same conditions as an equality. */
+function rangeUsable(scope: Scope, src: Source, r: RangeTerm, idx: Index, k: number): boolean {
+  const bounds = [r.lower, r.upper].filter((b): b is Bound => b !== null);
+  return bounds.every((b) => usable(scope, src, { term: { kind: "binary", op: "=", left: { kind: "column", name: "" }, right: b.expr }, col: r.col, other: b.expr }, idx, k));
+}
+
 /** An index column can serve `col = other` only if the comparison does not convert the column's values. */
 function usable(scope: Scope, src: Source, e: EqTerm, idx: Index, k: number): boolean {
   const col = src.columns[e.col]!;
   const otherAff = exprAffinity(scope, e.other);
   const numeric = (a: string | null) => a === "INTEGER" || a === "REAL" || a === "NUMERIC";
   if (!numeric(col.affinity) && numeric(otherAff)) return false;
-  const p4 = comparisonP4(scope, e.term.kind === "binary" ? e.term.left : e.other, e.term.kind === "binary" ? e.term.right : e.other);
-  const coll = p4?.collation ?? "BINARY";
+  const explicit = e.other.kind === "collate" ? e.other.collation.toUpperCase() : null;
+  const coll = explicit ?? (col.collation !== "BINARY" ? col.collation : (exprCollation(scope, e.other) ?? "BINARY"));
   return coll === (idx.collations[k] ?? "BINARY");
 }
 

@@ -363,6 +363,8 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   };
 }
 
+const OPS = { gt: ">", ge: ">=", lt: "<", le: "<=" } as const;
+
 function splitWhere(e: Expr): Expr[] {
   if (e.kind === "binary" && e.op === "AND") return [...splitWhere(e.left), ...splitWhere(e.right)];
   return [e];
@@ -396,16 +398,32 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     const k = compileExpr(ctx, scope, acc.key);
     b.emit(Op.SeekRowid, src.cursor, endL, k);
     b.place(top);
+  } else if (acc.kind === "rowid-range") {
+    const parts = [acc.lower ? `rowid${OPS[acc.lower.op]}?` : null, acc.upper ? `rowid${OPS[acc.upper.op]}?` : null].filter(Boolean);
+    b.note(`SEARCH ${label} USING INTEGER PRIMARY KEY (${parts.join(" AND ")})`);
+    const lo = acc.lower ? compileExpr(ctx, scope, acc.lower.expr) : 0;
+    const hi = acc.upper ? compileExpr(ctx, scope, acc.upper.expr) : 0;
+    b.emit(Op.SeekRowidRange, src.cursor, endL, lo, { lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null, upperReg: hi });
+    b.place(top);
   } else {
     const idx = acc.index;
-    const names = idx.columns.slice(0, acc.keys.length).map((c) => `${c < 0 ? "rowid" : src.table!.columns[c]!.name}=?`);
+    const colName = (c: number) => (c < 0 ? "rowid" : src.table!.columns[c]!.name);
+    const names = idx.columns.slice(0, acc.keys.length).map((c) => `${colName(c)}=?`);
+    const rc = idx.columns[acc.keys.length];
+    if (acc.lower) names.push(`${colName(rc!)}${OPS[acc.lower.op]}?`);
+    if (acc.upper) names.push(`${colName(rc!)}${OPS[acc.upper.op]}?`);
     b.note(`SEARCH ${label} USING INDEX ${idx.name} (${names.join(" AND ")})`);
     b.emit(Op.OpenRead, acc.cursor, idx.rootpage, 0, { index: { desc: idx.desc, collations: idx.collations } }, 0, idx.name);
-    const first = b.reg(acc.keys.length);
+    const bounds = [acc.lower, acc.upper].filter((x): x is NonNullable<typeof x> => x !== null);
+    const n = acc.keys.length + bounds.length;
+    const first = b.reg(n);
     acc.keys.forEach((k, j) => compileExpr(ctx, scope, k, first + j));
-    const affs = idx.columns.slice(0, acc.keys.length).map((c) => (c < 0 ? "INTEGER" : src.table!.columns[c]!.affinity));
-    b.emit(Op.Affinity, first, acc.keys.length, 0, affs);
-    b.emit(Op.SeekPrefix, acc.cursor, endL, first, acc.keys.length);
+    bounds.forEach((bd, j) => compileExpr(ctx, scope, bd.expr, first + acc.keys.length + j));
+    const affOf = (c: number) => (c < 0 ? "INTEGER" : src.table!.columns[c]!.affinity);
+    const affs = [...idx.columns.slice(0, acc.keys.length).map(affOf), ...bounds.map(() => affOf(rc!))];
+    b.emit(Op.Affinity, first, n, 0, affs);
+    if (bounds.length) b.emit(Op.SeekRange, acc.cursor, endL, first, { nEq: acc.keys.length, lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null });
+    else b.emit(Op.SeekPrefix, acc.cursor, endL, first, acc.keys.length);
     b.place(top);
     const rid = b.reg();
     b.emit(Op.Rowid, acc.cursor, rid);
@@ -426,7 +444,8 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   b.planDepth--;
   b.place(next);
   if (acc.kind === "scan") b.emit(Op.Next, src.cursor, top);
-  else if (acc.kind === "index") b.emit(Op.IdxNextPrefix, acc.cursor, top);
+  else if (acc.kind === "rowid-range") b.emit(Op.NextRange, src.cursor, top);
+  else if (acc.kind === "index") b.emit(acc.lower || acc.upper ? Op.NextRange : Op.IdxNextPrefix, acc.cursor, top);
   b.place(endL);
   if (left) {
     const done = b.label();
