@@ -66,10 +66,26 @@ describe("range scans match SQLite", () => {
       const want = res.length ? res[0]!.values.map((v) => v[0]) : [];
       expect(got, `seed ${seed}: ${sql}`).toEqual(want);
     }
+    // ORDER BY served by scan order (rowid or index), with LIMIT stopping early.
+    for (let q = 0; q < 300; q++) {
+      const col = pick(["id", "a", "b", "c", "rowid"]);
+      const dir = pick(["", " DESC", " ASC"]);
+      const where = rnd() < 0.5 ? "" : pick([` WHERE a = ${Math.floor(rnd() * 30)}`, ` WHERE ${col} > ${lit()}`, ` WHERE id < ${Math.floor(rnd() * 600)}`]);
+      const limit = rnd() < 0.5 ? "" : ` LIMIT ${Math.floor(rnd() * 20)}${rnd() < 0.3 ? ` OFFSET ${Math.floor(rnd() * 5)}` : ""}`;
+      const sql = `SELECT ${col} FROM t${where} ORDER BY ${col}${dir}${limit}`;
+      const got = ours.prepare(sql).pluck().all();
+      const res = theirs.exec(sql);
+      const want = res.length ? res[0]!.values.map((v) => v[0]) : [];
+      expect(got, `seed ${seed}: ${sql}`).toEqual(want);
+    }
     const plan = (sql: string) => (ours.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((p) => p.detail);
     expect(plan("SELECT * FROM t WHERE id > 10 AND id <= 20")).toEqual(["SEARCH t USING INTEGER PRIMARY KEY (rowid>? AND rowid<=?)"]);
     expect(plan("SELECT * FROM t WHERE a BETWEEN 3 AND 5")[0]).toMatch(/^SEARCH t USING INDEX (ta|tad) \(a>=\? AND a<=\?\)$/);
     expect(plan("SELECT * FROM t WHERE a = 3 AND d > 1")).toEqual(["SEARCH t USING INDEX tad (a=? AND d>?)"]);
+    expect(plan("SELECT * FROM t ORDER BY id DESC LIMIT 3")).toEqual(["SCAN t"]);
+    expect(plan("SELECT * FROM t ORDER BY b LIMIT 3")).toEqual(["SCAN t USING INDEX tb"]);
+    expect(plan("SELECT * FROM t WHERE a = 4 ORDER BY d DESC")).toEqual(["SEARCH t USING INDEX tad (a=?)"]);
+    expect(plan("SELECT * FROM t ORDER BY length(b)")).toEqual(["SCAN t", "USE TEMP B-TREE FOR ORDER BY"]);
     theirs.close();
   });
 });

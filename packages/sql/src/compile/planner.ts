@@ -27,6 +27,8 @@ export interface Level {
   onTerms: Expr[];
   /** WHERE (and inner ON) terms evaluated at this level. */
   terms: Expr[];
+  /** Visit rows in descending key order (ORDER BY ... DESC served by the scan). */
+  reverse?: boolean;
 }
 
 export interface Plan {

@@ -5,6 +5,7 @@ import { Scope, type Ctx, type Source } from "./context.js";
 import { compileExpr, emitColumn, exprAffinity, exprCollation, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
 import { plan, type Level } from "./planner.js";
+import { satisfyOrder } from "./order.js";
 
 export type Dest =
   | { kind: "output" }
@@ -239,8 +240,17 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     if (whereAggs.length) throw new DbError("DB_ERROR", `misuse of aggregate: ${whereAggs[0]!.name}()`);
   }
 
+  const whereTerms = [...innerTerms, ...(core.where ? splitWhere(core.where) : [])];
+  const p = plan(scope, whereTerms, () => b.cursor());
+  const resolveTerm = (o: OrderingTerm): Expr => {
+    const i = resultRef(o.expr, cols, scope, "ORDER BY");
+    return i >= 0 ? cols[i]!.expr : o.expr;
+  };
+  const ordered = !isAgg && satisfyOrder(scope, p, orderBy, resolveTerm, () => b.cursor());
+
   // Sorter and DISTINCT set.
-  const sorter = orderBy.length ? b.cursor() : -1;
+  const sorter = orderBy.length && !ordered ? b.cursor() : -1;
+
   const sortSpec: SortKeySpec[] = orderBy.map((o, i) => ({
     desc: o.desc,
     collation: (o.collation ?? (orderExprs[i] ? exprCollation(scope, orderExprs[i]!) : exprCollation(scope, cols[resultRef(o.expr, cols, scope, "ORDER BY")]!.expr)) ?? "BINARY").toUpperCase(),
@@ -265,9 +275,6 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     } else emitDeliver(ctx, dest, res, n, lim);
     b.place(skip);
   };
-
-  const whereTerms = [...innerTerms, ...(core.where ? splitWhere(core.where) : [])];
-  const p = plan(scope, whereTerms, () => b.cursor());
 
   // Aggregation state.
   const groupCur = isAgg ? b.cursor() : -1;
@@ -347,6 +354,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   if (sorter >= 0) {
     const done = b.label();
     const top = b.label();
+    b.note("USE TEMP B-TREE FOR ORDER BY");
     b.emit(Op.SorterSort, sorter, done);
     b.place(top);
     const res = b.reg(n);
@@ -389,6 +397,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   const label = src.table && src.name !== src.table.name ? `${src.table.name} AS ${src.name}` : src.name;
   if (src.table) b.emit(Op.OpenRead, src.cursor, src.table.rootpage, 0, undefined, 0, src.table.name);
   const acc = lv.access;
+  const rev = lv.reverse ? 1 : 0;
   if (acc.kind === "scan") {
     b.note(`SCAN ${label}`);
     b.emit(Op.Rewind, src.cursor, endL);
@@ -400,10 +409,10 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     b.place(top);
   } else if (acc.kind === "rowid-range") {
     const parts = [acc.lower ? `rowid${OPS[acc.lower.op]}?` : null, acc.upper ? `rowid${OPS[acc.upper.op]}?` : null].filter(Boolean);
-    b.note(`SEARCH ${label} USING INTEGER PRIMARY KEY (${parts.join(" AND ")})`);
+    b.note(parts.length ? `SEARCH ${label} USING INTEGER PRIMARY KEY (${parts.join(" AND ")})` : `SCAN ${label}`);
     const lo = acc.lower ? compileExpr(ctx, scope, acc.lower.expr) : 0;
     const hi = acc.upper ? compileExpr(ctx, scope, acc.upper.expr) : 0;
-    b.emit(Op.SeekRowidRange, src.cursor, endL, lo, { lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null, upperReg: hi });
+    b.emit(Op.SeekRowidRange, src.cursor, endL, lo, { lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null, upperReg: hi }, rev);
     b.place(top);
   } else {
     const idx = acc.index;
@@ -412,7 +421,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     const rc = idx.columns[acc.keys.length];
     if (acc.lower) names.push(`${colName(rc!)}${OPS[acc.lower.op]}?`);
     if (acc.upper) names.push(`${colName(rc!)}${OPS[acc.upper.op]}?`);
-    b.note(`SEARCH ${label} USING INDEX ${idx.name} (${names.join(" AND ")})`);
+    b.note(names.length ? `SEARCH ${label} USING INDEX ${idx.name} (${names.join(" AND ")})` : `SCAN ${label} USING INDEX ${idx.name}`);
     b.emit(Op.OpenRead, acc.cursor, idx.rootpage, 0, { index: { desc: idx.desc, collations: idx.collations } }, 0, idx.name);
     const bounds = [acc.lower, acc.upper].filter((x): x is NonNullable<typeof x> => x !== null);
     const n = acc.keys.length + bounds.length;
@@ -422,7 +431,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     const affOf = (c: number) => (c < 0 ? "INTEGER" : src.table!.columns[c]!.affinity);
     const affs = [...idx.columns.slice(0, acc.keys.length).map(affOf), ...bounds.map(() => affOf(rc!))];
     b.emit(Op.Affinity, first, n, 0, affs);
-    if (bounds.length) b.emit(Op.SeekRange, acc.cursor, endL, first, { nEq: acc.keys.length, lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null });
+    if (bounds.length || rev || acc.keys.length === 0) b.emit(Op.SeekRange, acc.cursor, endL, first, { nEq: acc.keys.length, lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null }, rev);
     else b.emit(Op.SeekPrefix, acc.cursor, endL, first, acc.keys.length);
     b.place(top);
     const rid = b.reg();
@@ -444,8 +453,11 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   b.planDepth--;
   b.place(next);
   if (acc.kind === "scan") b.emit(Op.Next, src.cursor, top);
-  else if (acc.kind === "rowid-range") b.emit(Op.NextRange, src.cursor, top);
-  else if (acc.kind === "index") b.emit(acc.lower || acc.upper ? Op.NextRange : Op.IdxNextPrefix, acc.cursor, top);
+  else if (acc.kind === "rowid-range") b.emit(Op.NextRange, src.cursor, top, 0, undefined, rev);
+  else if (acc.kind === "index") {
+    if (acc.lower || acc.upper || rev || acc.keys.length === 0) b.emit(Op.NextRange, acc.cursor, top, 0, undefined, rev);
+    else b.emit(Op.IdxNextPrefix, acc.cursor, top);
+  }
   b.place(endL);
   if (left) {
     const done = b.label();
