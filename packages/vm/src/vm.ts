@@ -453,7 +453,13 @@ export class Execution {
         case Op.OpenWrite: {
           const p4 = I.p4 as { index?: IndexSpec; rootReg?: boolean } | undefined;
           const root = p4?.rootReg ? Number(r[I.p2]) : I.p2;
-          this.cursors[I.p1]?.close();
+          const old = this.cursors[I.p1];
+          // Re-opening the same tree (a loop or subquery run again) reuses the cursor.
+          if (old instanceof BTreeCursor && old.root === root && old.isIndex === !!p4?.index) {
+            old.nullRow = false;
+            break;
+          }
+          old?.close();
           this.cursors[I.p1] = new BTreeCursor(vm.pager, root, !!p4?.index, p4?.index ?? null);
           break;
         }
