@@ -27,6 +27,7 @@ export class Database {
   readonly conn: Connection;
   /** The path the database was opened with. */
   readonly name: string;
+  private txDepth = 0;
 
   /**
    * Opens (creating if needed) the database at `path`; ":memory:" or "" for an in-memory database.
@@ -82,11 +83,26 @@ export class Database {
 
   /**
    * Wraps `fn` in BEGIN/COMMIT; an exception rolls back and is rethrown.
-   * A call made while a transaction is already open joins it (savepoints come later).
+   * Called inside an open transaction, it runs in a savepoint instead (as better-sqlite3 does),
+   * so an exception undoes only the nested part.
    */
   transaction<A extends unknown[], R>(fn: (...args: A) => R): TxFn<A, R> {
     const make = (mode: string) => (...args: A): R => {
-      if (this.inTransaction) return fn(...args);
+      if (this.inTransaction) {
+        const name = `_db_tx_${++this.txDepth}`;
+        this.exec(`SAVEPOINT ${name}`);
+        try {
+          const r = fn(...args);
+          this.exec(`RELEASE ${name}`);
+          return r;
+        } catch (e) {
+          this.exec(`ROLLBACK TO ${name}`);
+          this.exec(`RELEASE ${name}`);
+          throw e;
+        } finally {
+          this.txDepth--;
+        }
+      }
       this.exec(`BEGIN ${mode}`);
       try {
         const r = fn(...args);

@@ -99,6 +99,21 @@ describe("Database and Statement", () => {
     expect(d.prepare("SELECT group_concat(name) FROM t").pluck().get()).toBe("a,b");
   });
 
+  it("nested transactions use savepoints: an inner failure undoes only the inner part", () => {
+    const d = db();
+    const ins = d.prepare("INSERT INTO t(name) VALUES (?)");
+    const inner = d.transaction((n: string) => {
+      ins.run(n);
+      if (n === "bad") throw new Error("inner");
+    });
+    d.transaction(() => {
+      ins.run("outer");
+      inner("good");
+      expect(() => inner("bad")).toThrow("inner");
+    })();
+    expect(d.prepare("SELECT name FROM t ORDER BY id").pluck().all()).toEqual(["outer", "good"]);
+  });
+
   it("pragma, simple and full", () => {
     const d = db();
     expect(d.pragma("page_size", { simple: true })).toBe(4096);

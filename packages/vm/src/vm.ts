@@ -48,6 +48,10 @@ export class Vm {
   /** Set when a program changed the schema; the SQL layer reloads its catalog. */
   schemaChanged = false;
   private txn: "none" | "read" | "write" = "none";
+  /** Open user savepoints, innermost last (SAVEPOINT / RELEASE / ROLLBACK TO). */
+  savepoints: { name: string; id: number }[] = [];
+  /** The transaction was begun by a SAVEPOINT outside BEGIN: releasing the outermost one commits. */
+  private savepointTxn = false;
   /** Executions currently running; transactions end when the last one does. */
   active = 0;
 
@@ -99,6 +103,44 @@ export class Vm {
         }
       } else this.pager.rollback();
     }
+  }
+
+  /** @internal SAVEPOINT (0), RELEASE (1), ROLLBACK TO (2): lang_savepoint.html. */
+  savepointOp(mode: number, name: string): void {
+    const p = this.pager as unknown as Required<SavepointPager>;
+    const lname = name.toLowerCase();
+    if (mode === 0) {
+      if (this.autocommit) {
+        this.autocommit = false;
+        this.savepointTxn = true;
+      }
+      this.begin(true);
+      this.savepoints.push({ name: lname, id: p.savepoint() });
+      return;
+    }
+    let i = this.savepoints.length - 1;
+    while (i >= 0 && this.savepoints[i]!.name !== lname) i--;
+    if (i < 0) throw new DbError("DB_ERROR", `no such savepoint: ${name}`);
+    const sp = this.savepoints[i]!;
+    if (mode === 1) {
+      p.releaseSavepoint(sp.id);
+      this.savepoints.length = i;
+      if (i === 0 && this.savepointTxn) {
+        this.savepointTxn = false;
+        this.end(true);
+        this.autocommit = true;
+      }
+    } else {
+      p.rollbackTo(sp.id);
+      this.savepoints.length = i + 1;
+      this.schemaChanged = true;
+    }
+  }
+
+  /** @internal Forgets savepoints when the transaction ends. */
+  clearSavepoints(): void {
+    this.savepoints = [];
+    this.savepointTxn = false;
   }
 
   /** @internal */
@@ -236,6 +278,9 @@ export class Execution {
         }
         case Op.AutoCommit:
           this.autoCommit(I.p1);
+          break;
+        case Op.Savepoint:
+          vm.savepointOp(I.p1, I.p4 as string);
           break;
         case Op.Integer:
           r[I.p2] = I.p1;
@@ -823,10 +868,12 @@ export class Execution {
       if (vm.autocommit) throw new DbError("DB_ERROR", "cannot commit - no transaction is active");
       vm.end(true);
       vm.autocommit = true;
+      vm.clearSavepoints();
     } else {
       if (vm.autocommit) throw new DbError("DB_ERROR", "cannot rollback - no transaction is active");
       vm.end(false);
       vm.autocommit = true;
+      vm.clearSavepoints();
     }
   }
 }

@@ -102,8 +102,14 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
       b.emit(Op.AutoCommit, 1);
       return { columns: [], kind };
     case "rollback":
-      if (st.savepoint) throw new DbError("DB_ERROR", "savepoints are not supported yet");
-      b.emit(Op.AutoCommit, 2);
+      if (st.savepoint) b.emit(Op.Savepoint, 2, 0, 0, st.savepoint);
+      else b.emit(Op.AutoCommit, 2);
+      return { columns: [], kind };
+    case "savepoint":
+      b.emit(Op.Savepoint, 0, 0, 0, st.name);
+      return { columns: [], kind };
+    case "release":
+      b.emit(Op.Savepoint, 1, 0, 0, st.name);
       return { columns: [], kind };
     case "vacuum":
       b.writes = true;
