@@ -66,6 +66,17 @@ describe("range scans match SQLite", () => {
       const want = res.length ? res[0]!.values.map((v) => v[0]) : [];
       expect(got, `seed ${seed}: ${sql}`).toEqual(want);
     }
+    // IN lists drive seeks on the rowid and on indexes.
+    for (let q = 0; q < 200; q++) {
+      const col = pick(["id", "a", "b", "c", "rowid"]);
+      const list = Array.from({ length: 1 + Math.floor(rnd() * 5) }, () => (rnd() < 0.5 ? lit() : String(Math.floor(rnd() * 600)))).join(", ");
+      const extra = rnd() < 0.3 ? ` AND d ${pick(ops)} ${lit()}` : "";
+      const sql = `SELECT id FROM t WHERE ${col} IN (${list})${extra} ORDER BY id`;
+      const got = ours.prepare(sql).pluck().all();
+      const res = theirs.exec(sql);
+      const want = res.length ? res[0]!.values.map((v) => v[0]) : [];
+      expect(got, `seed ${seed}: ${sql}`).toEqual(want);
+    }
     // ORDER BY served by scan order (rowid or index), with LIMIT stopping early.
     for (let q = 0; q < 300; q++) {
       const col = pick(["id", "a", "b", "c", "rowid"]);
@@ -85,6 +96,8 @@ describe("range scans match SQLite", () => {
     expect(plan("SELECT * FROM t ORDER BY id DESC LIMIT 3")).toEqual(["SCAN t"]);
     expect(plan("SELECT * FROM t ORDER BY b LIMIT 3")).toEqual(["SCAN t USING INDEX tb"]);
     expect(plan("SELECT * FROM t WHERE a = 4 ORDER BY d DESC")).toEqual(["SEARCH t USING INDEX tad (a=?)"]);
+    expect(plan("SELECT * FROM t WHERE id IN (1, 2, 3)")).toEqual(["SEARCH t USING INTEGER PRIMARY KEY (rowid IN (...))"]);
+    expect(plan("SELECT * FROM t WHERE b IN ('a1', 'b2')")).toEqual(["SEARCH t USING INDEX tb (b IN (...))"]);
     expect(plan("SELECT * FROM t ORDER BY length(b)")).toEqual(["SCAN t", "USE TEMP B-TREE FOR ORDER BY"]);
     theirs.close();
   });

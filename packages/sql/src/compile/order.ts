@@ -40,6 +40,7 @@ export function satisfyOrder(scope: Scope, p: Plan, orderBy: OrderingTerm[], res
   }
   const acc = lv.access;
   // Rowid order: the table itself, scanned or ranged, forwards or backwards.
+  if ((acc.kind === "rowid" || acc.kind === "index") && acc.inList) return false;
   if (wants[0]!.col === -1) {
     if (acc.kind === "rowid") return true;
     if (acc.kind === "scan") lv.access = { kind: "rowid-range", lower: null, upper: null };

@@ -16,9 +16,9 @@ export interface Bound {
 
 export type Access =
   | { kind: "scan" }
-  | { kind: "rowid"; key: Expr }
+  | { kind: "rowid"; key: Expr; inList?: Expr[] }
   | { kind: "rowid-range"; lower: Bound | null; upper: Bound | null }
-  | { kind: "index"; index: Index; keys: Expr[]; cursor: number; lower: Bound | null; upper: Bound | null };
+  | { kind: "index"; index: Index; keys: Expr[]; cursor: number; lower: Bound | null; upper: Bound | null; inList?: Expr[] };
 
 export interface Level {
   source: Source;
@@ -199,9 +199,33 @@ interface Choice {
   fanout: number;
 }
 
+/** `c IN (v1, v2, ...)` terms on a column of `src` whose values are all computable now. */
+function inLists(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>): { term: Expr; col: number; list: Expr[] }[] {
+  const out: { term: Expr; col: number; list: Expr[] }[] = [];
+  for (const term of terms) {
+    if (term.kind !== "in-list" || term.not || term.list.length === 0 || term.expr.kind !== "column") continue;
+    let r;
+    try {
+      const saved = scope.correlated;
+      r = resolveColumn(scope, term.expr.table, term.expr.name);
+      scope.correlated = saved;
+    } catch {
+      continue;
+    }
+    if (r.scope !== scope || r.source !== src) continue;
+    const ok = term.list.every((e) => {
+      const deps = termDeps(scope, e);
+      return deps !== null && !deps.has(src) && [...deps].every((d) => avail.has(d));
+    });
+    if (ok) out.push({ term, col: r.col, list: term.list });
+  }
+  return out;
+}
+
 function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>, newCursor: () => number): Choice {
   const t = src.table;
   const eqs = equalities(scope, src, terms, avail);
+  const ins = t ? inLists(scope, src, terms, avail) : [];
   // A scan is cheap to filter when a term already ties this table to placed ones (or a constant).
   const scanFanout = () => {
     if (eqs.length) return 1;
@@ -218,6 +242,11 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
   const rs = ranges(scope, src, terms, avail);
   let best: Choice | null = null;
   const isRowid = (c: number) => c === -1 || src.columns[c]?.index === t.rowidAlias;
+  const rowidIn = ins.find((i) => isRowid(i.col));
+  if (rowidIn) {
+    const n = rowidIn.list.length;
+    best = { access: { kind: "rowid", key: rowidIn.list[0]!, inList: rowidIn.list }, used: [rowidIn.term], cost: n, fanout: n };
+  }
   const rb = pickBounds(rs, isRowid);
   if (rb.lower || rb.upper) {
     const fanout = rb.lower && rb.upper ? ROWS / 8 : ROWS / 3;
@@ -233,6 +262,24 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
       keys.push(eq.other);
       used.push(eq.term);
     }
+    let inList: Expr[] | undefined;
+    if (keys.length === 0) {
+      // An IN list on the first column: one seek per distinct value.
+      const c0 = idx.columns[0]!;
+      const hit = ins.find((i) => i.col >= 0 && src.columns[i.col]!.index === c0 && i.list.every((e) => usable(scope, src, { term: i.term, col: i.col, other: e }, idx, 0)));
+      if (hit) {
+        inList = hit.list;
+        keys.push(hit.list[0]!);
+        used.push(hit.term);
+        for (let k = 1; k < idx.columns.length; k++) {
+          const tc = idx.columns[k]!;
+          const eq = eqs.find((e) => e.col >= 0 && src.columns[e.col]!.index === tc && usable(scope, src, e, idx, k));
+          if (!eq) break;
+          keys.push(eq.other);
+          used.push(eq.term);
+        }
+      }
+    }
     let bounds: { lower: Bound | null; upper: Bound | null; used: Expr[] } = { lower: null, upper: null, used: [] };
     const k = keys.length;
     if (k < idx.columns.length && !idx.desc[k]) {
@@ -244,7 +291,10 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
     const full = idx.unique && keys.length === idx.columns.length;
     let fanout = full ? 1 : Math.max(1, ROWS / 10 ** keys.length);
     if (bounds.lower || bounds.upper) fanout = Math.max(1, fanout / (bounds.lower && bounds.upper ? 8 : 3));
-    const c: Choice = { access: { kind: "index", index: idx, keys, cursor: -1, lower: bounds.lower, upper: bounds.upper }, used: [...used, ...bounds.used], cost: 2 + fanout, fanout };
+    if (inList) fanout *= inList.length;
+    const access: Access = { kind: "index", index: idx, keys, cursor: -1, lower: bounds.lower, upper: bounds.upper };
+    if (inList) access.inList = inList;
+    const c: Choice = { access, used: [...used, ...bounds.used], cost: 2 + fanout, fanout };
     if (!best || c.cost < best.cost) best = c;
   }
   if (best && best.access.kind === "index") best.access.cursor = newCursor();

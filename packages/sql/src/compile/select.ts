@@ -398,14 +398,43 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   if (src.table) b.emit(Op.OpenRead, src.cursor, src.table.rootpage, 0, undefined, 0, src.table.name);
   const acc = lv.access;
   const rev = lv.reverse ? 1 : 0;
+  // An IN list drives the seek: loop over its distinct values (sorted, NULLs dropped).
+  const inList = acc.kind === "rowid" || acc.kind === "index" ? acc.inList : undefined;
+  let inCur = -1;
+  let inTop = 0;
+  let inNext = 0;
+  let inKey = 0;
+  let seekFail = endL;
+  if (inList) {
+    inCur = b.cursor();
+    inTop = b.label();
+    inNext = b.label();
+    seekFail = inNext;
+    const colIdx = acc.kind === "index" ? acc.index.columns[0]! : -1;
+    const aff = colIdx < 0 || colIdx === src.table!.rowidAlias ? "INTEGER" : src.table!.columns[colIdx]!.affinity;
+    b.emit(Op.OpenEphemeral, inCur, 1);
+    const v = b.reg();
+    for (const item of inList) {
+      const skipNull = b.label();
+      compileExpr(ctx, scope, item, v);
+      b.emit(Op.Affinity, v, 1, 0, [aff]);
+      b.emit(Op.IsNull, v, skipNull);
+      b.emit(Op.EphInsert, inCur, v, 1);
+      b.place(skipNull);
+    }
+    b.emit(Op.Rewind, inCur, endL);
+    b.place(inTop);
+    inKey = b.reg();
+    b.emit(Op.Column, inCur, 0, inKey);
+  }
   if (acc.kind === "scan") {
     b.note(`SCAN ${label}`);
     b.emit(Op.Rewind, src.cursor, endL);
     b.place(top);
   } else if (acc.kind === "rowid") {
-    b.note(`SEARCH ${label} USING INTEGER PRIMARY KEY (rowid=?)`);
-    const k = compileExpr(ctx, scope, acc.key);
-    b.emit(Op.SeekRowid, src.cursor, endL, k);
+    b.note(`SEARCH ${label} USING INTEGER PRIMARY KEY (rowid${inList ? " IN (...)" : "=?"})`);
+    const k = inList ? inKey : compileExpr(ctx, scope, acc.key);
+    b.emit(Op.SeekRowid, src.cursor, seekFail, k);
     b.place(top);
   } else if (acc.kind === "rowid-range") {
     const parts = [acc.lower ? `rowid${OPS[acc.lower.op]}?` : null, acc.upper ? `rowid${OPS[acc.upper.op]}?` : null].filter(Boolean);
@@ -417,7 +446,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   } else {
     const idx = acc.index;
     const colName = (c: number) => (c < 0 ? "rowid" : src.table!.columns[c]!.name);
-    const names = idx.columns.slice(0, acc.keys.length).map((c) => `${colName(c)}=?`);
+    const names = idx.columns.slice(0, acc.keys.length).map((c, j) => `${colName(c)}${j === 0 && inList ? " IN (...)" : "=?"}`);
     const rc = idx.columns[acc.keys.length];
     if (acc.lower) names.push(`${colName(rc!)}${OPS[acc.lower.op]}?`);
     if (acc.upper) names.push(`${colName(rc!)}${OPS[acc.upper.op]}?`);
@@ -426,13 +455,16 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     const bounds = [acc.lower, acc.upper].filter((x): x is NonNullable<typeof x> => x !== null);
     const n = acc.keys.length + bounds.length;
     const first = b.reg(n);
-    acc.keys.forEach((k, j) => compileExpr(ctx, scope, k, first + j));
+    acc.keys.forEach((k, j) => {
+      if (j === 0 && inList) b.emit(Op.Copy, inKey, first, 0);
+      else compileExpr(ctx, scope, k, first + j);
+    });
     bounds.forEach((bd, j) => compileExpr(ctx, scope, bd.expr, first + acc.keys.length + j));
     const affOf = (c: number) => (c < 0 ? "INTEGER" : src.table!.columns[c]!.affinity);
     const affs = [...idx.columns.slice(0, acc.keys.length).map(affOf), ...bounds.map(() => affOf(rc!))];
     b.emit(Op.Affinity, first, n, 0, affs);
-    if (bounds.length || rev || acc.keys.length === 0) b.emit(Op.SeekRange, acc.cursor, endL, first, { nEq: acc.keys.length, lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null }, rev);
-    else b.emit(Op.SeekPrefix, acc.cursor, endL, first, acc.keys.length);
+    if (bounds.length || rev || acc.keys.length === 0) b.emit(Op.SeekRange, acc.cursor, seekFail, first, { nEq: acc.keys.length, lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null }, rev);
+    else b.emit(Op.SeekPrefix, acc.cursor, seekFail, first, acc.keys.length);
     b.place(top);
     const rid = b.reg();
     b.emit(Op.Rowid, acc.cursor, rid);
@@ -457,6 +489,10 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   else if (acc.kind === "index") {
     if (acc.lower || acc.upper || rev || acc.keys.length === 0) b.emit(Op.NextRange, acc.cursor, top, 0, undefined, rev);
     else b.emit(Op.IdxNextPrefix, acc.cursor, top);
+  }
+  if (inList) {
+    b.place(inNext);
+    b.emit(Op.Next, inCur, inTop);
   }
   b.place(endL);
   if (left) {
