@@ -166,7 +166,7 @@ describe("Database and Statement", () => {
     d.close();
     d = new Database(file);
     expect(d.prepare("SELECT count(*) FROM k WHERE v = 'value-7'").pluck().get()).toBe(50);
-    expect((d.prepare("EXPLAIN QUERY PLAN SELECT * FROM k WHERE v = 'value-7'").all() as { detail: string }[])[0]!.detail).toBe("SEARCH k USING INDEX k_v (v=?)");
+    expect((d.prepare("EXPLAIN QUERY PLAN SELECT * FROM k WHERE v = 'value-7'").all() as { detail: string }[])[0]!.detail).toBe("SEARCH k USING COVERING INDEX k_v (v=?)");
     d.exec("DROP TABLE k");
     expect(() => d.prepare("SELECT * FROM k")).toThrow(/no such table/);
     expect(d.pragma("integrity_check", { simple: true })).toBe("ok");

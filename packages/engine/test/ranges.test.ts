@@ -66,6 +66,21 @@ describe("range scans match SQLite", () => {
       const want = res.length ? res[0]!.values.map((v) => v[0]) : [];
       expect(got, `seed ${seed}: ${sql}`).toEqual(want);
     }
+    // Covering reads (index record only) under LEFT JOIN and aggregates.
+    for (let q = 0; q < 100; q++) {
+      const v = lit();
+      const sqls = [
+        `SELECT x.id, y.b FROM t x LEFT JOIN t y ON y.b = x.b AND y.b > ${v} ORDER BY x.id, y.id`,
+        `SELECT a, count(*), min(d), max(id) FROM t WHERE a > ${v} GROUP BY a ORDER BY a`,
+        `SELECT DISTINCT c FROM t WHERE c >= ${v} ORDER BY c`,
+      ];
+      for (const sql of sqls) {
+        const got = ours.prepare(sql).raw().all();
+        const res = theirs.exec(sql);
+        const want = res.length ? res[0]!.values : [];
+        expect(got, `seed ${seed}: ${sql}`).toEqual(want);
+      }
+    }
     // IN lists drive seeks on the rowid and on indexes.
     for (let q = 0; q < 200; q++) {
       const col = pick(["id", "a", "b", "c", "rowid"]);
@@ -97,6 +112,8 @@ describe("range scans match SQLite", () => {
     expect(plan("SELECT * FROM t ORDER BY b LIMIT 3")).toEqual(["SCAN t USING INDEX tb"]);
     expect(plan("SELECT * FROM t WHERE a = 4 ORDER BY d DESC")).toEqual(["SEARCH t USING INDEX tad (a=?)"]);
     expect(plan("SELECT * FROM t WHERE id IN (1, 2, 3)")).toEqual(["SEARCH t USING INTEGER PRIMARY KEY (rowid IN (...))"]);
+    expect(plan("SELECT b, id FROM t WHERE b > 'c'")).toEqual(["SEARCH t USING COVERING INDEX tb (b>?)"]);
+    expect(plan("SELECT count(*) FROM t WHERE a = 3 AND d < 2")).toEqual(["SEARCH t USING COVERING INDEX tad (a=? AND d<?)"]);
     expect(plan("SELECT * FROM t WHERE b IN ('a1', 'b2')")).toEqual(["SEARCH t USING INDEX tb (b IN (...))"]);
     expect(plan("SELECT * FROM t ORDER BY length(b)")).toEqual(["SCAN t", "USE TEMP B-TREE FOR ORDER BY"]);
     theirs.close();

@@ -26,6 +26,8 @@ export interface Source {
   on: Expr | null;
   /** A row held in registers instead of a cursor (CHECK constraints, trigger NEW/OLD): column i in regBase + i. */
   regBase?: number;
+  /** Read columns from this index cursor instead of the table (a covering index): table column → record position. */
+  cover?: { cursor: number; pos: Map<number, number> };
   regRowid?: number;
 }
 

@@ -63,6 +63,13 @@ export function emitColumn(ctx: Ctx, r: Resolved, target: number): void {
     ctx.b.emit(Op.Copy, from, target, 0);
     return;
   }
+  if (source.cover) {
+    const tcol = col < 0 ? -1 : source.columns[col]!.index;
+    const pos = tcol < 0 || tcol === source.table?.rowidAlias ? undefined : source.cover.pos.get(tcol);
+    if (pos === undefined) ctx.b.emit(Op.Rowid, source.cover.cursor, target);
+    else ctx.b.emit(Op.Column, source.cover.cursor, pos, target);
+    return;
+  }
   if (col < 0) {
     ctx.b.emit(Op.Rowid, source.cursor, target);
     return;

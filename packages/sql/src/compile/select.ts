@@ -324,6 +324,14 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     });
   };
 
+  markCovering(scope, p.levels, [
+    ...cols.map((c) => c.expr),
+    ...whereTerms,
+    ...groupExprs,
+    ...(core.having ? [core.having] : []),
+    ...orderBy.map((o) => o.expr),
+    ...scope.sources.map((s) => s.on).filter((e): e is Expr => e !== null),
+  ]);
   emitLoops(ctx, scope, p.levels, 0, body);
   b.place(afterLoops);
 
@@ -373,6 +381,45 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
 
 const OPS = { gt: ">", ge: ">=", lt: "<", le: "<=" } as const;
 
+/**
+ * An index covers a level when every column the query reads from that table is in the index
+ * (the index record holds those values and the rowid), so the table is never visited.
+ */
+function markCovering(scope: Scope, levels: Level[], exprs: Expr[]): void {
+  let opaque = false;
+  const used = new Map<Source, Set<number>>();
+  for (const e of exprs) {
+    walkExpr(e, (n) => {
+      if (n.kind === "subquery" || n.kind === "exists" || n.kind === "in-select" || n.kind === "in-table") opaque = true;
+      if (n.kind === "column") {
+        try {
+          const saved = scope.correlated;
+          const r = resolveColumn(scope, n.table, n.name);
+          scope.correlated = saved;
+          if (r.scope !== scope) return;
+          const set = used.get(r.source) ?? new Set<number>();
+          set.add(r.col < 0 ? -1 : r.source.columns[r.col]!.index);
+          used.set(r.source, set);
+        } catch {
+          /* reported at compile */
+        }
+      }
+    });
+  }
+  if (opaque) return;
+  for (const lv of levels) {
+    const acc = lv.access;
+    const t = lv.source.table;
+    if (acc.kind !== "index" || !t || t.triggers.length) continue;
+    const cols = used.get(lv.source) ?? new Set<number>();
+    const pos = new Map<number, number>();
+    acc.index.columns.forEach((c, j) => {
+      if (!pos.has(c)) pos.set(c, j);
+    });
+    if ([...cols].every((c) => c === -1 || c === t.rowidAlias || pos.has(c))) lv.source.cover = { cursor: acc.cursor, pos };
+  }
+}
+
 function splitWhere(e: Expr): Expr[] {
   if (e.kind === "binary" && e.op === "AND") return [...splitWhere(e.left), ...splitWhere(e.right)];
   return [e];
@@ -395,7 +442,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   const match = left ? b.reg() : 0;
   if (left) b.emit(Op.Integer, 0, match);
   const label = src.table && src.name !== src.table.name ? `${src.table.name} AS ${src.name}` : src.name;
-  if (src.table) b.emit(Op.OpenRead, src.cursor, src.table.rootpage, 0, undefined, 0, src.table.name);
+  if (src.table && !src.cover) b.emit(Op.OpenRead, src.cursor, src.table.rootpage, 0, undefined, 0, src.table.name);
   const acc = lv.access;
   const rev = lv.reverse ? 1 : 0;
   // An IN list drives the seek: loop over its distinct values (sorted, NULLs dropped).
@@ -450,7 +497,8 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     const rc = idx.columns[acc.keys.length];
     if (acc.lower) names.push(`${colName(rc!)}${OPS[acc.lower.op]}?`);
     if (acc.upper) names.push(`${colName(rc!)}${OPS[acc.upper.op]}?`);
-    b.note(names.length ? `SEARCH ${label} USING INDEX ${idx.name} (${names.join(" AND ")})` : `SCAN ${label} USING INDEX ${idx.name}`);
+    const how = src.cover ? "COVERING INDEX" : "INDEX";
+    b.note(names.length ? `SEARCH ${label} USING ${how} ${idx.name} (${names.join(" AND ")})` : `SCAN ${label} USING ${how} ${idx.name}`);
     b.emit(Op.OpenRead, acc.cursor, idx.rootpage, 0, { index: { desc: idx.desc, collations: idx.collations } }, 0, idx.name);
     const bounds = [acc.lower, acc.upper].filter((x): x is NonNullable<typeof x> => x !== null);
     const n = acc.keys.length + bounds.length;
@@ -466,9 +514,11 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     if (bounds.length || rev || acc.keys.length === 0) b.emit(Op.SeekRange, acc.cursor, seekFail, first, { nEq: acc.keys.length, lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null }, rev);
     else b.emit(Op.SeekPrefix, acc.cursor, seekFail, first, acc.keys.length);
     b.place(top);
-    const rid = b.reg();
-    b.emit(Op.Rowid, acc.cursor, rid);
-    b.emit(Op.SeekRowid, src.cursor, next, rid);
+    if (!src.cover) {
+      const rid = b.reg();
+      b.emit(Op.Rowid, acc.cursor, rid);
+      b.emit(Op.SeekRowid, src.cursor, next, rid);
+    }
   }
   for (const t of lv.onTerms) {
     const r = compileExpr(ctx, scope, t);
@@ -498,7 +548,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   if (left) {
     const done = b.label();
     b.emit(Op.IfPos, match, done, 0);
-    b.emit(Op.NullRow, src.cursor);
+    if (!src.cover) b.emit(Op.NullRow, src.cursor);
     if (acc.kind === "index") b.emit(Op.NullRow, acc.cursor);
     b.emit(Op.Integer, 1, match);
     b.emit(Op.Goto, 0, bodyL);
