@@ -65,8 +65,9 @@ export class BTreeCursor implements VmCursor {
     readonly root: number,
     readonly isIndex: boolean,
     readonly spec: IndexSpec | null,
+    tree?: BTree,
   ) {
-    this.tree = new BTree(pager, root);
+    this.tree = tree ?? new BTree(pager, root);
     this.cur = this.tree.cursor();
   }
 

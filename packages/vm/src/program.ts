@@ -59,6 +59,12 @@ export interface Program {
   schemaVersion: number;
   /** Statement kind, for the engine (e.g. "select", "insert", "begin"). */
   kind: string;
+  /**
+   * False when the statement cannot fail after its first write except by an I/O error (one row,
+   * every check before the write), so inside BEGIN it needs no statement savepoint; if it does
+   * fail after writing, the whole transaction is rolled back.
+   */
+  stmtJournal?: boolean;
 }
 
 /** Lists a program as EXPLAIN does: one row per instruction. */

@@ -55,7 +55,25 @@ export class Vm {
   /** Executions currently running; transactions end when the last one does. */
   active = 0;
 
+  /** B+tree handles by root page, reused across statements (building one allocates scratch state). */
+  private trees = new Map<number, BTree>();
+
   constructor(readonly pager: Pager) {}
+
+  /** @internal The B+tree rooted at `root`. */
+  tree(root: number): BTree {
+    let t = this.trees.get(root);
+    if (!t) {
+      t = new BTree(this.pager, root);
+      this.trees.set(root, t);
+    }
+    return t;
+  }
+
+  /** @internal Forgets cached trees (after DROP, rollback or a schema change). */
+  forgetTrees(): void {
+    this.trees.clear();
+  }
 
   get inTransaction(): boolean {
     return !this.autocommit;
@@ -88,6 +106,7 @@ export class Vm {
   end(commit: boolean): void {
     const t = this.txn;
     this.txn = "none";
+    if (!commit) this.forgetTrees();
     if (t === "read") this.pager.endRead();
     else if (t === "write") {
       if (commit) {
@@ -134,6 +153,7 @@ export class Vm {
       p.rollbackTo(sp.id);
       this.savepoints.length = i + 1;
       this.schemaChanged = true;
+      this.forgetTrees();
     }
   }
 
@@ -151,6 +171,7 @@ export class Vm {
   /** @internal */
   rollbackStatement(sp: number | null): void {
     const p = this.pager as unknown as SavepointPager;
+    this.forgetTrees();
     if (sp !== null && p.rollbackTo) {
       p.rollbackTo(sp);
       p.releaseSavepoint?.(sp);
@@ -180,6 +201,8 @@ export class Execution {
   private ownsTxn = false;
   private savepoint: number | null = null;
   private changes = 0;
+  /** Set by the first write, so a failure without a statement savepoint knows to roll back. */
+  private wrote = false;
   row: SqlValue[] = [];
 
   constructor(
@@ -232,6 +255,11 @@ export class Execution {
     } else {
       if (vm.autocommit) {
         if (vm.active === 0) vm.end(false);
+      } else if (this.savepoint === null && this.wrote) {
+        // No statement savepoint to return to: undo the whole transaction rather than keep half a statement.
+        vm.end(false);
+        vm.autocommit = true;
+        vm.clearSavepoints();
       } else {
         vm.rollbackStatement(this.savepoint);
       }
@@ -273,7 +301,7 @@ export class Execution {
           const before = vm.txnState;
           vm.begin(write);
           if (before === "none") this.ownsTxn = true;
-          if (write && this.savepoint === null) this.savepoint = vm.statementSavepoint();
+          if (write && this.savepoint === null && this.program.stmtJournal !== false) this.savepoint = vm.statementSavepoint();
           break;
         }
         case Op.AutoCommit:
@@ -505,7 +533,7 @@ export class Execution {
             break;
           }
           old?.close();
-          this.cursors[I.p1] = new BTreeCursor(vm.pager, root, !!p4?.index, p4?.index ?? null);
+          this.cursors[I.p1] = new BTreeCursor(vm.pager, root, !!p4?.index, p4?.index ?? null, vm.tree(root));
           break;
         }
         case Op.OpenEphemeral:
@@ -642,6 +670,7 @@ export class Execution {
           break;
         }
         case Op.Insert: {
+          this.wrote = true;
           const c = this.btree(I.p1);
           const rowid = r[I.p3] as number | bigint;
           c.insertRow(rowid, r[I.p2] as Uint8Array);
@@ -655,6 +684,7 @@ export class Execution {
           break;
         }
         case Op.Delete:
+          this.wrote = true;
           this.btree(I.p1).deleteCurrent();
           if (I.p5 & FLAG_COUNT) {
             this.changes++;
@@ -662,9 +692,11 @@ export class Execution {
           }
           break;
         case Op.IdxInsert:
+          this.wrote = true;
           this.btree(I.p1).insertIndex(r.slice(I.p2, I.p2 + I.p3));
           break;
         case Op.IdxDelete:
+          this.wrote = true;
           this.btree(I.p1).deleteIndex(r.slice(I.p2, I.p2 + I.p3));
           break;
         case Op.NoConflict: {
@@ -767,10 +799,11 @@ export class Execution {
           r[I.p2] = BTree.create(vm.pager);
           break;
         case Op.Destroy:
-          new BTree(vm.pager, Number(I.p4 ?? r[I.p1])).drop();
+          vm.tree(Number(I.p4 ?? r[I.p1])).drop();
+          vm.forgetTrees();
           break;
         case Op.Clear: {
-          const tree = new BTree(vm.pager, Number(I.p4 ?? r[I.p1]));
+          const tree = vm.tree(Number(I.p4 ?? r[I.p1]));
           if (I.p5 & FLAG_COUNT) {
             const n = tree.count();
             this.changes += n;
@@ -780,6 +813,7 @@ export class Execution {
           break;
         }
         case Op.SchemaChanged:
+          vm.forgetTrees();
           vm.pager.setMeta(1, (vm.pager.getMeta(1) + 1) >>> 0);
           vm.schemaChanged = true;
           break;

@@ -11,6 +11,8 @@ export class Builder {
   readonly plan: { depth: number; text: string }[] = [];
   planDepth = 0;
   writes = false;
+  /** See Program.stmtJournal. */
+  stmtJournal = true;
   nParams = 0;
   paramNames: (string | null)[] = [];
   private named = new Map<string, number>();
@@ -83,6 +85,7 @@ export class Builder {
       readonly: !this.writes,
       schemaVersion,
       kind,
+      stmtJournal: this.stmtJournal,
     };
   }
 

@@ -74,8 +74,13 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
       const info = compileSelect(ctx, st, { kind: "output" }, null);
       return { columns: info.columns, kind };
     }
-    case "insert":
-      return { columns: compileInsert(ctx, st), kind };
+    case "insert": {
+      const columns = compileInsert(ctx, st);
+      const t = ctx.schema.getTable(st.table);
+      const oneRow = st.source.kind === "default" || (st.source.kind === "values" && st.source.rows.length === 1);
+      if (oneRow && st.orAction !== "REPLACE" && t?.kind === "table" && t.triggers.length === 0) b.stmtJournal = false;
+      return { columns, kind };
+    }
     case "update":
       return { columns: compileUpdate(ctx, st), kind };
     case "delete":
