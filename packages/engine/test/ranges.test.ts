@@ -81,6 +81,12 @@ describe("range scans match SQLite", () => {
         expect(got, `seed ${seed}: ${sql}`).toEqual(want);
       }
     }
+    // min/max read one end of an index.
+    for (const sql of ["SELECT min(a) FROM t", "SELECT max(a) FROM t", "SELECT min(b) FROM t", "SELECT max(c) FROM t", "SELECT max(id) FROM t", "SELECT min(rowid) FROM t", "SELECT max(d) FROM t", "SELECT max(a) AS m FROM t ORDER BY 1"]) {
+      const got = ours.prepare(sql).raw().all();
+      const res = theirs.exec(sql);
+      expect(got, sql).toEqual(res[0]!.values);
+    }
     // IN lists drive seeks on the rowid and on indexes.
     for (let q = 0; q < 200; q++) {
       const col = pick(["id", "a", "b", "c", "rowid"]);
@@ -115,6 +121,7 @@ describe("range scans match SQLite", () => {
     expect(plan("SELECT b, id FROM t WHERE b > 'c'")).toEqual(["SEARCH t USING COVERING INDEX tb (b>?)"]);
     expect(plan("SELECT count(*) FROM t WHERE a = 3 AND d < 2")).toEqual(["SEARCH t USING COVERING INDEX tad (a=? AND d<?)"]);
     expect(plan("SELECT * FROM t WHERE b IN ('a1', 'b2')")).toEqual(["SEARCH t USING INDEX tb (b IN (...))"]);
+    expect(plan("SELECT max(b) FROM t")).toEqual(["SCAN t USING COVERING INDEX tb"]);
     expect(plan("SELECT * FROM t ORDER BY length(b)")).toEqual(["SCAN t", "USE TEMP B-TREE FOR ORDER BY"]);
     theirs.close();
   });

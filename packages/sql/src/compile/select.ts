@@ -212,8 +212,48 @@ function compileCore(ctx: Ctx, core: SelectCore, orderBy: OrderingTerm[], limitE
   return compileSimple(ctx, core, orderBy, limitE, offsetE, dest, outer);
 }
 
+/**
+ * `SELECT min(c) FROM t` / `max(c)` with an index (or the rowid) on c: read one end of the index
+ * instead of scanning, as `SELECT c FROM t WHERE c IS NOT NULL ORDER BY c [DESC] LIMIT 1`.
+ */
+function minMaxShortcut(ctx: Ctx, core: SelectSimple, dest: Dest, outer: Scope | null): SelectInfo | null {
+  const rc = core.columns[0];
+  if (core.columns.length !== 1 || rc?.kind !== "expr" || core.where || core.groupBy.length || core.having || core.distinct) return null;
+  const f = rc.expr;
+  if (f.kind !== "function" || f.args.length !== 1 || f.distinct || f.filter || !["min", "max"].includes(f.name.toLowerCase())) return null;
+  const arg = f.args[0]!;
+  const from = core.from;
+  if (arg.kind !== "column" || !from || from.kind !== "table") return null;
+  const t = ctx.schema.getTable(from.name);
+  if (!t || t.kind !== "table" || ctx.ctes.some((m) => m.has(from.name.toLowerCase()))) return null;
+  const name = arg.name.toLowerCase();
+  const ci = t.columns.findIndex((c) => c.name.toLowerCase() === name);
+  const isRowid = ci === t.rowidAlias && ci >= 0 ? true : ci < 0 && ["rowid", "oid", "_rowid_"].includes(name);
+  const indexed = isRowid || t.indexes.some((i) => i.columns[0] === ci && i.collations[0] === t.columns[ci]!.collation);
+  if (!indexed) return null;
+  const b = ctx.b;
+  const reg = b.reg();
+  const done = b.label();
+  b.emit(Op.Null, 0, reg);
+  const inner: Select = {
+    kind: "select",
+    core: { kind: "core", distinct: false, columns: [{ kind: "expr", expr: arg, text: rc.text }], from, where: { kind: "isnull", expr: arg, not: true }, groupBy: [] },
+    compound: [],
+    orderBy: [{ expr: arg, desc: f.name.toLowerCase() === "max" }],
+    limit: { kind: "literal", type: "integer", value: "1" },
+  };
+  const info = compileSelect(ctx, inner, { kind: "scalar", reg, done }, outer);
+  b.place(done);
+  emitDeliver(ctx, dest, reg, 1, null);
+  return { columns: [{ name: rc.alias ?? rc.text }], affinities: [info.affinities[0] ?? null], correlated: info.correlated };
+}
+
 function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null): SelectInfo {
   const b = ctx.b;
+  if (!limitE && !offsetE) {
+    const mm = minMaxShortcut(ctx, core, dest, outer);
+    if (mm) return mm;
+  }
   const { sources, innerTerms } = buildSources(ctx, core.from, outer);
   const scope = new Scope(sources, outer);
   const cols = expandColumns(scope, core.columns);
