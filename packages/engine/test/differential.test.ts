@@ -17,7 +17,7 @@ function runOurs(db: Database, sql: string): unknown {
     if (st.reader) return st.raw().all().map((r) => (r as unknown[]).map((v) => (Buffer.isBuffer(v) ? [...v] : v)));
     st.run();
     return "ok";
-  } catch (e) {
+  } catch {
     return "error";
   }
 }

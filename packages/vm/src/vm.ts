@@ -936,8 +936,8 @@ function rowidBound(v: SqlValue, kind: "from" | "after" | "to" | "through"): num
   else if (kind === "after") k = Math.floor(x) + 1;
   else if (kind === "to") k = Math.ceil(x);
   else k = Math.floor(x) + 1;
-  if (k > 9223372036854775807) return kind === "from" || kind === "after" ? "none" : "all";
-  if (k < -9223372036854775808) return kind === "from" || kind === "after" ? "all" : "none";
+  if (k >= 2 ** 63) return kind === "from" || kind === "after" ? "none" : "all";
+  if (k < -(2 ** 63)) return kind === "from" || kind === "after" ? "all" : "none";
   n = Number.isSafeInteger(k) ? k : BigInt(k);
   return n as number | bigint;
 }
