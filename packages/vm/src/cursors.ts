@@ -196,6 +196,11 @@ export class BTreeCursor implements VmCursor {
     return this.load().column(i);
   }
 
+  /** True when the current row's record ends before column i (written before ALTER TABLE ADD COLUMN). */
+  shortRecord(i: number): boolean {
+    return !this.nullRow && this.cur.valid && i >= this.load().count;
+  }
+
   rowid(): SqlValue {
     if (this.nullRow || !this.cur.valid) return null;
     if (this.isIndex) {

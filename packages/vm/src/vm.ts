@@ -648,9 +648,13 @@ export class Execution {
             continue;
           }
           break;
-        case Op.Column:
-          r[I.p3] = this.cursor(I.p1).column(I.p2);
+        case Op.Column: {
+          const c = this.cursor(I.p1);
+          const v = c.column(I.p2);
+          // p4: the column's default, for records written before ALTER TABLE ADD COLUMN.
+          r[I.p3] = v === null && I.p4 !== undefined && (c as BTreeCursor).shortRecord?.(I.p2) ? (I.p4 as SqlValue) : v;
           break;
+        }
         case Op.Rowid:
           r[I.p2] = this.cursor(I.p1).rowid();
           break;

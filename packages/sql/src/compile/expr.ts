@@ -76,7 +76,28 @@ export function emitColumn(ctx: Ctx, r: Resolved, target: number): void {
   }
   const c = source.columns[col]!;
   if (source.table && source.table.rowidAlias === c.index) ctx.b.emit(Op.Rowid, source.cursor, target, 0, undefined, 0, c.name);
-  else ctx.b.emit(Op.Column, source.cursor, c.index, target, undefined, 0, c.name);
+  else ctx.b.emit(Op.Column, source.cursor, c.index, target, source.table ? constantOf(source.table.columns[c.index]?.default ?? null) : undefined, 0, c.name);
+}
+
+/** The value of a constant DEFAULT (literal, or a signed number), else undefined. */
+export function constantOf(e: Expr | null): SqlValue | undefined {
+  if (!e) return undefined;
+  if (e.kind === "literal") {
+    if (e.type === "integer" || e.type === "real") return literalNumber(e.type, e.value);
+    if (e.type === "string") return e.value;
+    if (e.type === "blob") return hexToBytes(e.value);
+    if (e.type === "true") return 1;
+    if (e.type === "false") return 0;
+    return undefined;
+  }
+  if (e.kind === "unary" && e.op === "-" && e.operand.kind === "literal" && (e.operand.type === "integer" || e.operand.type === "real")) {
+    const v = literalNumber(e.operand.type, e.operand.value);
+    if (typeof v === "number") return -v;
+    if (typeof v === "bigint") return -v;
+    return v instanceof Real ? new Real(-v.value) : undefined;
+  }
+  if (e.kind === "unary" && e.op === "+") return constantOf(e.operand);
+  return undefined;
 }
 
 /** The affinity of an expression for comparisons (datatype3.html §4.2); null is "no affinity". */

@@ -9,6 +9,7 @@ import { compileDelete, compileInsert, compileUpdate } from "./dml.js";
 import { compilePragma, emitStaticRows } from "./pragma.js";
 import { compileSelect } from "./select.js";
 import { compileVacuum } from "./vacuum.js";
+import { compileAlter } from "./alter.js";
 import "./pragma-storage.js";
 import "./pragma-wal.js";
 
@@ -37,7 +38,7 @@ export function compile(parsed: ParsedStatement, schema: Schema, options: Compil
   return b.finish(columns, kind, schema.version);
 }
 
-const WRITES = new Set(["insert", "update", "delete", "create-table", "create-index", "create-view", "create-trigger", "drop"]);
+const WRITES = new Set(["insert", "update", "delete", "create-table", "create-index", "create-view", "create-trigger", "drop", "alter-table"]);
 
 function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: ColumnMeta[]; kind: string } {
   const b = ctx.b;
@@ -91,6 +92,8 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
       return { columns: compileCreateIndex(ctx, st, text), kind };
     case "create-view":
       return { columns: compileCreateView(ctx, st, text), kind };
+    case "alter-table":
+      return { columns: compileAlter(ctx, st, text), kind };
     case "create-trigger":
       return { columns: compileCreateTrigger(ctx, st, text), kind };
     case "drop":
@@ -129,7 +132,9 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
     }
     case "analyze":
       return { columns: [], kind }; // Accepted; statistics come with the cost-based planner.
-    default:
-      throw new DbError("DB_ERROR", `${st.kind.toUpperCase().replace("-", " ")} is not supported yet`);
+    default: {
+      const k = (st as { kind: string }).kind;
+      throw new DbError("DB_ERROR", `${k.toUpperCase().replace("-", " ")} is not supported yet`);
+    }
   }
 }

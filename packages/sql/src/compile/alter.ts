@@ -1,0 +1,191 @@
+/**
+ * ALTER TABLE (lang_altertable.html): RENAME TO, RENAME COLUMN and ADD COLUMN. The schema stores
+ * SQL text, so each change rewrites the stored CREATE statements token by token (never by string
+ * search, so names inside strings or comments are left alone) and updates the schema rows.
+ */
+import { DbError, Op, type ColumnMeta } from "@db/vm";
+import type { AlterTable, Expr } from "../ast.js";
+import type { Table } from "../schema.js";
+import { tableFromAst } from "../schema.js";
+import { parseOne } from "../parser.js";
+import { tokenize, type Token } from "../tokenizer.js";
+import type { Ctx } from "./context.js";
+
+const isName = (t: Token) => t.type === "identifier" || t.type === "quoted-identifier" || (t.type === "keyword" && /^[A-Z_]+$/.test(t.value));
+
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Replaces the tokens at `targets` in `sql` with `replacement`. */
+function replaceTokens(sql: string, targets: Token[], replacement: string): string {
+  let out = "";
+  let at = 0;
+  for (const t of [...targets].sort((a, b) => a.offset - b.offset)) {
+    out += sql.slice(at, t.offset) + replacement;
+    at = t.end;
+  }
+  return out + sql.slice(at);
+}
+
+/** The token naming the object after `keyword` (e.g. the table after ON, or after TABLE). */
+function nameAfter(tokens: Token[], keyword: string, skip: string[] = []): Token | null {
+  const i = tokens.findIndex((t) => t.type === "keyword" && t.value === keyword);
+  if (i < 0) return null;
+  let j = i + 1;
+  while (j < tokens.length && tokens[j]!.type === "keyword" && skip.includes(tokens[j]!.value)) j++;
+  // schema-qualified: main.t
+  if (tokens[j + 1]?.text === ".") j += 2;
+  return tokens[j] ?? null;
+}
+
+interface Rewrite {
+  /** Schema-table rowid match: rows of this type and name get new text/name/tbl_name. */
+  type: string;
+  name: string;
+  newName?: string;
+  newTbl?: string;
+  sql?: string | null;
+}
+
+/** Emits code that rewrites matching schema rows in place (same rowid). */
+function emitRewrites(ctx: Ctx, rewrites: Rewrite[]): void {
+  const b = ctx.b;
+  const root = (ctx.schema.getTable("sqlite_schema") as Table).rootpage;
+  const cur = b.cursor();
+  b.emit(Op.OpenWrite, cur, root, 0, undefined, 0, "sqlite_schema");
+  const eph = b.cursor();
+  b.emit(Op.OpenEphemeral, eph, 0);
+  // Collect rowids first: rewriting while scanning would move the cursor.
+  const done = b.label();
+  const top = b.label();
+  const rid = b.reg();
+  b.emit(Op.Rewind, cur, done);
+  b.place(top);
+  b.emit(Op.Rowid, cur, rid);
+  b.emit(Op.EphInsert, eph, rid, 1);
+  b.emit(Op.Next, cur, top);
+  b.place(done);
+  const done2 = b.label();
+  const top2 = b.label();
+  const next2 = b.label();
+  const row = b.reg(5);
+  const eq = b.reg();
+  const cmp = b.reg(2);
+  const rec = b.reg();
+  b.emit(Op.Rewind, eph, done2);
+  b.place(top2);
+  b.emit(Op.Column, eph, 0, rid);
+  b.emit(Op.SeekRowid, cur, next2, rid);
+  for (let i = 0; i < 5; i++) b.emit(Op.Column, cur, i, row + i);
+  for (const rw of rewrites) {
+    const skip = b.label();
+    b.emit(Op.String, 0, cmp, 0, rw.type);
+    b.emit(Op.String, 0, cmp + 1, 0, rw.name);
+    b.emit(Op.Eq, row, eq, cmp);
+    b.emit(Op.IfNot, eq, skip, 1);
+    b.emit(Op.Eq, row + 1, eq, cmp + 1, { collation: "NOCASE" });
+    b.emit(Op.IfNot, eq, skip, 1);
+    if (rw.newName !== undefined) b.emit(Op.String, 0, row + 1, 0, rw.newName);
+    if (rw.newTbl !== undefined) b.emit(Op.String, 0, row + 2, 0, rw.newTbl);
+    if (rw.sql !== undefined && rw.sql !== null) b.emit(Op.String, 0, row + 4, 0, rw.sql);
+    b.emit(Op.MakeRecord, row, 5, rec);
+    b.emit(Op.Insert, cur, rec, rid);
+    b.emit(Op.Goto, 0, next2);
+    b.place(skip);
+  }
+  b.place(next2);
+  b.emit(Op.Next, eph, top2);
+  b.place(done2);
+  b.emit(Op.SchemaChanged);
+}
+
+function constantDefault(e: Expr | null): boolean {
+  if (!e) return true;
+  if (e.kind === "literal") return !["current_time", "current_date", "current_timestamp"].includes(e.type);
+  if (e.kind === "unary" && (e.op === "-" || e.op === "+")) return constantDefault(e.operand);
+  return false;
+}
+
+export function compileAlter(ctx: Ctx, st: AlterTable, text: string): ColumnMeta[] {
+  const t = ctx.schema.getTable(st.table);
+  if (!t) throw new DbError("DB_ERROR", `no such table: ${st.table}`);
+  if (t.kind !== "table" || t.system) throw new DbError("DB_ERROR", `Cannot alter ${t.kind} ${t.name}`);
+  switch (st.action) {
+    case "add-column": {
+      const def = st.column;
+      if (t.columns.some((c) => c.name.toLowerCase() === def.name.toLowerCase())) throw new DbError("DB_ERROR", `duplicate column name: ${def.name}`);
+      if (def.constraints.some((k) => k.kind === "primary-key")) throw new DbError("DB_ERROR", "Cannot add a PRIMARY KEY column");
+      if (def.constraints.some((k) => k.kind === "unique")) throw new DbError("DB_ERROR", "Cannot add a UNIQUE column");
+      const dflt = (def.constraints.find((k) => k.kind === "default") as { expr: Expr } | undefined)?.expr ?? null;
+      if (!constantDefault(dflt)) throw new DbError("DB_ERROR", "Cannot add a column with non-constant default");
+      const nullDefault = !dflt || (dflt.kind === "literal" && dflt.type === "null");
+      if (def.constraints.some((k) => k.kind === "not-null") && nullDefault) throw new DbError("DB_ERROR", "Cannot add a NOT NULL column with default value NULL");
+      // The column definition as written: everything after ADD [COLUMN].
+      const toks = tokenize(text);
+      const addAt = toks.findIndex((k) => k.type === "keyword" && k.value === "ADD");
+      let first = addAt + 1;
+      if (toks[first]?.type === "keyword" && toks[first]!.value === "COLUMN") first++;
+      const defText = text.slice(toks[first]!.offset).trim().replace(/;\s*$/, "");
+      const ttoks = tokenize(t.sql);
+      const close = [...ttoks].reverse().find((k) => k.text === ")");
+      if (!close) throw new DbError("DB_CORRUPT", `malformed schema for ${t.name}`);
+      const sql = `${t.sql.slice(0, close.offset).trimEnd()}, ${defText}${t.sql.slice(close.offset)}`;
+      tableFromAst(parseOne(sql).statement as never, 0, sql); // validates the result
+      emitRewrites(ctx, [{ type: "table", name: t.name, sql }]);
+      return [];
+    }
+    case "rename-table": {
+      const newName = st.newName;
+      const others = [...ctx.schema.triggers.values()].some((tr) => tr.table.toLowerCase() !== t.name.toLowerCase());
+      if (others || [...ctx.schema.tables.values()].some((v) => v.kind === "view")) {
+        throw new DbError("DB_ERROR", "RENAME TO in a schema with views or other tables' triggers is not supported yet");
+      }
+      if (ctx.schema.getTable(newName) || ctx.schema.indexes.has(newName.toLowerCase())) throw new DbError("DB_ERROR", `there is already another table or index with this name: ${newName}`);
+      if (newName.toLowerCase().startsWith("sqlite_")) throw new DbError("DB_ERROR", `object name reserved for internal use: ${newName}`);
+      const rewrites: Rewrite[] = [];
+      const ttoks = tokenize(t.sql);
+      const nameTok = nameAfter(ttoks, "TABLE", ["IF", "NOT", "EXISTS"]);
+      rewrites.push({ type: "table", name: t.name, newName, newTbl: newName, sql: nameTok ? replaceTokens(t.sql, [nameTok], quote(newName)) : t.sql });
+      for (const idx of t.indexes) {
+        const r: Rewrite = { type: "index", name: idx.name, newTbl: newName };
+        if (idx.sql) {
+          const on = nameAfter(tokenize(idx.sql), "ON");
+          if (on) r.sql = replaceTokens(idx.sql, [on], quote(newName));
+        } else r.newName = idx.name.replace(/^sqlite_autoindex_.*_(\d+)$/, `sqlite_autoindex_${newName}_$1`);
+        rewrites.push(r);
+      }
+      for (const trig of t.triggers) {
+        const on = nameAfter(tokenize(trig.sql), "ON");
+        rewrites.push({ type: "trigger", name: trig.name, newTbl: newName, sql: on ? replaceTokens(trig.sql, [on], quote(newName)) : trig.sql });
+      }
+      emitRewrites(ctx, rewrites);
+      return [];
+    }
+    case "rename-column": {
+      const ci = t.columns.findIndex((c) => c.name.toLowerCase() === st.column.toLowerCase());
+      if (ci < 0) throw new DbError("DB_ERROR", `no such column: "${st.column}"`);
+      if (t.columns.some((c, i) => i !== ci && c.name.toLowerCase() === st.newName.toLowerCase())) throw new DbError("DB_ERROR", `duplicate column name: ${st.newName}`);
+      if (ctx.schema.triggers.size || [...ctx.schema.tables.values()].some((v) => v.kind === "view")) {
+        throw new DbError("DB_ERROR", "RENAME COLUMN in a schema with triggers or views is not supported yet");
+      }
+      const old = st.column.toLowerCase();
+      const renameIn = (sql: string, from: (toks: Token[]) => number) => {
+        const toks = tokenize(sql);
+        const start = from(toks);
+        const hits = toks.slice(start).filter((k) => isName(k) && k.value.toLowerCase() === old && k.type !== "keyword");
+        return replaceTokens(sql, hits, quote(st.newName));
+      };
+      // In CREATE TABLE, names after the first "(" are columns (or constraint names: renamed only if equal).
+      const rewrites: Rewrite[] = [{ type: "table", name: t.name, sql: renameIn(t.sql, (k) => k.findIndex((x) => x.text === "(")) }];
+      for (const idx of t.indexes) {
+        if (!idx.sql) continue;
+        rewrites.push({ type: "index", name: idx.name, sql: renameIn(idx.sql, (k) => k.findIndex((x) => x.text === "(")) });
+      }
+      emitRewrites(ctx, rewrites);
+      return [];
+    }
+    case "drop-column":
+      throw new DbError("DB_ERROR", "ALTER TABLE DROP COLUMN is not supported yet");
+  }
+}
