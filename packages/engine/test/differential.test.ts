@@ -113,6 +113,10 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT b FROM q",
     "INSERT INTO q VALUES (1, 'x')",
     "ALTER TABLE nosuch ADD COLUMN x",
+    "CREATE TABLE summary AS SELECT name, count(*) AS n, avg(score) AS s, name || 'x', 1.5 * score FROM people GROUP BY name",
+    "SELECT * FROM summary ORDER BY name",
+    "SELECT sql FROM sqlite_master WHERE name = 'summary'",
+    "SELECT typeof(n), typeof(s) FROM summary LIMIT 1",
   ],
   "aggregates and nulls": [
     "CREATE TABLE a(x INTEGER, y REAL, z TEXT)",

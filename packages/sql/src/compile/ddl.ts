@@ -3,6 +3,7 @@ import { DbError, Op, type ColumnMeta } from "@db/vm";
 import type { CreateIndex, CreateTable, CreateTrigger, CreateView, Drop } from "../ast.js";
 import { autoIndexes, indexFromAst, tableFromAst, type Index, type Table } from "../schema.js";
 import type { Ctx } from "./context.js";
+import { compileSelect } from "./select.js";
 
 function schemaCursor(ctx: Ctx): number {
   const b = ctx.b;
@@ -63,7 +64,7 @@ export function compileCreateTable(ctx: Ctx, ast: CreateTable, sql: string): Col
     throw new DbError("DB_ERROR", `${taken} ${ast.name} already exists`);
   }
   if (ast.name.toLowerCase().startsWith("sqlite_")) throw new DbError("DB_ERROR", `object name reserved for internal use: ${ast.name}`);
-  if (ast.asSelect) throw new DbError("DB_ERROR", "CREATE TABLE ... AS SELECT is not supported yet");
+  if (ast.asSelect) return compileCreateTableAs(ctx, ast);
   if (ast.withoutRowid) throw new DbError("DB_ERROR", "WITHOUT ROWID tables are not supported yet");
   const seen = new Set<string>();
   for (const c of ast.columns) {
@@ -82,6 +83,54 @@ export function compileCreateTable(ctx: Ctx, ast: CreateTable, sql: string): Col
     b.emit(Op.CreateBtree, 0, r);
     insertSchemaRow(ctx, cur, "index", `sqlite_autoindex_${ast.name}_${i + 1}`, ast.name, r, null);
   });
+  b.emit(Op.SchemaChanged);
+  return [];
+}
+
+const AS_TYPES: Record<string, string> = { INTEGER: "INT", REAL: "REAL", NUMERIC: "NUM", TEXT: "TEXT", BLOB: "" };
+
+/** CREATE TABLE ... AS SELECT: columns named and typed from the result (lang_createtable.html#ctas). */
+function compileCreateTableAs(ctx: Ctx, ast: CreateTable): ColumnMeta[] {
+  const b = ctx.b;
+  const eph = b.cursor();
+  b.emit(Op.OpenEphemeral, eph, 0);
+  const info = compileSelect(ctx, ast.asSelect!, { kind: "eph", cursor: eph }, null);
+  const seen = new Map<string, number>();
+  const names = info.columns.map((c) => {
+    let name = c.name;
+    const k = name.toLowerCase();
+    const n = seen.get(k) ?? 0;
+    seen.set(k, n + 1);
+    if (n > 0) name = `${name}:${n}`;
+    return name;
+  });
+  // Quote only where needed, as SQLite's generated text does.
+  const q = (s: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`);
+  const cols = names.map((nm, i) => {
+    const ty = AS_TYPES[info.affinities[i] ?? "BLOB"] ?? "";
+    return ty ? `${q(nm)} ${ty}` : q(nm);
+  });
+  const sql = `CREATE TABLE ${q(ast.name)}(\n  ${cols.join(",\n  ")}\n)`;
+  const cur = schemaCursor(ctx);
+  const root = b.reg();
+  b.emit(Op.CreateBtree, 0, root);
+  insertSchemaRow(ctx, cur, "table", ast.name, ast.name, root, sql);
+  const tc = b.cursor();
+  b.emit(Op.OpenWrite, tc, root, 0, { rootReg: true }, 0, ast.name);
+  const n = names.length;
+  const done = b.label();
+  const top = b.label();
+  const vals = b.reg(n);
+  const rec = b.reg();
+  const rowid = b.reg();
+  b.emit(Op.Rewind, eph, done);
+  b.place(top);
+  for (let i = 0; i < n; i++) b.emit(Op.Column, eph, i, vals + i);
+  b.emit(Op.MakeRecord, vals, n, rec);
+  b.emit(Op.NewRowid, tc, rowid);
+  b.emit(Op.Insert, tc, rec, rowid);
+  b.emit(Op.Next, eph, top);
+  b.place(done);
   b.emit(Op.SchemaChanged);
   return [];
 }
