@@ -17,7 +17,7 @@ export interface OpenOptions {
   vfs?: Vfs;
   /** Page size in bytes for a new database (512..65536, power of two). Default 4096. */
   pageSize?: number;
-  /** Page cache budget in pages. Default 2000. */
+  /** Page cache budget in pages. Default 4096 (16 MiB of 4 KiB pages, as better-sqlite3 builds SQLite). */
   cacheSizePages?: number;
 }
 
@@ -44,7 +44,7 @@ export class Connection {
     try {
       this.pager = Pager.open(this.wal, {
         ...(options.pageSize ? { pageSize: options.pageSize } : {}),
-        ...(options.cacheSizePages ? { cacheSizePages: options.cacheSizePages } : {}),
+        cacheSizePages: options.cacheSizePages ?? 4096,
       });
     } catch (e) {
       this.wal.close();

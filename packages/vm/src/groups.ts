@@ -69,6 +69,8 @@ export class GroupTable {
 
   /** Finds or creates the group of `keys` and makes it current. */
   step(keys: SqlValue[]): Group {
+    // No GROUP BY: one group for every row.
+    if (keys.length === 0 && this.current !== null && this.groups.size === 1) return this.current;
     const k = keys.length === 0 ? "" : Buffer.from(encodeKey(keys)).toString("latin1");
     let g = this.groups.get(k);
     if (!g) {
