@@ -18,7 +18,7 @@ export type { FunctionDef } from "./context.js";
 /** The built-in scalar functions, as a registry the engine can extend with user functions. */
 export function builtinFunctions(): Map<string, FunctionDef> {
   const m = new Map<string, FunctionDef>();
-  for (const [name, f] of scalarFunctions) m.set(name, { nArgs: f.nArgs, minArgs: f.minArgs, maxArgs: f.maxArgs, fn: (args) => f.fn(args), deterministic: f.deterministic });
+  for (const [name, f] of scalarFunctions) m.set(name, { nArgs: f.nArgs, minArgs: f.minArgs, maxArgs: f.maxArgs, fn: f.fn, deterministic: f.deterministic });
   return m;
 }
 
