@@ -7,6 +7,7 @@ import { insertAt } from "./balance.js";
 import { get16 } from "./bytes.js";
 import { leafCellSize, leafOverflows, parseLeafCell } from "./cell.js";
 import { checkUsableSize, TreeCtx } from "./ctx.js";
+import { bulkLoad, type BulkLoadOptions, type Entry } from "./bulk.js";
 import { BTreeCursor, type Cursor } from "./cursor.js";
 import { encodeLeafCell } from "./encode.js";
 import { checkIntegrity } from "./integrity.js";
@@ -118,6 +119,16 @@ export class BTree {
     } finally {
       t.releasePath();
     }
+  }
+
+  /**
+   * Loads entries with strictly ascending keys into this tree, which must be empty, building
+   * pages left to right (much faster than `put` and packing pages full by default). Needs a
+   * write transaction; DB_MISUSE if the tree is not empty or the keys are out of order, after
+   * which the transaction must be rolled back. Returns the number of entries loaded.
+   */
+  load(entries: Iterable<Entry>, options?: BulkLoadOptions): number {
+    return bulkLoad(this.t, entries, options);
   }
 
   /** A new cursor over this tree (unpositioned until first/last/seek). */

@@ -6,7 +6,7 @@
  * continues on an overflow chain.
  */
 import { corruptError } from "@db/pager";
-import { get16, get32 } from "./bytes.js";
+import { copyOut, get16, get32 } from "./bytes.js";
 import type { CellInfo } from "./cell.js";
 import type { TreeCtx } from "./ctx.js";
 import { HEADER_SIZE, OFF_CONTENT, OFF_NCELLS } from "./layout.js";
@@ -111,7 +111,7 @@ export function searchInterior(t: TreeCtx, d: Uint8Array, pgno: number, key: Uin
 /** Returns a copy of the key of the decoded cell `c` on page `d` (reading overflow if needed). */
 export function cellKey(t: TreeCtx, d: Uint8Array, c: CellInfo, pgno: number): Uint8Array {
   const kl = c.keyLen;
-  if (c.local >= kl) return d.slice(c.payload, c.payload + kl);
+  if (c.local >= kl) return copyOut(d, c.payload, kl);
   const out = new Uint8Array(kl);
   out.set(d.subarray(c.payload, c.payload + c.local));
   readChain(t, c.overflow, 0, out, c.local, kl - c.local, pgno);
@@ -124,7 +124,7 @@ export function cellValue(t: TreeCtx, d: Uint8Array, c: CellInfo, pgno: number):
   const vl = c.valueLen;
   const local = c.local;
   const start = c.payload + kl;
-  if (local >= kl + vl) return d.slice(start, start + vl);
+  if (local >= kl + vl) return copyOut(d, start, vl);
   const out = new Uint8Array(vl);
   if (local > kl) {
     const n = local - kl;

@@ -1,57 +1,324 @@
-import type { CachedPage, Pgno } from "./page.js";
-
 /**
- * The page cache: a Map in least-recently-used order (JS Maps iterate in insertion order;
- * `touch` re-inserts a page at the most-recent end). Eviction policy lives in the pager.
+ * The page cache: every page the pager holds in memory, with the replacement policy that picks
+ * which clean, unpinned page to drop when the cache is over budget. Pinned pages (handed out by
+ * `get`/`allocate` and not yet released) and dirty pages are never evicted here (the pager spills
+ * dirty pages to the WAL first). Page buffers of evicted pages are recycled for the next read.
+ *
+ * Policies (`CachePolicy`), chosen by measurement (see packages/btree/README.md, "Page cache"):
+ * - "lru": a doubly linked list in recency order; a hit moves the page to the MRU end.
+ * - "clock": one ring with a reference bit per page; a hit only sets the bit; the hand clears
+ *   bits and evicts the first unreferenced page.
+ * - "2q" (default): scan-resistant 2Q (Johnson & Shasha, 1994) over CLOCK. New pages enter a
+ *   FIFO probation queue; it is drained first whenever it holds more than a quarter of the
+ *   budget. A page is promoted to the main CLOCK ring when it is referenced again after another
+ *   page has been read into the cache since it was (references in one burst are "correlated"
+ *   and do not count), or when it is read again while its number is still in the ghost queue
+ *   (numbers of pages recently evicted from probation; half the budget). Pages referenced only
+ *   in a burst (a full-table scan visiting each leaf once, an UPDATE touching a leaf many times
+ *   in a row) flow through probation and never displace the main ring, so an index's hot pages
+ *   survive scans. A hit costs a store (the reference bit) and, in probation, one comparison.
  */
+import type { CachedPage as CachedPageShape, Pgno } from "./page.js";
+
+export type CachePolicy = "lru" | "clock" | "2q";
+
+const NONE = 0;
+const PROBATION = 1;
+const MAIN = 2;
+
+/** Recycled buffers kept for reuse (a few suffice: a read usually follows an eviction). */
+const MAX_SPARE_BUFFERS = 16;
+
+/** A cached page: the pager's view (pgno, data, pins, dirty) plus the policy's links. */
+export class CachedPage implements CachedPageShape {
+  readonly pgno: Pgno;
+  data: Uint8Array;
+  pins = 0;
+  /** @internal list links and state of the replacement policy */
+  prev: CachedPage | null = null;
+  next: CachedPage | null = null;
+  seg = NONE;
+  /** CLOCK reference bit (0/1: a small integer, stored without a write barrier). */
+  ref = 0;
+  /** Value of the cache's read counter when the page was read (2Q's correlated references). */
+  born = 0;
+  private _dirty = false;
+
+  constructor(
+    private readonly cache: PageCache,
+    pgno: Pgno,
+    data: Uint8Array,
+  ) {
+    this.pgno = pgno;
+    this.data = data;
+  }
+
+  /** Modified in the open write transaction and not yet written to the WAL. */
+  get dirty(): boolean {
+    return this._dirty;
+  }
+
+  set dirty(v: boolean) {
+    if (v === this._dirty) return;
+    this._dirty = v;
+    if (this.seg === NONE) return; // not (or no longer) in the cache
+    if (v) this.cache.dirtySet.add(this);
+    else this.cache.dirtySet.delete(this);
+  }
+}
+
+/** A circular doubly linked list of pages (intrusive: links live in the pages). */
+class Ring {
+  /** Any page of the ring (for CLOCK: the hand; for FIFO/LRU: the oldest page). */
+  head: CachedPage | null = null;
+  size = 0;
+
+  /** Inserts `p` just before the head (the youngest position of a FIFO/LRU; behind the hand). */
+  pushBack(p: CachedPage): void {
+    const h = this.head;
+    if (h === null) {
+      p.prev = p.next = p;
+      this.head = p;
+    } else {
+      const last = h.prev as CachedPage;
+      p.prev = last;
+      p.next = h;
+      last.next = p;
+      h.prev = p;
+    }
+    this.size++;
+  }
+
+  unlink(p: CachedPage): void {
+    if (p.next === p) this.head = null;
+    else {
+      (p.prev as CachedPage).next = p.next;
+      (p.next as CachedPage).prev = p.prev;
+      if (this.head === p) this.head = p.next;
+    }
+    p.prev = p.next = null;
+    this.size--;
+  }
+
+  clear(): void {
+    this.head = null;
+    this.size = 0;
+  }
+}
+
 export class PageCache {
+  readonly policy: CachePolicy;
   private readonly pages = new Map<Pgno, CachedPage>();
+  /** @internal maintained by `CachedPage.dirty` */
+  readonly dirtySet = new Set<CachedPage>();
+  /** LRU list / CLOCK ring / 2Q main ring. */
+  private readonly main = new Ring();
+  /** 2Q probation FIFO. */
+  private readonly probation = new Ring();
+  /** 2Q ghosts: numbers of pages recently evicted from probation, with the serial of that eviction. */
+  private readonly ghosts = new Map<Pgno, number>();
+  /** FIFO of ghost entries (page number, serial); entries whose serial no longer matches are stale. */
+  private ghostPgnos: Pgno[] = [];
+  private ghostSerials: number[] = [];
+  private ghostHead = 0;
+  private ghostSerial = 0;
+  private readonly spare: Uint8Array[] = [];
+  /** Budget last passed to `evictClean` (sizes the 2Q queues). */
+  private capacity = 2000;
+  /** Hits and misses (reads that missed the cache), for measurement. */
+  hits = 0;
+  misses = 0;
+  /** Pages inserted so far (2Q: a hit is correlated if no page was inserted since its own). */
+  private reads = 0;
+
+  constructor(policy: CachePolicy = "2q") {
+    this.policy = policy;
+  }
 
   get size(): number {
     return this.pages.size;
   }
 
-  /** The cached page, without changing its LRU position. */
+  /** The cached page, without counting a reference. */
   peek(pgno: Pgno): CachedPage | undefined {
     return this.pages.get(pgno);
   }
 
-  /** The cached page, made most recently used. */
+  /** The cached page, with a reference counted by the policy (a cache hit). */
   touch(pgno: Pgno): CachedPage | undefined {
-    const page = this.pages.get(pgno);
-    if (page !== undefined) {
-      this.pages.delete(pgno);
-      this.pages.set(pgno, page);
+    const p = this.pages.get(pgno);
+    if (p === undefined) return undefined;
+    this.hits++;
+    if (this.policy === "lru") {
+      if (this.main.head !== p || this.main.size === 1) {
+        this.main.unlink(p);
+        this.main.pushBack(p);
+      } else {
+        this.main.head = p.next; // the oldest becomes the youngest: just advance the head
+      }
+    } else {
+      p.ref = 1;
+      if (p.seg === PROBATION && this.reads !== p.born) {
+        this.probation.unlink(p);
+        p.seg = MAIN;
+        this.main.pushBack(p);
+      }
     }
-    return page;
+    return p;
   }
 
-  add(page: CachedPage): void {
-    this.pages.delete(page.pgno);
-    this.pages.set(page.pgno, page);
+  /** A page buffer of `size` bytes: recycled from an evicted page, or new. Contents are arbitrary. */
+  buffer(size: number): Uint8Array {
+    const b = this.spare.pop();
+    if (b !== undefined && b.length === size) return b;
+    return new Uint8Array(size);
   }
 
+  /** Adds a new page (not yet cached) with the given buffer, unpinned; returns it. */
+  insert(pgno: Pgno, data: Uint8Array, dirty = false): CachedPage {
+    const old = this.pages.get(pgno);
+    if (old !== undefined) this.remove(pgno);
+    const p = new CachedPage(this, pgno, data);
+    p.born = ++this.reads;
+    this.pages.set(pgno, p);
+    if (this.policy === "2q" && !this.ghosts.has(pgno)) {
+      p.seg = PROBATION;
+      this.probation.pushBack(p);
+    } else {
+      if (this.policy === "2q") this.ghosts.delete(pgno); // (its queue entry is skipped later)
+      p.seg = MAIN;
+      this.main.pushBack(p);
+    }
+    p.dirty = dirty;
+    return p;
+  }
+
+  /** Drops a page from the cache (its buffer is not recycled: the caller may still hold it). */
   remove(pgno: Pgno): void {
+    const p = this.pages.get(pgno);
+    if (p === undefined) return;
     this.pages.delete(pgno);
+    this.unlink(p);
   }
 
-  /** Every cached page, least recently used first (a copy: safe to modify the cache meanwhile). */
+  /** Every cached page (a copy: safe to modify the cache meanwhile). */
   all(): CachedPage[] {
     return [...this.pages.values()];
   }
 
-  /** Evicts unpinned clean pages, least recently used first, until at most `limit` remain. */
+  /** The dirty pages (a copy), in no particular order. */
+  dirtyPages(): CachedPage[] {
+    return [...this.dirtySet];
+  }
+
+  get dirtyCount(): number {
+    return this.dirtySet.size;
+  }
+
+  /** Evicts clean unpinned pages, as the policy chooses, until at most `limit` remain (or none can go). */
   evictClean(limit: number): void {
-    if (this.pages.size <= limit) return;
-    for (const page of this.pages.values()) {
-      if (page.pins === 0 && !page.dirty) {
-        this.pages.delete(page.pgno);
-        if (this.pages.size <= limit) return;
-      }
+    this.capacity = limit;
+    let budget = 2 * this.pages.size + 2; // bounds the sweep when most pages are pinned or dirty
+    while (this.pages.size > limit && budget > 0) {
+      const victim = this.pickVictim();
+      if (victim === null) return;
+      budget--;
+      this.evict(victim);
     }
   }
 
   clear(): void {
+    for (const p of this.pages.values()) {
+      p.seg = NONE;
+      p.prev = p.next = null;
+    }
     this.pages.clear();
+    this.dirtySet.clear();
+    this.main.clear();
+    this.probation.clear();
+    this.ghosts.clear();
+    this.ghostPgnos = [];
+    this.ghostSerials = [];
+    this.ghostHead = 0;
+    this.spare.length = 0;
+  }
+
+  private unlink(p: CachedPage): void {
+    if (p.seg === PROBATION) this.probation.unlink(p);
+    else if (p.seg === MAIN) this.main.unlink(p);
+    if (p.dirty) this.dirtySet.delete(p);
+    p.seg = NONE;
+  }
+
+  private evict(p: CachedPage): void {
+    const fromProbation = p.seg === PROBATION;
+    this.pages.delete(p.pgno);
+    this.unlink(p);
+    if (fromProbation) this.addGhost(p.pgno);
+    if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(p.data);
+  }
+
+  private addGhost(pgno: Pgno): void {
+    const max = Math.max(16, this.capacity >>> 1);
+    const serial = ++this.ghostSerial;
+    this.ghosts.set(pgno, serial);
+    this.ghostPgnos.push(pgno);
+    this.ghostSerials.push(serial);
+    while (this.ghosts.size > max || this.ghostPgnos.length - this.ghostHead > 2 * max + 16) {
+      const old = this.ghostPgnos[this.ghostHead];
+      if (this.ghosts.get(old) === this.ghostSerials[this.ghostHead]) this.ghosts.delete(old);
+      this.ghostHead++;
+    }
+    if (this.ghostHead > 4096 && this.ghostHead * 2 > this.ghostPgnos.length) {
+      this.ghostPgnos = this.ghostPgnos.slice(this.ghostHead);
+      this.ghostSerials = this.ghostSerials.slice(this.ghostHead);
+      this.ghostHead = 0;
+    }
+  }
+
+  /** The next page to evict, or null if every page is pinned or dirty. */
+  private pickVictim(): CachedPage | null {
+    if (this.policy === "2q") {
+      // Probation first while it holds more than its share (or main has nothing to give).
+      const share = Math.max(1, this.capacity >>> 2);
+      if (this.probation.size > share) {
+        const v = this.fromFifo(this.probation);
+        if (v !== null) return v;
+      }
+      return this.fromClock(this.main) ?? this.fromFifo(this.probation);
+    }
+    if (this.policy === "lru") return this.fromFifo(this.main);
+    return this.fromClock(this.main);
+  }
+
+  /**
+   * The oldest evictable page of a FIFO/LRU ring. Pinned or dirty pages met on the way are
+   * rotated to the young end, so that a large transaction's dirty pages are not walked over
+   * again by every eviction (they become evictable, once spilled, after one more lap).
+   */
+  private fromFifo(ring: Ring): CachedPage | null {
+    for (let i = 0; i < ring.size; i++) {
+      const p = ring.head as CachedPage;
+      if (p.pins === 0 && !p.dirty) return p;
+      ring.head = p.next;
+    }
+    return null;
+  }
+
+  /** CLOCK: advances the hand, clearing reference bits, to the first unreferenced evictable page. */
+  private fromClock(ring: Ring): CachedPage | null {
+    const n = ring.size;
+    for (let i = 0; i < 2 * n + 1; i++) {
+      const p = ring.head;
+      if (p === null) return null;
+      ring.head = p.next;
+      if (p.pins > 0 || p.dirty) continue;
+      if (p.ref !== 0) {
+        p.ref = 0;
+        continue;
+      }
+      return p;
+    }
+    return null;
   }
 }

@@ -1,6 +1,6 @@
 import { corruptError, DbError, isValidPageSize, type Snapshot, type Wal, type WalFrame } from "@db/wal";
-import { PageCache } from "./cache.js";
-import { popFreePage, pushFreePage, type FreeListHost } from "./freelist.js";
+import { PageCache, type CachePolicy } from "./cache.js";
+import { popFreePage, pushFreePage, trunkCapacity, type FreeListHost } from "./freelist.js";
 import {
   copyHeader,
   decodeHeader,
@@ -12,14 +12,25 @@ import {
   sameHeader,
   type DbHeader,
 } from "./header.js";
-import { RESERVED_BYTES, sealPage, verifyPage, type CachedPage, type Page, type Pgno } from "./page.js";
+import { sealPage, verifyPage } from "./checksum.js";
+import { RESERVED_BYTES, type CachedPage, type Page, type Pgno } from "./page.js";
 
 export interface PagerOptions {
   /** Page size in bytes for a new database (power of two 512..65536; default 4096). Ignored for an existing one. */
   pageSize?: number;
   /** Soft limit of the page cache, in pages (default 2000). Pinned and dirty pages may exceed it. */
   cacheSizePages?: number;
+  /**
+   * Page cache budget with SQLite's `cache_size` meaning: positive = pages, negative = KiB
+   * (e.g. -65536 = 64 MiB). Overrides `cacheSizePages`.
+   */
+  cacheSize?: number;
+  /** Replacement policy of the page cache (default "2q", scan-resistant; see cache.ts). */
+  cachePolicy?: CachePolicy;
 }
+
+/** Default page cache budget: 2000 pages. */
+export const DEFAULT_CACHE_SIZE = 2000;
 
 const MAX_PAGE_COUNT = 0xffffffff;
 
@@ -60,9 +71,10 @@ export class Pager {
   readonly pageSize: number;
   /** Bytes of a page the layers above may use: pageSize minus the 8-byte reserved trailer. */
   readonly usableSize: number;
-  readonly cacheSizePages: number;
-
-  private readonly cache = new PageCache();
+  private readonly cache: PageCache;
+  /** The budget as set (cache_size meaning: > 0 pages, < 0 KiB) and in pages. */
+  private cacheSizeSetting: number;
+  private cacheLimit: number;
   /** The header as of the last commit, and as modified by the open write transaction. */
   private committed: DbHeader;
   private current: DbHeader;
@@ -80,13 +92,18 @@ export class Pager {
   private readonly freeHost: FreeListHost;
 
   private constructor(
-    private readonly wal: Wal,
+    /** The WAL under this pager (for the WAL pragmas: synchronous, checkpoints). */
+    readonly wal: Wal,
     header: DbHeader,
-    cacheSizePages: number,
+    cacheSize: number,
+    cachePolicy: CachePolicy = "2q",
   ) {
     this.pageSize = header.pageSize;
     this.usableSize = header.pageSize - RESERVED_BYTES;
-    this.cacheSizePages = Math.max(1, Math.floor(cacheSizePages));
+    this.cache = new PageCache(cachePolicy);
+    this.cacheSizeSetting = 0;
+    this.cacheLimit = 1;
+    this.setCacheSize(cacheSize);
     this.committed = header;
     this.current = copyHeader(header);
     this.freeHost = {
@@ -111,8 +128,10 @@ export class Pager {
   static open(wal: Wal, options: PagerOptions = {}): Pager {
     const head = new Uint8Array(HEADER_SIZE);
     const n = wal.readDbFile(head, 0);
-    if (n > 0 && !hasMagic(head, n)) throw new DbError("DB_NOTADB", "file is not a database");
     let pageSize = wal.pageSize;
+    // With committed frames in the WAL (pageSize known), page 1 comes from the WAL: the db file's
+    // own header may be torn by a checkpoint that a power cut interrupted, and is not looked at.
+    if (pageSize === null && n > 0 && !hasMagic(head, n)) throw new DbError("DB_NOTADB", "file is not a database");
     if (pageSize === null && n > 0) {
       if (n < HEADER_SIZE) throw corruptError(1, "database header is truncated");
       pageSize = decodeHeader(head).pageSize;
@@ -121,11 +140,11 @@ export class Pager {
     if (pageSize === null) pageSize = options.pageSize ?? 4096;
     if (!isValidPageSize(pageSize)) throw new DbError("DB_MISUSE", `invalid page size ${pageSize}`);
     wal.setPageSize(pageSize);
-    const cacheSize = options.cacheSizePages ?? 2000;
+    const cacheSize = options.cacheSize ?? options.cacheSizePages ?? DEFAULT_CACHE_SIZE;
     const dbPages = wal.dbSizePages();
     if (dbPages === 0) {
       if (n > 0) throw corruptError(1, "database file is truncated");
-      const pager = new Pager(wal, newHeader(pageSize), cacheSize);
+      const pager = new Pager(wal, newHeader(pageSize), cacheSize, options.cachePolicy);
       if (!wal.readonly) pager.writeCommit([], pager.committed);
       return pager;
     }
@@ -135,7 +154,12 @@ export class Pager {
     const header = decodeHeader(page1);
     if (header.pageSize !== pageSize) throw corruptError(1, `page size ${header.pageSize} differs from ${pageSize}`);
     if (header.pageCount > dbPages) throw corruptError(1, `page count ${header.pageCount} exceeds file (${dbPages})`);
-    return new Pager(wal, header, cacheSize);
+    // Every commit frame records the header's page count: a WAL that disagrees is damaged (and a
+    // checkpoint would size the db file from it).
+    if (wal.committedFrames > 0 && header.pageCount !== dbPages) {
+      throw corruptError(1, `page count ${header.pageCount} differs from the WAL's commit size ${dbPages}`);
+    }
+    return new Pager(wal, header, cacheSize, options.cachePolicy);
   }
 
   /** Database size in pages (including page 1), as seen by the open transaction. */
@@ -153,6 +177,35 @@ export class Pager {
     return this.cache.size;
   }
 
+  /** The page cache budget in pages (pinned and dirty pages may exceed it). */
+  get cacheSizePages(): number {
+    return this.cacheLimit;
+  }
+
+  /** The page cache budget as last set: > 0 pages, < 0 KiB (SQLite's `PRAGMA cache_size`). */
+  get cacheSize(): number {
+    return this.cacheSizeSetting;
+  }
+
+  /**
+   * Sets the page cache budget, with SQLite's `cache_size` meaning: `n` > 0 is a number of pages,
+   * `n` < 0 is -KiB (0 means the default). Shrinking evicts clean pages at once.
+   */
+  setCacheSize(n: number): void {
+    if (!Number.isFinite(n)) throw new DbError("DB_MISUSE", `invalid cache size ${n}`);
+    n = Math.trunc(n) || DEFAULT_CACHE_SIZE;
+    this.cacheSizeSetting = n;
+    const pages = n > 0 ? n : Math.floor((-n * 1024) / this.pageSize);
+    this.cacheLimit = Math.max(1, Math.min(pages, 0x3fffffff));
+    if (!this.closed) this.shrink();
+  }
+
+  /** Page cache statistics (for tests, diagnostics and benchmarks). */
+  cacheStats(): { policy: CachePolicy; pages: number; limit: number; dirty: number; hits: number; misses: number } {
+    const c = this.cache;
+    return { policy: c.policy, pages: c.size, limit: this.cacheLimit, dirty: c.dirtyCount, hits: c.hits, misses: c.misses };
+  }
+
   get inWrite(): boolean {
     return this.writing;
   }
@@ -160,7 +213,10 @@ export class Pager {
   /** Starts a read transaction; they nest (each needs an `endRead`). */
   beginRead(): void {
     this.live();
-    if (this.readDepth++ === 0) this.snapshot = this.wal.beginRead();
+    // Count the read only once it has started: a failed start (a poisoned WAL) must not leave a
+    // phantom read open, through which later reads would skip the WAL's checks.
+    if (this.readDepth === 0) this.snapshot = this.wal.beginRead();
+    this.readDepth++;
   }
 
   /** Ends a read transaction. DB_MISUSE if none is open. */
@@ -191,7 +247,7 @@ export class Pager {
    */
   commit(): void {
     this.requireWrite();
-    const dirty = this.cache.all().filter((p) => p.dirty);
+    const dirty = this.cache.dirtyPages();
     if (dirty.length === 0 && this.spilled.size === 0 && sameHeader(this.current, this.committed)) {
       this.endWrite();
       return;
@@ -305,6 +361,62 @@ export class Pager {
     this.shrink();
   }
 
+  /**
+   * Takes every page off the free list and returns their numbers (trunks and leaves, unordered);
+   * the caller now owns them (their content is arbitrary) and must reuse, `free` or `truncate`
+   * them away. For compaction (VACUUM). Needs a write transaction; DB_CORRUPT if the list is damaged.
+   */
+  takeFreePages(): Pgno[] {
+    this.requireWrite();
+    const h = this.current;
+    const out: Pgno[] = [];
+    const seen = new Set<Pgno>();
+    const cap = trunkCapacity(this.usableSize);
+    const check = (pgno: Pgno, from: Pgno) => {
+      if (!Number.isInteger(pgno) || pgno < 2 || pgno > h.pageCount || seen.has(pgno)) {
+        throw corruptError(from, `free-list page ${pgno} out of range or listed twice`);
+      }
+      seen.add(pgno);
+      out.push(pgno);
+    };
+    let trunk = h.freeTrunk;
+    let from = 1;
+    while (trunk !== 0) {
+      check(trunk, from);
+      const page = this.fetch(trunk, true);
+      try {
+        const v = new DataView(page.data.buffer, page.data.byteOffset, page.data.length);
+        const n = v.getUint32(4);
+        if (n > cap) throw corruptError(trunk, `free-list trunk holds ${n} leaves`);
+        for (let i = 0; i < n; i++) check(v.getUint32(8 + 4 * i), trunk);
+        from = trunk;
+        trunk = v.getUint32(0);
+      } finally {
+        page.pins--;
+      }
+    }
+    if (out.length !== h.freeCount) throw corruptError(1, `free-list count ${h.freeCount} but ${out.length} pages listed`);
+    h.freeTrunk = 0;
+    h.freeCount = 0;
+    this.shrink();
+    return out;
+  }
+
+  /**
+   * Shrinks the database to its first `pageCount` pages (the file shrinks at the next
+   * checkpoint). Pages above must be unreferenced by the layers above, and the free list must be
+   * empty (see `takeFreePages`); cached pages above are dropped. Needs a write transaction.
+   */
+  truncate(pageCount: number): void {
+    this.requireWrite();
+    if (!Number.isInteger(pageCount) || pageCount < 1 || pageCount > this.current.pageCount) {
+      throw new DbError("DB_MISUSE", `cannot truncate to ${pageCount} pages (page count ${this.current.pageCount})`);
+    }
+    if (this.current.freeCount !== 0) throw new DbError("DB_MISUSE", "truncate needs an empty free list");
+    this.dropPagesAbove(pageCount);
+    this.current.pageCount = pageCount;
+  }
+
   /** Meta slot `slot` (0..7) as a u32. Slot 0 = schema root pgno, 1 = schema version. DB_RANGE for a bad slot. */
   getMeta(slot: number): number {
     this.live();
@@ -408,15 +520,15 @@ export class Pager {
 
   /** The cached page, else reads it (verifying) or, if `read` is false, creates it zeroed. Pins it. */
   private fetch(pgno: Pgno, read: boolean): CachedPage {
-    let page = this.cache.touch(pgno);
+    let page: CachedPage | undefined = this.cache.touch(pgno);
     if (page === undefined) {
-      const data = new Uint8Array(this.pageSize);
+      const data = this.cache.buffer(this.pageSize);
       if (read) {
+        this.cache.misses++;
         this.wal.readPage(pgno, data);
         verifyPage(data, pgno, this.committed.pageCount);
       }
-      page = { pgno, data, pins: 0, dirty: false };
-      this.cache.add(page);
+      page = this.cache.insert(pgno, data);
     }
     page.pins++;
     return page;
@@ -458,7 +570,7 @@ export class Pager {
       page.data.set(image.data);
       page.dirty = dirty;
     } else if (dirty) {
-      this.cache.add({ pgno, data: image.data, pins: 0, dirty: true });
+      this.cache.insert(pgno, image.data, true);
     }
     // (uncached and clean: the next read returns exactly `image`)
   }
@@ -497,11 +609,11 @@ export class Pager {
 
   /** Keeps the cache within budget: evicts clean unpinned pages, spilling dirty ones if needed. */
   private shrink(): void {
-    const limit = this.cacheSizePages;
+    const limit = this.cacheLimit;
     if (this.cache.size <= limit) return;
     this.cache.evictClean(limit);
     if (this.cache.size <= limit || !this.writing || this.spillBlocked) return;
-    const victims = this.cache.all().filter((p) => p.dirty && p.pins === 0);
+    const victims = this.cache.dirtyPages().filter((p) => p.pins === 0);
     if (victims.length === 0) return;
     try {
       this.wal.writeFrames(victims.map((p) => this.frameOf(p)), 0);

@@ -54,12 +54,12 @@ export class FrameIndex {
     while (this.commits.length > 0 && this.commits[this.commits.length - 1].frame > maxFrame) this.commits.pop();
   }
 
-  /** The newest frame <= `maxFrame` of every page, as [pgno, frame] sorted by pgno. */
-  latest(maxFrame: number): [number, number][] {
+  /** Pages with a frame in (`after`, `upTo`], each with its newest frame <= `upTo`, sorted by pgno. */
+  latestSince(after: number, upTo: number): [number, number][] {
     const out: [number, number][] = [];
     for (const pgno of this.byPage.keys()) {
-      const frame = this.lookup(pgno, maxFrame);
-      if (frame > 0) out.push([pgno, frame]);
+      const frame = this.lookup(pgno, upTo);
+      if (frame > after) out.push([pgno, frame]);
     }
     return out.sort((a, b) => a[0] - b[0]);
   }

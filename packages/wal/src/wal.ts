@@ -1,4 +1,4 @@
-import { corruptError, DbError, type Vfs, type VfsFile } from "@db/vfs";
+import { corruptError, DbError, MemoryVfs, type Vfs, type VfsFile } from "@db/vfs";
 import type { ChecksumState } from "./checksum.js";
 import { FrameIndex } from "./frame-index.js";
 import {
@@ -10,10 +10,13 @@ import {
   WAL_HEADER_SIZE,
   type WalHeader,
 } from "./format.js";
-import { recoverWal } from "./recover.js";
+import { readAt, recoverWal } from "./recover.js";
 
 /** Checkpoint writes adjacent pages to the db file in runs of up to this many bytes. */
 const CHECKPOINT_BATCH_BYTES = 1 << 20;
+
+/** Default of `WalOpenOptions.sectorSize`: the largest sector the padding guards against. */
+export const DEFAULT_SECTOR_SIZE = 4096;
 
 /** A reader's view of the database: frames 1..maxFrame of the WAL (0: the db file alone). */
 export interface Snapshot {
@@ -22,6 +25,24 @@ export interface Snapshot {
 
 /** When the WAL is fsynced: every commit ("full"), only at checkpoint ("normal"), never ("off"). */
 export type Synchronous = "full" | "normal" | "off";
+
+/**
+ * How hard a checkpoint tries (SQLite's modes; there is a single connection, so nothing is waited
+ * for): "passive" copies what no live snapshot still needs; "full" and "restart" do the same but
+ * report `busy` when a snapshot kept them from copying everything; "truncate" also truncates the
+ * WAL file to zero bytes once everything is copied.
+ */
+export type CheckpointMode = "passive" | "full" | "restart" | "truncate";
+
+/** What a checkpoint did, as SQLite's `PRAGMA wal_checkpoint` reports it. */
+export interface CheckpointResult {
+  /** A "full"/"restart"/"truncate" checkpoint could not copy every frame (a snapshot needs them). */
+  busy: boolean;
+  /** Frames in the WAL when the checkpoint ran (0 after a "truncate" that completed). */
+  log: number;
+  /** Frames of those now copied into the database file (0 after a "truncate" that completed). */
+  checkpointed: number;
+}
 
 export interface WalOpenOptions {
   /** Create the database file if missing (default false: DB_CANTOPEN). */
@@ -32,6 +53,15 @@ export interface WalOpenOptions {
   autocheckpointFrames?: number;
   /** Initial value of `Wal.synchronous` (default "full"). */
   synchronous?: Synchronous;
+  /**
+   * Bytes a power cut may destroy around a write (the device's atomic sector; default 4096, or 0
+   * on a `MemoryVfs`, which cannot lose power). A commit synced with synchronous "full" is padded
+   * with copies of its commit frame until the WAL passes the next multiple of
+   * min(sectorSize, pageSize) bytes, so the next transaction never writes into a sector holding
+   * the real commit frame (it may tear a copy, which is harmless). 0: no padding (for devices
+   * with power-safe overwrite). See FORMAT.md, "Padding".
+   */
+  sectorSize?: number;
 }
 
 /** One page to append: `data` is exactly `pageSize` bytes. */
@@ -50,8 +80,11 @@ export class Wal {
   readonly dbPath: string;
   readonly walPath: string;
   readonly readonly: boolean;
-  readonly autocheckpointFrames: number;
+  /** The pager checkpoints after a commit once the WAL holds this many frames (0 = never). */
+  autocheckpointFrames: number;
   synchronous: Synchronous;
+  /** See `WalOpenOptions.sectorSize`. */
+  readonly sectorSize: number;
 
   private _pageSize: number | null = null;
   private header: WalHeader | null;
@@ -62,11 +95,17 @@ export class Wal {
   private mxFrame: number;
   /** The last commit frame (0: none). */
   private lastCommit: number;
+  /** Frames 1..backfilled are copied into the database file (by a checkpoint that could not finish). */
+  private backfilled = 0;
+  /** Frames 1..durableFrame are known to be on disk (a WAL fsync succeeded after they were written). */
+  private durableFrame: number;
   /** Cumulative checksum after frame mxFrame, and after frame lastCommit. */
   private running: ChecksumState;
   private committedRunning: ChecksumState;
   private readonly snapshots = new Set<Snapshot>();
   private failure: DbError | null = null;
+  /** A failed WAL fsync may have dropped committed frames the index points to: reads are refused too. */
+  private readsFailed = false;
   private closed = false;
 
   private constructor(
@@ -81,10 +120,14 @@ export class Wal {
     this.readonly = options.readonly ?? false;
     this.autocheckpointFrames = options.autocheckpointFrames ?? 1000;
     this.synchronous = options.synchronous ?? "full";
+    this.sectorSize = options.sectorSize ?? (vfs instanceof MemoryVfs ? 0 : DEFAULT_SECTOR_SIZE);
+    if (!Number.isInteger(this.sectorSize) || this.sectorSize < 0) {
+      throw new DbError("DB_MISUSE", `invalid sector size ${this.sectorSize}`);
+    }
     const found = walFile === null ? null : recoverWal(walFile);
     this.header = found?.header ?? null;
     this.index = found?.index ?? new FrameIndex();
-    this.mxFrame = this.lastCommit = this.index.frames;
+    this.mxFrame = this.lastCommit = this.durableFrame = this.index.frames;
     this.running = found?.running ?? { s0: 0, s1: 0 };
     this.committedRunning = { ...this.running };
     if (this.header !== null && this.lastCommit > 0) this._pageSize = this.header.pageSize;
@@ -128,6 +171,16 @@ export class Wal {
     return this.mxFrame;
   }
 
+  /** Frames up to and including the last commit frame. */
+  get committedFrames(): number {
+    return this.lastCommit;
+  }
+
+  /** Frames already copied into the database file by a checkpoint that could not reset the WAL. */
+  get backfilledFrames(): number {
+    return this.backfilled;
+  }
+
   /** The error that poisoned this connection (a failed fsync), or null. */
   get error(): DbError | null {
     return this.failure;
@@ -148,15 +201,18 @@ export class Wal {
     this.headerFresh = false;
   }
 
-  /** Reads raw bytes of the database file (not the WAL) at byte `offset`. Returns bytes read. */
+  /**
+   * Reads raw bytes of the database file (not the WAL) at byte `offset`. Returns bytes read
+   * (fewer than `buf.length` only at end of file; a short read before it is DB_IOERR).
+   */
   readDbFile(buf: Uint8Array, offset: number): number {
-    this.live();
-    return this.db.read(buf, offset);
+    this.readable();
+    return readAt(this.db, buf, offset, "the database file");
   }
 
   /** Database size in pages as of `s` (default: the latest commit). 0 while the page size is unknown. */
   dbSizePages(s?: Snapshot): number {
-    this.live();
+    this.readable();
     const maxFrame = s === undefined ? this.lastCommit : s.maxFrame;
     const fromWal = maxFrame > 0 ? this.index.dbSizeAt(maxFrame) : null;
     if (fromWal !== null) return fromWal;
@@ -165,7 +221,7 @@ export class Wal {
 
   /** Starts a read: the snapshot sees every commit made so far and none made later. */
   beginRead(): Snapshot {
-    this.live();
+    this.readable();
     const s = { maxFrame: this.lastCommit };
     this.snapshots.add(s);
     return s;
@@ -182,25 +238,26 @@ export class Wal {
    * newest frame written is used, including uncommitted frames of the current write transaction.
    */
   readPage(pgno: number, buf: Uint8Array, s?: Snapshot): void {
-    this.live();
+    this.readable();
     const ps = this.requirePageSize();
     if (!Number.isInteger(pgno) || pgno < 1) throw new DbError("DB_MISUSE", `invalid page number ${pgno}`);
     const view = buf.subarray(0, ps);
     const frame = this.index.lookup(pgno, s === undefined ? this.mxFrame : s.maxFrame);
     if (frame > 0) {
-      const got = (this.walFile as VfsFile).read(view, this.frameOffset(frame) + FRAME_HEADER_SIZE);
+      const got = readAt(this.walFile as VfsFile, view, this.frameOffset(frame) + FRAME_HEADER_SIZE, "the WAL");
       if (got < ps) throw corruptError(pgno, `WAL frame ${frame} is truncated`);
       return;
     }
-    const got = this.db.read(view, (pgno - 1) * ps);
+    const got = readAt(this.db, view, (pgno - 1) * ps, "the database file");
     view.fill(0, got);
   }
 
   /**
    * Appends `frames` (each `data` exactly pageSize bytes). If `commitDbSizePages` > 0 the last
    * frame is a commit frame for a database of that many pages, and with synchronous "full" the
-   * WAL is fsynced before returning. If the fsync fails the commit is undone in memory and the
-   * connection is poisoned (see `error`). A failed write leaves the WAL as it was (DB_IOERR/DB_FULL).
+   * WAL is fsynced before returning (the commit is padded first, see `sectorSize`). If the fsync
+   * fails the commit is undone in memory and the connection is poisoned (see `error`). A failed
+   * write leaves the WAL as it was in memory (DB_IOERR/DB_FULL); the next append overwrites it.
    */
   writeFrames(frames: WalFrame[], commitDbSizePages: number): void {
     const wal = this.writable();
@@ -209,32 +266,39 @@ export class Wal {
       if (commitDbSizePages > 0) throw new DbError("DB_MISUSE", "a commit needs at least one frame");
       return;
     }
-    if (this.mxFrame === 0 && !this.headerFresh) this.writeHeader(ps);
-    const header = this.header as WalHeader;
-    const frameSize = FRAME_HEADER_SIZE + ps;
-    const buf = new Uint8Array(frames.length * frameSize);
-    const running = { ...this.running };
-    frames.forEach((f, i) => {
+    for (const f of frames) {
       if (f.data.length !== ps || !Number.isInteger(f.pgno) || f.pgno < 1) {
         throw new DbError("DB_MISUSE", `bad frame for page ${f.pgno} (${f.data.length} bytes)`);
       }
+    }
+    if (this.mxFrame === 0 && !this.headerFresh) this.writeHeader(ps);
+    const header = this.header as WalHeader;
+    const sync = commitDbSizePages > 0 && this.synchronous === "full";
+    const total = frames.length + (sync ? this.paddingFrames(frames.length) : 0);
+    const frameSize = FRAME_HEADER_SIZE + ps;
+    const buf = new Uint8Array(total * frameSize);
+    const running = { ...this.running };
+    const commitFrom = commitDbSizePages > 0 ? frames.length - 1 : total;
+    for (let i = 0; i < total; i++) {
+      const f = frames[Math.min(i, frames.length - 1)]; // padding repeats the commit frame
       const off = i * frameSize;
       buf.set(f.data, off + FRAME_HEADER_SIZE);
-      const commit = i === frames.length - 1 ? commitDbSizePages : 0;
-      encodeFrame(buf, off, ps, f.pgno, commit, header, running);
-    });
+      encodeFrame(buf, off, ps, f.pgno, i >= commitFrom ? commitDbSizePages : 0, header, running);
+    }
     wal.write(buf, this.frameOffset(this.mxFrame + 1));
 
     this.headerFresh = false;
-    for (const f of frames) this.index.append(f.pgno);
-    this.mxFrame += frames.length;
+    for (let i = 0; i < total; i++) {
+      this.index.append(frames[Math.min(i, frames.length - 1)].pgno);
+      if (i >= commitFrom) this.index.markCommit(commitDbSizePages);
+    }
+    this.mxFrame += total;
     this.running = running;
     if (commitDbSizePages <= 0) return;
     const previous = { frame: this.lastCommit, running: this.committedRunning };
-    this.index.markCommit(commitDbSizePages);
     this.lastCommit = this.mxFrame;
     this.committedRunning = { ...running };
-    if (this.synchronous === "full") {
+    if (sync) {
       try {
         wal.sync();
       } catch (e) {
@@ -242,8 +306,9 @@ export class Wal {
         this.lastCommit = previous.frame;
         this.committedRunning = previous.running;
         this.rollbackTo(previous.frame);
-        throw this.poison(e);
+        throw this.poison(e, this.lastCommit > this.durableFrame);
       }
+      this.durableFrame = this.mxFrame;
     }
   }
 
@@ -254,33 +319,26 @@ export class Wal {
   }
 
   /**
-   * Copies the newest committed version of each page into the db file, sets the db file's size
-   * to the committed size, fsyncs it, then resets the WAL (new salts, checkpoint sequence + 1).
-   * No-op if the WAL has no commits, or (passive) if a reader's snapshot predates the last commit.
-   * Throws DB_MISUSE if uncommitted frames exist, DB_READONLY on a read-only connection.
+   * Copies committed pages into the db file, then resets the WAL (see FORMAT.md, "Checkpoint").
+   * Never copies a frame newer than the oldest live snapshot: what such a snapshot still needs
+   * stays in the WAL (and the WAL is not reset) until it ends. The db file is fsynced before the
+   * WAL is reset; a reset takes new salts. Throws DB_MISUSE if uncommitted frames exist,
+   * DB_READONLY on a read-only connection, DB_IOERR (poisoning the connection) if an fsync fails.
    */
-  checkpoint(): void {
+  checkpoint(mode: CheckpointMode = "passive"): CheckpointResult {
     const wal = this.writable();
     if (this.mxFrame !== this.lastCommit) throw new DbError("DB_MISUSE", "checkpoint inside a write transaction");
-    if (this.lastCommit === 0) return;
-    for (const s of this.snapshots) if (s.maxFrame < this.lastCommit) return;
-    const ps = this.requirePageSize();
-    const durable = this.synchronous !== "off";
-    if (durable) this.syncOrPoison(wal);
-    const dbSize = this.index.dbSizeAt(this.lastCommit) as number;
-    this.copyToDb(this.index.latest(this.lastCommit).filter(([pgno]) => pgno <= dbSize));
-    if (this.db.size() !== dbSize * ps) this.db.truncate(dbSize * ps);
-    if (durable) this.syncOrPoison(this.db);
-    try {
-      this.writeHeader(ps);
-      wal.truncate(WAL_HEADER_SIZE);
-      if (durable) wal.sync();
-    } catch (e) {
-      throw this.poison(e);
-    }
-    this.index.clear();
-    this.mxFrame = this.lastCommit = 0;
-    for (const s of this.snapshots) s.maxFrame = 0;
+    const log = this.lastCommit;
+    let safe = this.lastCommit;
+    for (const s of this.snapshots) safe = Math.min(safe, s.maxFrame);
+    if (safe > this.backfilled) this.backfill(wal, safe);
+    const checkpointed = this.backfilled;
+    const complete = checkpointed === this.lastCommit;
+    const busy = mode !== "passive" && !complete;
+    if (complete && this.lastCommit > 0) this.reset(wal, mode === "truncate");
+    else if (complete && mode === "truncate" && wal.size() > 0) this.reset(wal, true);
+    if (complete && mode === "truncate") return { busy, log: 0, checkpointed: 0 };
+    return { busy, log, checkpointed };
   }
 
   /**
@@ -313,6 +371,61 @@ export class Wal {
     if (error !== null) throw error;
   }
 
+  /** Copies frames (backfilled, upTo] into the db file (fsyncing the WAL before, the db file after). */
+  private backfill(wal: VfsFile, upTo: number): void {
+    const ps = this.requirePageSize();
+    const durable = this.synchronous !== "off";
+    if (durable) {
+      // Even when every frame was synced at its commit: a write-back error the kernel reports
+      // late (at the next fsync) must surface here, before the db file is overwritten with
+      // frames that may no longer be on disk.
+      this.syncOrPoison(wal, this.lastCommit > this.durableFrame);
+      this.durableFrame = this.mxFrame;
+    }
+    const dbSize = this.index.dbSizeAt(upTo) as number;
+    // Every page past the end of the db file was written to the WAL when it was allocated. A
+    // commit size that leaves a gap is damage that passed the checksums (a forged or buggy WAL):
+    // sizing the db file from it could create a huge file.
+    for (let p = Math.floor(this.db.size() / ps) + 1; p <= dbSize; p++) {
+      if (this.index.lookup(p, upTo) === 0) {
+        throw corruptError(p, `page ${p} of a ${dbSize}-page commit is neither in the db file nor in the WAL`);
+      }
+    }
+    this.copyToDb(this.index.latestSince(this.backfilled, upTo).filter(([pgno]) => pgno <= dbSize));
+    if (upTo === this.lastCommit && this.db.size() !== dbSize * ps) this.db.truncate(dbSize * ps);
+    if (durable) this.syncOrPoison(this.db, false);
+    this.backfilled = upTo;
+  }
+
+  /**
+   * Starts a new WAL generation once every committed frame is in the db file: forgets the frames,
+   * writes a header with new salts (or, with `toZero`, truncates the file to nothing), fsyncs.
+   * The db file holds everything by now, so whatever a crash leaves of this is harmless.
+   */
+  private reset(wal: VfsFile, toZero: boolean): void {
+    this.index.clear();
+    this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = 0;
+    for (const s of this.snapshots) s.maxFrame = 0;
+    this.headerFresh = false;
+    if (toZero) {
+      wal.truncate(0);
+    } else {
+      this.writeHeader(this.requirePageSize());
+      wal.truncate(WAL_HEADER_SIZE);
+    }
+    if (this.synchronous !== "off") this.syncOrPoison(wal, false);
+  }
+
+  /** Copies of the commit frame to add after a commit of `n` frames so that the WAL passes the next padding boundary. */
+  private paddingFrames(n: number): number {
+    const ps = this._pageSize as number;
+    const boundary = Math.min(this.sectorSize, ps);
+    if (boundary <= 0) return 0;
+    const end = this.frameOffset(this.mxFrame + 1 + n);
+    const rest = end % boundary;
+    return rest === 0 ? 0 : Math.ceil((boundary - rest) / (FRAME_HEADER_SIZE + ps));
+  }
+
   /** Writes the given [pgno, frame] pages (sorted by pgno) into the db file, runs of adjacent pages at once. */
   private copyToDb(pages: [number, number][]): void {
     const ps = this._pageSize as number;
@@ -327,7 +440,7 @@ export class Wal {
       if (used > 0 && (pgno !== first + used / ps || used === batch.length)) flush();
       if (used === 0) first = pgno;
       const view = batch.subarray(used, used + ps);
-      if ((this.walFile as VfsFile).read(view, this.frameOffset(frame) + FRAME_HEADER_SIZE) < ps) {
+      if (readAt(this.walFile as VfsFile, view, this.frameOffset(frame) + FRAME_HEADER_SIZE, "the WAL") < ps) {
         throw corruptError(pgno, `WAL frame ${frame} is truncated`);
       }
       used += ps;
@@ -356,23 +469,38 @@ export class Wal {
     this.committedRunning = { ...header.cksum };
   }
 
-  private syncOrPoison(file: VfsFile): void {
+  private syncOrPoison(file: VfsFile, readsToo: boolean): void {
     try {
       file.sync();
     } catch (e) {
-      throw this.poison(e);
+      throw this.poison(e, readsToo);
     }
   }
 
-  /** Records a failed fsync: the connection may no longer write. Returns the error to throw. */
-  private poison(e: unknown): unknown {
+  /**
+   * Records a failed fsync: the connection may no longer write (never retry and trust a sync),
+   * and with `readsToo` (committed frames not known durable may have been dropped) nor read.
+   * Returns the error to throw.
+   */
+  private poison(e: unknown, readsToo: boolean): unknown {
     this.failure ??=
       e instanceof DbError ? e : new DbError("DB_IOERR", `disk I/O error: ${String(e)}`, { cause: e });
+    if (readsToo) this.readsFailed = true;
     return e;
   }
 
   private live(): void {
     if (this.closed) throw new DbError("DB_MISUSE", "the WAL is closed");
+  }
+
+  private readable(): void {
+    this.live();
+    if (this.readsFailed) {
+      throw new DbError("DB_IOERR", "a WAL fsync failed and committed data may be lost; the connection must be reopened", {
+        subcode: "DB_IOERR_POISONED",
+        cause: this.failure,
+      });
+    }
   }
 
   private writable(): VfsFile {

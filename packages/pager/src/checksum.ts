@@ -1,0 +1,62 @@
+/**
+ * The page checksum in the 8-byte trailer of every page (see ../FORMAT.md and
+ * docs/adr/0003-page-layout-and-checksums.md).
+ *
+ * The sums are the WAL's Fibonacci-weighted pair over big-endian 32-bit words of bytes
+ * [0, pageSize - 8), seeded with (s0, s1) = (pgno, 0) so that a page image written at the wrong
+ * place fails. Both final sums are stored: s1 at pageSize - 8, s0 at pageSize - 4. Storing s1
+ * alone misses about 2.6% of single-bit flips (a word's weight can be a multiple of a large
+ * power of two, so `weight * delta` vanishes mod 2^32); the pair detects every single-byte
+ * change (two consecutive weights are never both even).
+ *
+ * Compatibility: pages written when the second slot was reserved (zero) are accepted if s1
+ * matches and the slot is zero.
+ */
+import { corruptError } from "@db/wal";
+import type { Pgno } from "./page.js";
+
+/** Bytes reserved at the end of every page for the checksum. */
+const TRAILER = 8;
+
+let s0Out = 0;
+
+/** The (s0, s1) sums of a page; returns s1 and leaves s0 in `s0Out`. Int32 arithmetic, DataView reads. */
+function sums(data: Uint8Array, pgno: Pgno): number {
+  const v = new DataView(data.buffer, data.byteOffset, data.length);
+  const end = data.length - TRAILER;
+  let s0 = pgno | 0;
+  let s1 = 0;
+  for (let i = 0; i < end; i += 8) {
+    s0 = (s0 + v.getInt32(i) + s1) | 0;
+    s1 = (s1 + v.getInt32(i + 4) + s0) | 0;
+  }
+  s0Out = s0 >>> 0;
+  return s1 >>> 0;
+}
+
+/** The stored checksum pair of page `pgno` (for tests and tools): [s1, s0]. */
+export function pageChecksum(data: Uint8Array, pgno: Pgno): [number, number] {
+  const s1 = sums(data, pgno);
+  return [s1, s0Out];
+}
+
+/** Computes the checksum of `data` (a whole page) and stores it in the page's trailer. */
+export function sealPage(data: Uint8Array, pgno: Pgno): void {
+  const s1 = sums(data, pgno);
+  const v = new DataView(data.buffer, data.byteOffset + data.length - TRAILER, TRAILER);
+  v.setUint32(0, s1);
+  v.setUint32(4, s0Out);
+}
+
+/**
+ * Verifies a page just read from the WAL or the db file. An all-zero page numbered above
+ * `committedPages` is a fresh page and passes. Throws DB_CORRUPT naming `pgno` on mismatch.
+ */
+export function verifyPage(data: Uint8Array, pgno: Pgno, committedPages: number): void {
+  const v = new DataView(data.buffer, data.byteOffset + data.length - TRAILER, TRAILER);
+  const s1 = sums(data, pgno);
+  const stored0 = v.getUint32(4);
+  if (v.getUint32(0) === s1 && (stored0 === s0Out || stored0 === 0)) return;
+  if (pgno > committedPages && data.every((b) => b === 0)) return;
+  throw corruptError(pgno, "checksum mismatch");
+}

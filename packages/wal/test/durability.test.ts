@@ -1,0 +1,253 @@
+/**
+ * WAL-level durability: commit padding against torn sectors, checkpoints that respect live
+ * snapshots, salts and sequence on reset, the order of syncs, short reads, and poisoning.
+ * (The whole-stack crash, I/O-error and corruption suites live in packages/engine/test/durability.)
+ */
+import { describe, expect, it } from "vitest";
+import { MUTATING_OPS, SimVfs } from "@db/vfs/testing";
+import { DbError, MemoryVfs, Wal, type Vfs } from "../src/index.js";
+
+const DB = "/d/db";
+const PS = 1024;
+const FRAME = 24 + PS;
+
+function page(fill: number): Uint8Array {
+  return new Uint8Array(PS).fill(fill);
+}
+
+function open(vfs: Vfs, opts: Parameters<typeof Wal.open>[2] = {}): Wal {
+  const wal = Wal.open(vfs, DB, { create: true, ...opts });
+  if (wal.pageSize === null) wal.setPageSize(PS);
+  return wal;
+}
+
+function read(wal: Wal, pgno: number, s?: { maxFrame: number }): number {
+  const buf = new Uint8Array(PS);
+  wal.readPage(pgno, buf, s);
+  return buf[0];
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DbError);
+    return (e as DbError).code;
+  }
+  return undefined;
+}
+
+function header(vfs: SimVfs): DataView {
+  const bytes = vfs.snapshot(`${DB}-wal`) as Uint8Array;
+  return new DataView(bytes.buffer, bytes.byteOffset, 32);
+}
+
+describe("commit padding", () => {
+  it("pads a synced commit with copies of its commit frame up to a sector boundary", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs);
+    expect(wal.sectorSize).toBe(4096);
+    wal.writeFrames([{ pgno: 1, data: page(1) }, { pgno: 2, data: page(2) }], 2);
+    const size = (vfs.snapshot(`${DB}-wal`) as Uint8Array).length;
+    // The next write starts past the boundary (min(sectorSize, pageSize)) following the real
+    // commit frame: it may tear the copy, never the commit frame.
+    expect(wal.frameCount).toBe(3);
+    expect(size).toBe(32 + 3 * FRAME);
+    expect(Math.floor(size / PS) * PS).toBeGreaterThanOrEqual(32 + 2 * FRAME);
+    expect(read(wal, 1)).toBe(1);
+    // NORMAL does not sync a commit, so it does not pad it either
+    wal.synchronous = "normal";
+    wal.writeFrames([{ pgno: 2, data: page(3) }], 2);
+    expect(wal.frameCount).toBe(4);
+    const again = open(vfs.crash("keep-all"));
+    expect(again.frameCount).toBe(4);
+    expect([read(again, 1), read(again, 2)]).toEqual([1, 3]);
+  });
+
+  it("is off on a MemoryVfs (no power cuts) and with sectorSize 0", () => {
+    expect(open(new MemoryVfs()).sectorSize).toBe(0);
+    const wal = open(new SimVfs(), { sectorSize: 0 });
+    wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
+    expect(wal.frameCount).toBe(1);
+  });
+
+  /** Commit 1 synced, commit 2 in flight: every torn image must keep commit 1. */
+  function lostFirstCommit(sectorSize: number): number {
+    let lost = 0;
+    const vfs = new SimVfs();
+    const wal = open(vfs, { sectorSize });
+    wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
+    wal.synchronous = "off";
+    wal.writeFrames([{ pgno: 1, data: page(2) }, { pgno: 2, data: page(2) }], 2); // in flight
+    for (let seed = 0; seed < 64; seed++) {
+      const image = vfs.crash("lose-all", seed, { torn: { sectorSize: 512, mode: "garbage" } });
+      const w = open(image);
+      if (w.frameCount === 0) lost++;
+      else expect(read(w, 1)).toBeGreaterThanOrEqual(1);
+    }
+    return lost;
+  }
+
+  it("keeps a synced commit when the next write tears the sector it ends in", () => {
+    expect(lostFirstCommit(4096)).toBe(0);
+    expect(lostFirstCommit(0)).toBeGreaterThan(0); // why the padding exists
+  });
+});
+
+describe("checkpoint", () => {
+  it("never copies a frame newer than the oldest live snapshot, and finishes once it ends", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs, { sectorSize: 0 });
+    wal.writeFrames([{ pgno: 1, data: page(1) }, { pgno: 2, data: page(2) }], 2); // frames 1-2
+    const old = wal.beginRead();
+    wal.writeFrames([{ pgno: 2, data: page(22) }, { pgno: 3, data: page(3) }], 3); // frames 3-4
+    const r = wal.checkpoint("passive");
+    expect(r).toEqual({ busy: false, log: 4, checkpointed: 2 });
+    expect(wal.backfilledFrames).toBe(2);
+    const db = vfs.snapshot(DB) as Uint8Array;
+    expect(db[PS]).toBe(2); // page 2 as of the old snapshot, not 22
+    expect(read(wal, 2, old)).toBe(2);
+    expect(read(wal, 2)).toBe(22);
+    expect(wal.checkpoint("full")).toEqual({ busy: true, log: 4, checkpointed: 2 });
+    expect(wal.frameCount).toBe(4); // not reset while the snapshot needs the WAL
+    wal.endRead(old);
+    expect(wal.checkpoint("restart")).toEqual({ busy: false, log: 4, checkpointed: 4 });
+    expect(wal.frameCount).toBe(0);
+    expect((vfs.snapshot(DB) as Uint8Array).length).toBe(3 * PS);
+    expect([read(wal, 1), read(wal, 2), read(wal, 3)]).toEqual([1, 22, 3]);
+  });
+
+  it("a snapshot taken on an empty WAL blocks copying, since it reads the db file", () => {
+    const wal = open(new SimVfs());
+    const s = wal.beginRead();
+    expect(s.maxFrame).toBe(0);
+    wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
+    expect(wal.checkpoint("full").busy).toBe(true);
+    expect(read(wal, 1, s)).toBe(0);
+    wal.endRead(s);
+    expect(wal.checkpoint("full").busy).toBe(false);
+  });
+
+  it("syncs the WAL, copies, syncs the db file, and only then resets the WAL with new salts", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs);
+    wal.synchronous = "normal";
+    wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
+    const before = header(vfs);
+    const [seq, salt1, salt2] = [before.getUint32(12), before.getUint32(16), before.getUint32(20)];
+    const from = vfs.opCount();
+    wal.checkpoint();
+    const ops = vfs.trace().entries.filter((e) => e.seq > from && MUTATING_OPS.includes(e.op));
+    expect(ops.map((e) => `${e.op} ${e.path}${e.offset !== undefined ? `@${e.offset}` : ""}`)).toEqual([
+      `sync ${DB}-wal`,
+      `write ${DB}@0`,
+      `sync ${DB}`,
+      `write ${DB}-wal@0`,
+      `truncate ${DB}-wal`,
+      `sync ${DB}-wal`,
+    ]);
+    const after = header(vfs);
+    expect(after.getUint32(12)).toBe((seq + 1) >>> 0);
+    expect([after.getUint32(16), after.getUint32(20)]).not.toEqual([salt1, salt2]);
+  });
+
+  it("TRUNCATE leaves an empty WAL file; the next commit writes a new header", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs);
+    wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
+    expect(wal.checkpoint("truncate")).toEqual({ busy: false, log: 0, checkpointed: 0 });
+    expect((vfs.snapshot(`${DB}-wal`) as Uint8Array).length).toBe(0);
+    wal.writeFrames([{ pgno: 1, data: page(5) }], 1);
+    const again = open(vfs.crash("lose-all"));
+    expect(read(again, 1)).toBe(5);
+  });
+
+  it("frames of an older generation left behind a failed truncate never count", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs, { sectorSize: 0 });
+    for (let i = 1; i <= 4; i++) wal.writeFrames([{ pgno: i, data: page(i) }], i);
+    vfs.fail({ op: "truncate", nth: 1, path: "-wal" });
+    expect(codeOf(() => wal.checkpoint())).toBe("DB_IOERR"); // the reset failed, the copy did not
+    expect(wal.error).toBe(null);
+    wal.writeFrames([{ pgno: 1, data: page(9) }], 4);
+    const again = open(vfs.crash("keep-all"));
+    expect(again.frameCount).toBe(1); // frames 2-4 of the old generation are still in the file
+    expect([1, 2, 3, 4].map((p) => read(again, p))).toEqual([9, 2, 3, 4]);
+  });
+});
+
+describe("files and reads", () => {
+  it("syncs the directory after creating the db file and the WAL", () => {
+    const vfs = new SimVfs();
+    open(vfs);
+    const image = vfs.crash("lose-all");
+    expect(image.exists(DB)).toBe(true);
+    expect(image.exists(`${DB}-wal`)).toBe(true);
+  });
+
+  it("recovery retries a short read, and never takes one for the end of the WAL", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs, { sectorSize: 0 });
+    for (let i = 1; i <= 3; i++) wal.writeFrames([{ pgno: i, data: page(i) }], i);
+    const once = vfs.crash("keep-all");
+    once.fail({ op: "read", nth: 2, kind: "short" }); // the frame scan
+    expect(open(once).frameCount).toBe(3);
+    const always = vfs.crash("keep-all");
+    always.fail({ op: "read", nth: 2, kind: "short", persistent: true });
+    expect(codeOf(() => open(always))).toBe("DB_IOERR");
+    const header = vfs.crash("keep-all");
+    header.fail({ op: "read", nth: 1, kind: "short", persistent: true });
+    expect(codeOf(() => open(header))).toBe("DB_IOERR"); // not "an empty WAL", which would be rewritten
+  });
+
+  it("a short read of a page is retried or reported, never half-zeroed", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs, { sectorSize: 0 });
+    wal.writeFrames([{ pgno: 1, data: page(1) }, { pgno: 2, data: page(2) }], 2);
+    wal.checkpoint();
+    vfs.fail({ op: "read", nth: 1, kind: "short" });
+    const buf = new Uint8Array(PS);
+    wal.readPage(2, buf);
+    expect(buf.every((b) => b === 2)).toBe(true);
+    vfs.fail({ op: "read", nth: 1, kind: "short", persistent: true });
+    expect(codeOf(() => wal.readPage(2, buf))).toBe("DB_IOERR");
+  });
+});
+
+describe("a failed fsync", () => {
+  it("refuses reads too when it may have dropped committed but unsynced frames", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs);
+    wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
+    wal.synchronous = "normal";
+    wal.writeFrames([{ pgno: 1, data: page(2) }], 1); // committed, not synced
+    vfs.fail({ op: "sync", nth: 1, fsyncMode: "error-drop" });
+    expect(codeOf(() => wal.checkpoint())).toBe("DB_IOERR");
+    expect(codeOf(() => wal.writeFrames([{ pgno: 1, data: page(3) }], 1))).toBe("DB_IOERR");
+    expect(codeOf(() => read(wal, 1))).toBe("DB_IOERR"); // the frame it would read is gone
+    wal.close();
+    expect(read(open(vfs.crash("lose-all")), 1)).toBe(1);
+  });
+
+  it("keeps serving reads when every committed frame was durable", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs);
+    wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
+    vfs.fail({ op: "sync", nth: 1, fsyncMode: "error-drop" });
+    expect(codeOf(() => wal.writeFrames([{ pgno: 1, data: page(2) }], 1))).toBe("DB_IOERR");
+    expect(read(wal, 1)).toBe(1);
+    expect(wal.error?.code).toBe("DB_IOERR");
+  });
+
+  it("is never retried: a later sync that would succeed is not trusted", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs);
+    wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
+    vfs.fail({ op: "sync", nth: 1, fsyncMode: "error-keep" });
+    expect(codeOf(() => wal.writeFrames([{ pgno: 1, data: page(2) }], 1))).toBe("DB_IOERR");
+    const syncs = vfs.opCount("sync");
+    expect(codeOf(() => wal.checkpoint())).toBe("DB_IOERR");
+    wal.close();
+    expect(vfs.opCount("sync")).toBe(syncs);
+  });
+});
