@@ -51,17 +51,27 @@ export class Connection {
       throw e;
     }
     this.vm = new Vm(this.pager);
-    if (this.pager.getMeta(0) === 0 && !options.readonly) {
-      this.pager.beginWrite();
-      try {
-        initSchemaTable(this.pager);
-        this.pager.commit();
-      } catch (e) {
-        this.pager.rollback();
-        throw e;
+    try {
+      if (this.pager.getMeta(0) === 0 && !options.readonly) {
+        this.pager.beginWrite();
+        try {
+          initSchemaTable(this.pager);
+          this.pager.commit();
+        } catch (e) {
+          this.pager.rollback();
+          throw e;
+        }
       }
+      this.reloadSchema();
+    } catch (e) {
+      // A database that cannot be opened leaves no file handle behind.
+      try {
+        this.pager.close();
+      } catch {
+        /* the original error says why */
+      }
+      throw e;
     }
-    this.reloadSchema();
   }
 
   reloadSchema(): void {

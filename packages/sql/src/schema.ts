@@ -2,9 +2,9 @@
  * The catalog as the compiler sees it: tables, indexes and views rebuilt from the schema
  * table's rows by parsing their CREATE statements (the file stores only SQL, as SQLite does).
  */
-import { DbError, affinityOfType, readSchemaRows, META_SCHEMA_ROOT, type Affinity, type Pager } from "@db/vm";
+import { DbError, affinityOfType, corruptError, readSchemaRows, META_SCHEMA_ROOT, type Affinity, type Pager } from "@db/vm";
 import type { ColumnDef, CreateIndex, CreateTable, CreateTrigger, CreateView, Expr, IndexedColumn, Select } from "./ast.js";
-import { parseOne } from "./parser.js";
+import { parseOne as parseStatement } from "./parser.js";
 
 export interface Column {
   name: string;
@@ -195,10 +195,20 @@ export function loadSchema(pager: Pager): Schema {
   const schema = new Schema();
   schema.version = pager.getMeta(1);
   const root = pager.getMeta(META_SCHEMA_ROOT);
+  if (root === 1 || (root !== 0 && root > pager.pageCount())) throw corruptError(1, `schema root page ${root} is impossible`);
   const sys = schemaTable(root);
   schema.tables.set("sqlite_schema", sys);
   schema.tables.set("sqlite_master", sys);
   const rows = readSchemaRows(pager);
+  // A stored statement that does not parse means the schema itself is damaged.
+  const parseOne = (sql: string) => {
+    try {
+      return parseStatement(sql);
+    } catch (e) {
+      if (e instanceof DbError && e.code === "DB_SYNTAX") throw new DbError("DB_CORRUPT", `malformed database schema: ${e.message}`, { cause: e });
+      throw e;
+    }
+  };
   const pendingAuto = new Map<string, { rootpage: number; name: string }[]>();
   for (const row of rows) {
     if (row.type === "table" && row.sql) {

@@ -106,6 +106,8 @@ export class Wal {
   private failure: DbError | null = null;
   /** A failed WAL fsync may have dropped committed frames the index points to: reads are refused too. */
   private readsFailed = false;
+  /** The WAL file holds bytes past its last valid commit (a transaction cut short): see `clearStaleTail`. */
+  private staleTail: boolean;
   private closed = false;
 
   private constructor(
@@ -131,6 +133,11 @@ export class Wal {
     this.running = found?.running ?? { s0: 0, s1: 0 };
     this.committedRunning = { ...this.running };
     if (this.header !== null && this.lastCommit > 0) this._pageSize = this.header.pageSize;
+    this.staleTail =
+      walFile !== null &&
+      !this.readonly &&
+      this.header !== null &&
+      walFile.size() > WAL_HEADER_SIZE + this.lastCommit * (FRAME_HEADER_SIZE + this.header.pageSize);
   }
 
   /**
@@ -271,6 +278,7 @@ export class Wal {
         throw new DbError("DB_MISUSE", `bad frame for page ${f.pgno} (${f.data.length} bytes)`);
       }
     }
+    if (this.staleTail) this.clearStaleTail(wal);
     if (this.mxFrame === 0 && !this.headerFresh) this.writeHeader(ps);
     const header = this.header as WalHeader;
     const sync = commitDbSizePages > 0 && this.synchronous === "full";
@@ -404,6 +412,7 @@ export class Wal {
    */
   private reset(wal: VfsFile, toZero: boolean): void {
     this.index.clear();
+    this.staleTail = false;
     this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = 0;
     for (const s of this.snapshots) s.maxFrame = 0;
     this.headerFresh = false;
@@ -414,6 +423,24 @@ export class Wal {
       wal.truncate(WAL_HEADER_SIZE);
     }
     if (this.synchronous !== "off") this.syncOrPoison(wal, false);
+  }
+
+  /**
+   * Called before the first write over a tail left by a transaction that a crash cut short. Its
+   * frames must never validate again: a torn write over them could restore the very bytes that
+   * were missing (the pages of a retried transaction are often identical), resurrecting a
+   * transaction recovery had dropped. And if the torn part was the padding copy of the last
+   * commit, the next frame would start in a sector holding that commit frame. So checkpoint
+   * first: the WAL restarts with new salts, after the db file is synced. If a snapshot keeps the
+   * checkpoint from finishing (or there is no commit), cut the tail off and fsync instead.
+   */
+  private clearStaleTail(wal: VfsFile): void {
+    if (this.lastCommit > 0) this.checkpoint();
+    if (this.staleTail) {
+      wal.truncate(this.lastCommit > 0 ? this.frameOffset(this.lastCommit + 1) : 0);
+      if (this.synchronous !== "off") this.syncOrPoison(wal, false);
+      this.staleTail = false;
+    }
   }
 
   /** Copies of the commit frame to add after a commit of `n` frames so that the WAL passes the next padding boundary. */

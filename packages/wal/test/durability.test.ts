@@ -4,7 +4,7 @@
  * (The whole-stack crash, I/O-error and corruption suites live in packages/engine/test/durability.)
  */
 import { describe, expect, it } from "vitest";
-import { MUTATING_OPS, SimVfs } from "@db/vfs/testing";
+import { MUTATING_OPS, SimCrash, SimVfs } from "@db/vfs/testing";
 import { DbError, MemoryVfs, Wal, type Vfs } from "../src/index.js";
 
 const DB = "/d/db";
@@ -249,5 +249,70 @@ describe("a failed fsync", () => {
     expect(codeOf(() => wal.checkpoint())).toBe("DB_IOERR");
     wal.close();
     expect(vfs.opCount("sync")).toBe(syncs);
+  });
+});
+
+describe("after recovering a WAL whose last transaction was cut short", () => {
+  /** A disk whose WAL holds commit A (padded), then transaction `tail` written but never synced, with one sector zeroed. */
+  function cutShort(tail: { pgno: number; data: Uint8Array }[], zeroAt: (walSize: number) => number): SimVfs {
+    const vfs = new SimVfs();
+    const wal = open(vfs);
+    wal.writeFrames([{ pgno: 1, data: page(1) }, { pgno: 2, data: page(1) }], 2); // commit A: frames 1-2, padding 3
+    wal.synchronous = "off";
+    wal.writeFrames(tail, 2);
+    const image = vfs.crash("keep-all");
+    const f = image.open(`${DB}-wal`);
+    const at = zeroAt(f.size());
+    f.write(new Uint8Array(512), at - (at % 512));
+    f.sync();
+    f.close();
+    return image;
+  }
+
+  /** Commits `frames` with synchronous=FULL, the power being cut at the commit's fsync (earlier fsyncs happen). */
+  function commitCutAtSync(vfs: SimVfs, wal: Wal, frames: { pgno: number; data: Uint8Array }[]): void {
+    let framesWritten = false;
+    vfs.setOnOp((op) => {
+      if (op.op === "write" && op.path.endsWith("-wal")) framesWritten = (op.length ?? 0) >= FRAME;
+      else if (op.op === "sync" && op.path.endsWith("-wal") && framesWritten) throw new SimCrash();
+      else if (op.op !== "read" && op.op !== "size") framesWritten = false;
+    });
+    expect(() => wal.writeFrames(frames, 2)).toThrow(SimCrash);
+  }
+
+  it("the frames of the cut transaction can never validate again, even if a retry rewrites their missing bytes", () => {
+    // B = (page 2 = 2, page 1 = 9): its commit frame's last sector is lost. The retry B' writes
+    // page 2 = 7 and the same page 1 = 9, so the missing bytes of B's commit frame are rewritten.
+    const disk = cutShort([{ pgno: 2, data: page(2) }, { pgno: 1, data: page(9) }], (size) => size - 1);
+    const wal = open(disk);
+    expect(wal.frameCount).toBe(3); // A and its padding copy
+    commitCutAtSync(disk, wal, [{ pgno: 2, data: page(7) }, { pgno: 1, data: page(9) }]); // B', in flight
+    // A power cut in which only the sector that B was missing reaches the disk.
+    const now = disk.snapshot(`${DB}-wal`) as Uint8Array;
+    const image = disk.crash("lose-all");
+    const sector = Math.floor((32 + 5 * FRAME - 1) / 512) * 512; // where B's commit frame ended
+    const end = (image.snapshot(`${DB}-wal`) as Uint8Array).length;
+    if (sector < now.length && sector < end) {
+      const f = image.open(`${DB}-wal`);
+      f.write(now.subarray(sector, Math.min(sector + 512, now.length)), sector);
+      f.sync();
+      f.close();
+    }
+    const again = open(image);
+    expect([read(again, 1), read(again, 2)]).not.toEqual([9, 2]); // B itself: never acknowledged, dropped once
+    expect([[1, 1], [9, 7]]).toContainEqual([read(again, 1), read(again, 2)]);
+  });
+
+  it("a last commit whose padding copy was torn is not written over", () => {
+    // The next transaction tore the padding copy of commit A: A's own frame now ends mid-sector.
+    const disk = cutShort([{ pgno: 2, data: page(5) }, { pgno: 1, data: page(5) }], () => 32 + 3 * FRAME - 1);
+    for (let seed = 0; seed < 16; seed++) {
+      const vfs = disk.crash("keep-all");
+      const wal = open(vfs);
+      expect(wal.frameCount).toBe(2); // A, without its torn copy
+      commitCutAtSync(vfs, wal, [{ pgno: 2, data: page(6) }, { pgno: 1, data: page(6) }]); // C, in flight
+      const again = open(vfs.crash("lose-all", seed, { torn: { sectorSize: 512, mode: "garbage", fraction: 1 } }));
+      expect([[1, 1], [6, 6]]).toContainEqual([read(again, 1), read(again, 2)]); // A survives
+    }
   });
 });

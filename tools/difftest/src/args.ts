@@ -31,7 +31,7 @@ export const USAGE = `usage: pnpm fuzz:sql [options]
   --jobs N            parallel worker processes (default: CPUs, at most 4)
   --no-minimize       report failures as generated
   --minimize-time SEC minimizer budget per failure (default 20)
-  --timeout SEC       a check running longer is reported as a hang (default 30)
+  --timeout SEC       a check running longer is reported as a hang (default 60)
   --strict-real       count REAL last-digit differences as failures
   --disable F,F       do not generate these features: ${Object.keys(FEATURES).join(", ")}
   --json FILE         write the failures as JSON
@@ -48,7 +48,7 @@ export function parseArgs(argv: string[]): Options {
     jobs: Math.max(1, Math.min(4, cpus().length)),
     minimize: true,
     minimizeSec: 20,
-    timeoutSec: 30,
+    timeoutSec: 60,
     strictReal: false,
     disable: [],
     json: null,

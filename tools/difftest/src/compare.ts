@@ -50,8 +50,15 @@ function reprKey(v: Value): string {
   return exactKey(v);
 }
 
-/** REALs compared to 10 significant digits (last-digit differences). */
+/** Text that renders a REAL with many digits (so a last-bit difference shows in its last digits). */
+const LONG_NUMERIC_TEXT = /^[-+]?\d*\.?\d{12,}(e[-+]?\d+)?$|^[-+]?\d+\.\d+e[-+]?\d+$/i;
+
+/** REALs compared to 10 significant digits (last-digit differences), also when rendered as text. */
 function floatKey(v: Value, repr: boolean): string {
+  if (typeof v === "string" && v.length > 12 && LONG_NUMERIC_TEXT.test(v.replace(/^0+(?=\d)/, ""))) {
+    const n = Number(v);
+    if (Number.isFinite(n)) return "T~" + Number(n.toPrecision(10));
+  }
   if (typeof v === "number" && Number.isFinite(v)) {
     const r = Number(v.toPrecision(10));
     if (repr && Number.isInteger(r) && Math.abs(r) < 2 ** 53) return "I" + BigInt(r);

@@ -25,7 +25,8 @@ const TEXTS = [
   "'9223372036854775808'", "'9223372036854775807'", "'-0'", "'ß'", "'Ä'", "'é'", "'😀'", "'NULL'", "'  '", "'a b'",
   "'x''y'", "'*'", "'?'", "'[a]'", "'abc%'", "'.5'", "'5.'", "'inf'", "'true'", "'10'", "'-2.5'", "'0.1'",
 ];
-const BLOBS = ["X''", "X'00'", "X'61'", "X'31'", "X'FF'", "X'616263'", "X'3132'", "X'0102'", "X'C3A9'"];
+// All valid UTF-8: text made from invalid UTF-8 is a documented difference (docs/sql-differences.md).
+const BLOBS = ["X''", "X'00'", "X'61'", "X'31'", "X'7E'", "X'616263'", "X'3132'", "X'0102'", "X'C3A9'"];
 
 type LitKind = "int" | "real" | "text" | "blob" | "null" | "bool";
 
@@ -114,6 +115,8 @@ interface Ctx {
   avoid?: string;
   /** No subqueries at all (CHECK constraints). */
   noSub?: boolean;
+  /** Every operator parenthesized (GROUP BY terms, which select lists repeat inside other expressions). */
+  parens?: boolean;
 }
 
 type Check =
@@ -145,6 +148,9 @@ export const FEATURES: Record<string, string> = {
   dml: "UPDATE/DELETE/INSERT checks",
   indexes: "CREATE INDEX",
   constterms: "GROUP BY / ORDER BY terms without a column (SQLite treats integer-valued ones as positions)",
+  untyped: "columns of BLOB affinity (no declared type, or BLOB)",
+  in: "IN lists and IN subqueries",
+  scalar: "scalar subqueries",
 };
 
 const MATH = new Set(["ceil", "floor", "trunc", "sqrt", "pow", "mod", "exp", "ln", "log", "log10", "log2", "sin", "cos", "atan", "atan2", "degrees", "radians", "pi"]);
@@ -227,7 +233,9 @@ export class Gen {
     const n = r.int(1, 5);
     const cols: ColDef[] = [];
     for (let i = 0; i < n; i++) {
-      cols.push({ name: `c${i}`, type: r.weighted(TYPES), pk: false, notNull: r.chance(0.12), unique: r.chance(0.1), dflt: null, check: null });
+      let type = r.weighted(TYPES);
+      while (this.off.has("untyped") && affinity(type) === "blob") type = r.weighted(TYPES);
+      cols.push({ name: `c${i}`, type, pk: false, notNull: r.chance(0.12), unique: r.chance(0.1), dflt: null, check: null });
       if (r.chance(0.1)) cols[i]!.dflt = genLiteral(r, r.pick(["int", "real", "text", "null"] as LitKind[]));
     }
     let pk: string[] | null = null;
@@ -314,11 +322,13 @@ export class Gen {
     const r = this.rng;
     if (depth <= 0 || r.chance(0.28)) return this.leaf(ctx);
     const canSub = !ctx.noSub && ctx.subDepth > 0;
+    const noIn = this.off.has("in");
     const kind = r.weighted({
-      arith: 14, concat: 4, bit: 2, unary: 5, cmp: 12, logic: 6, isnull: 4, istf: 2, between: 4, in: 5,
-      insub: canSub ? 3 : 0, exists: canSub ? 2 : 0, sub: canSub ? 4 : 0, case: 6, cast: 6, like: 4, fn: 18, collate: 1,
+      arith: 14, concat: 4, bit: 2, unary: 5, cmp: 12, logic: 6, isnull: 4, istf: 2, between: 4, in: noIn ? 0 : 5,
+      insub: canSub && !noIn ? 3 : 0, exists: canSub ? 2 : 0, sub: canSub && !this.off.has("scalar") ? 4 : 0, case: 6, cast: 6, like: 4, fn: 18, collate: 1,
     });
-    const np = r.chance(0.12);
+    // Unparenthesized operands re-associate; inside aggregate queries that could hide a bare column.
+    const np = !ctx.agg && !ctx.parens && r.chance(0.12);
     const sub = (): Expr => this.genExpr(ctx, depth - 1);
     switch (kind) {
       case "arith":
@@ -349,8 +359,9 @@ export class Gen {
     const r = this.rng;
     if (depth <= 0) return this.genPredKind(ctx, 1, "cmp");
     const canSub = !ctx.noSub && ctx.subDepth > 0;
+    const noIn = this.off.has("in");
     const kind = r.weighted({
-      cmp: 30, logic: 14, not: 5, isnull: 8, istf: 3, between: 7, in: 8, insub: canSub ? 5 : 0, exists: canSub ? 5 : 0,
+      cmp: 30, logic: 14, not: 5, isnull: 8, istf: 3, between: 7, in: noIn ? 0 : 8, insub: canSub && !noIn ? 5 : 0, exists: canSub ? 5 : 0,
       like: 6, any: 6,
     });
     if (kind === "any") return this.genExpr(ctx, depth);
@@ -360,7 +371,7 @@ export class Gen {
   private genPredKind(ctx: Ctx, depth: number, kind: string): Expr {
     const r = this.rng;
     const sub = (): Expr => this.genExpr(ctx, depth - 1);
-    const np = r.chance(0.12);
+    const np = !ctx.agg && !ctx.parens && r.chance(0.12);
     switch (kind) {
       case "cmp": {
         let l = sub();
@@ -427,10 +438,10 @@ export class Gen {
     if (name === "countstar") return { k: "fn", name: "count", args: [], star: true, agg: true };
     const distinct = r.chance(0.15);
     if (name === "group_concat") {
-      // Concatenation order is scan order: only its length is deterministic.
+      // Concatenation order is scan order: only its size in bytes is deterministic (length() stops at a NUL).
       const args = [arg()];
       if (!distinct && r.chance(0.3)) args.push(lit(r.pick(["','", "''", "'--'"])));
-      return { k: "fn", name: "length", args: [{ k: "fn", name: "group_concat", args, distinct, agg: true }] };
+      return { k: "fn", name: "octet_length", args: [{ k: "fn", name: "group_concat", args, distinct, agg: true }] };
     }
     return { k: "fn", name, args: [arg()], distinct, agg: true };
   }
@@ -646,7 +657,7 @@ export class Gen {
     let agg: Expr[] | null = null;
     if (aggMode) {
       const ng = r.chance(0.35) ? 0 : r.int(1, 2);
-      const gctx: Ctx = { ...rowCtx, scope: { items, parent: null }, noSub: true };
+      const gctx: Ctx = { ...rowCtx, scope: { items, parent: null }, noSub: true, parens: true };
       group = Array.from({ length: ng }, () => (r.chance(0.8) ? this.colFrom(items) : this.withColumn(this.genExpr(gctx, 1), items)));
       agg = group;
       const aggCtx: Ctx = { ...ctx, scope, agg: group };

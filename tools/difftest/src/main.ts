@@ -80,8 +80,8 @@ class Reporter {
     }
     console.log(`(case ${k} check ${j}: no answer in ${this.o.timeoutSec}s; minimizing the hang in the background)`);
     this.pending.push(
-      minimizeHang(this.theirs, at.history, at.check, 3000, this.o.minimizeSec * 15_000).then((m) => {
-        const repro = [...m.history.map((it) => renderSetup(it) + ";"), ...checkSql(m.check).map((s) => s + ";"), m.reproduced ? "  -- @db: no answer within 3 s (SQLite: under 0.3 s)" : "  -- (did not hang again in isolation)"];
+      minimizeHang(this.theirs, at.history, at.check, 8000, this.o.minimizeSec * 9000).then((m) => {
+        const repro = [...m.history.map((it) => renderSetup(it) + ";"), ...checkSql(m.check).map((s) => s + ";"), m.reproduced ? "  -- @db: no answer within max(8 s, 30 x SQLite's time)" : "  -- (did not hang again in isolation)"];
         const shape = m.reproduced ? `hang: ${checkSql(m.check).join(" ").replace(/'(?:[^']|'')*'|\b\d+(?:\.\d*)?\b/g, "?")}` : `${category}: ${k}/${j}`;
         this.failure({ ...base, repro, minimized: m.reproduced, attempts: m.attempts, shape });
       }),

@@ -51,7 +51,7 @@ function closePair(p: Pair): void {
 /** Replays history on both engines: null if it already differs somewhere (another failure). */
 export function replay(env: MinimizeEnv, h: SetupItem[]): Pair | null {
   const p = newPair(env);
-  if (runSetup(p, h) || compareState(p, env.tables, [])) {
+  if (runSetup(p, h) || compareState(p, env.tables, [])?.ok === false) {
     closePair(p);
     return null;
   }

@@ -149,7 +149,7 @@ export function runCase(ours: EngineFactory, theirs: EngineFactory, caseIndex: n
       return res;
     }
     const st = compareState(pair, tables, []);
-    if (st) {
+    if (st && !st.ok) {
       // Find the first statement after which the tables differ.
       for (let i = 0; i < c.setup.length; i++) {
         const p = replay(env, c.setup.slice(0, i + 1));

@@ -37,6 +37,8 @@ function isAggSelect(s: Select): boolean {
 function aggSafe(e: Expr, group: Expr[]): boolean {
   const key = JSON.stringify(e);
   if (group.some((g) => JSON.stringify(g) === key)) return true;
+  // Without its parentheses a node may parse differently from the tree: be conservative.
+  if ((e.k === "bin" || e.k === "un") && e.np) return false;
   switch (e.k) {
     case "col":
       return false;
@@ -104,7 +106,7 @@ class Validator {
   }
 
   expr(e: Expr, parent: Expr | null): void {
-    if (e.k === "fn" && e.name === "group_concat" && !(parent?.k === "fn" && parent.name === "length")) this.ok = false;
+    if (e.k === "fn" && e.name === "group_concat" && !(parent?.k === "fn" && parent.name === "octet_length")) this.ok = false;
     const go = (x: Expr | null): void => {
       if (x) this.expr(x, e);
     };

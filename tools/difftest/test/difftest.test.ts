@@ -26,12 +26,16 @@ describe("comparison", () => {
     expect(compareResults(ok([[1n]]), ok([[1]]), { ...MULTI, reprAmbiguous: true }).same).toBe(true); // a GROUP BY representative
     expect(compareResults(ok([["1"]]), ok([[1n]]), { ...MULTI, reprAmbiguous: true }).same).toBe(false);
     expect(compareResults({ ok: false, error: "x" }, { ok: false, error: "y" }, MULTI).same).toBe(true);
-    expect(compareResults({ ok: false, error: "x" }, ok([]), MULTI)).toEqual({ same: false, category: "ours-error" });
+    expect(compareResults({ ok: false, error: "x" }, ok([]), MULTI)).toEqual({ same: false, category: "ours-error: x" });
   });
 
   it("classifies last-digit REAL differences apart", () => {
     const v = compareResults(ok([[0.30000000000000004]]), ok([[0.3]]), MULTI);
     expect(v).toEqual({ same: true, level: "float" });
+    // ... also when the REAL was turned into text (17 significant digits show the last bit).
+    expect(compareResults(ok([["7150.94646746829490"]]), ok([["7150.9464674682940"]]), MULTI)).toEqual({ same: true, level: "float" });
+    expect(compareResults(ok([["0.1"]]), ok([["0.2"]]), MULTI).same).toBe(false);
+    expect(compareResults(ok([[1n]]), ok([[1.0000000000001]]), MULTI).same).toBe(false);
   });
 
   it("compares ordered rows, allowing ties (1 = 1.0) in any order and cut by LIMIT", () => {

@@ -77,11 +77,8 @@ describe(`corrupt files (seed ${seed}, ${perVariant} mutants per variant)`, () =
     });
   }
 
-  // Known engine bug (packages/sql, loadSchema; reported, not fixed here): a stored schema row
-  // whose SQL does not parse fails the open with DB_SYNTAX; SQLite reports "malformed database
-  // schema" (SQLITE_CORRUPT). Only forged files (valid checksums) can reach it. Remove `.fails`
-  // once it is fixed.
-  it.fails("a schema row whose SQL does not parse is reported as DB_CORRUPT", () => {
+  // A stored schema row whose SQL does not parse is corruption ("malformed database schema"), as in SQLite.
+  it("a schema row whose SQL does not parse is reported as DB_CORRUPT", () => {
     const { files } = build(false);
     const db = files.get(DB) as Uint8Array;
     const sql = new TextEncoder().encode("CREATE TABLE u(");
@@ -100,10 +97,8 @@ describe(`corrupt files (seed ${seed}, ${perVariant} mutants per variant)`, () =
     expect((error as DbError).code).toBe("DB_CORRUPT");
   });
 
-  // Known engine bug (packages/vm schema reading / packages/btree; reported, not fixed here): a
-  // schema root page number in the header that cannot be a b-tree root (1, or past the end)
-  // fails with DB_MISUSE "bad b-tree root page"; it is corruption. Remove `.fails` once fixed.
-  it.fails("an impossible schema root page in the header is reported as DB_CORRUPT", () => {
+  // A schema root page number that cannot be a b-tree root (1, or past the end) is corruption.
+  it("an impossible schema root page in the header is reported as DB_CORRUPT", () => {
     const { files } = build(false);
     const db = files.get(DB) as Uint8Array;
     new DataView(db.buffer, db.byteOffset).setUint32(40, 1); // meta slot 0: the schema root

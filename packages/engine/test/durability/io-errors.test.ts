@@ -77,11 +77,10 @@ describe(`I/O errors (seed ${seed})`, () => {
   });
 });
 
-describe("known engine bugs (outside the durability files; reported, not fixed here)", () => {
-  // packages/engine/src/connection.ts: if creating the schema table or loading the schema throws
-  // after Pager.open succeeded, the constructor rethrows without closing the pager: the database
-  // file and the WAL stay open. Remove `.fails` once it is fixed.
-  it.fails("a failed `new Database` closes the files it opened", () => {
+describe("opening under I/O errors", () => {
+  // If creating the schema table or loading the schema throws after Pager.open succeeded, the
+  // constructor must close the pager: no file handle is left open.
+  it("a failed `new Database` closes the files it opened", () => {
     const vfs = new SimVfs();
     vfs.fail({ op: "write", nth: 3 }); // the commit that creates the schema table
     let error: unknown;

@@ -378,6 +378,17 @@ function compileBinary(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number):
     b.emit(cmp, l, t, r, comparisonP4(scope, e.left, e.right));
     return;
   }
+  if ((e.op === "IS" || e.op === "IS NOT") && e.right.kind === "literal" && (e.right.type === "true" || e.right.type === "false")) {
+    // `x IS TRUE` / `x IS FALSE` test truth, not equality with 1 or 0 (never NULL).
+    const l = compileExpr(ctx, scope, e.left);
+    if (e.right.type === "true") b.emit(Op.IsTrue, l, t, 0);
+    else {
+      b.emit(Op.Not, l, t);
+      b.emit(Op.IsTrue, t, t, 0);
+    }
+    if (e.op === "IS NOT") b.emit(Op.Not, t, t);
+    return;
+  }
   if (e.op === "IS" || e.op === "IS NOT") {
     const l = compileExpr(ctx, scope, e.left);
     const r = compileExpr(ctx, scope, e.right);

@@ -165,11 +165,19 @@ function collectBare(scope: Scope, exprs: Expr[], bare: Map<string, number>, lis
   }
 }
 
+function nth(n: number): string {
+  const s = n % 100 >= 11 && n % 100 <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
+  return `${n}${s}`;
+}
+
 /** Resolves an ORDER BY / GROUP BY term that names a result column by position or alias. */
-function resultRef(term: Expr, cols: OutCol[], scope: Scope | null, what: string): number {
-  if (term.kind === "literal" && term.type === "integer") {
-    const k = Number(term.value);
-    if (k < 1 || k > cols.length) throw new DbError("DB_ERROR", `1st ${what} term out of range - should be between 1 and ${cols.length}`);
+function resultRef(term: Expr, cols: OutCol[], scope: Scope | null, what: string, ordinal = 1): number {
+  const negative = term.kind === "unary" && term.op === "-" && term.operand.kind === "literal" && term.operand.type === "integer";
+  if ((term.kind === "literal" && term.type === "integer") || negative) {
+    const k = negative ? -Number((term as { operand: { value: string } }).operand.value) : Number((term as { value: string }).value);
+    // Only a term that fits a 32-bit int is a position (sqlite3ExprIsInteger); others are constants.
+    if (!Number.isInteger(k) || k > 2147483647 || k < -2147483648) return -1;
+    if (k < 1 || k > cols.length) throw new DbError("DB_ERROR", `${nth(ordinal)} ${what} term out of range - should be between 1 and ${cols.length}`);
     return k - 1;
   }
   if (term.kind === "column" && !term.table) {
@@ -262,12 +270,12 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const lim = emitLimits(ctx, outer, limitE, offsetE, end);
 
   // Aggregation?
-  const orderExprs = orderBy.map((o) => {
-    const i = resultRef(o.expr, cols, scope, "ORDER BY");
+  const orderExprs = orderBy.map((o, j) => {
+    const i = resultRef(o.expr, cols, scope, "ORDER BY", j + 1);
     return i >= 0 ? null : o.expr;
   });
-  const groupExprs = core.groupBy.map((g) => {
-    const i = resultRef(g, cols, scope, "GROUP BY");
+  const groupExprs = core.groupBy.map((g, j) => {
+    const i = resultRef(g, cols, scope, "GROUP BY", j + 1);
     return i >= 0 ? cols[i]!.expr : g;
   });
   const aggCalls: FunctionCall[] = [];
