@@ -761,8 +761,10 @@ export class Gen {
         const top = this.topCtx();
         const q = this.genQuery(top, cols.length, "view");
         for (const a of q.arms) if (a.cols !== "*") a.cols.forEach((c) => delete c.as);
-        // Rows get rowids in SELECT order: make the order total.
+        // Rows get rowids in SELECT order: make the order total; and keep tables small.
         q.order = Array.from({ length: cols.length }, (_, j) => ({ e: lit(String(j + 1)), desc: r.chance(0.3) }));
+        q.limit = lit(String(r.int(1, 10)));
+        q.offset = null;
         return { k: "insertsel", table: t.name, cols, q };
       }
     }

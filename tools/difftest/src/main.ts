@@ -25,6 +25,8 @@ class Reporter {
   private readonly shapes = new Map<string, { n: number; first: number }>();
   private lastProgress = Date.now();
   readonly started = Date.now();
+  /** Timeouts that did not reproduce in isolation (a loaded machine). */
+  private timeouts = 0;
   /** Hang minimizations under way (finish() waits for them). */
   private readonly pending: Array<Promise<void>> = [];
 
@@ -81,9 +83,16 @@ class Reporter {
     console.log(`(case ${k} check ${j}: no answer in ${this.o.timeoutSec}s; minimizing the hang in the background)`);
     this.pending.push(
       minimizeHang(this.theirs, at.history, at.check, 8000, this.o.minimizeSec * 9000).then((m) => {
-        const repro = [...m.history.map((it) => renderSetup(it) + ";"), ...checkSql(m.check).map((s) => s + ";"), m.reproduced ? "  -- @db: no answer within max(8 s, 30 x SQLite's time)" : "  -- (did not hang again in isolation)"];
-        const shape = m.reproduced ? `hang: ${checkSql(m.check).join(" ").replace(/'(?:[^']|'')*'|\b\d+(?:\.\d*)?\b/g, "?")}` : `${category}: ${k}/${j}`;
-        this.failure({ ...base, repro, minimized: m.reproduced, attempts: m.attempts, shape });
+        if (!m.reproduced) {
+          // Slow under load, not a hang: @db answered within max(8 s, 30 x SQLite's time) alone.
+          this.totals.failed--;
+          this.timeouts++;
+          console.log(`(case ${k} check ${j}: the timeout did not reproduce in isolation; not counted)`);
+          return;
+        }
+        const repro = [...m.history.map((it) => renderSetup(it) + ";"), ...checkSql(m.check).map((s) => s + ";"), "  -- @db: no answer within max(8 s, 30 x SQLite's time)"];
+        const shape = `hang: ${checkSql(m.check).join(" ").replace(/'(?:[^']|'')*'|\b\d+(?:\.\d*)?\b/g, "?")}`;
+        this.failure({ ...base, repro, minimized: true, attempts: m.attempts, shape });
       }),
     );
   }
@@ -100,6 +109,7 @@ class Reporter {
       console.log(`${t.approx} checks agreed only to 10 significant digits of REAL (see docs/sql-differences.md); e.g.:`);
       for (const l of t.approxExamples[0] ?? []) console.log("    " + l);
     }
+    if (this.timeouts) console.log(`${this.timeouts} check timeouts did not reproduce in isolation (slow under load; not counted; their cases' remaining checks did not run)`);
     if (t.skipped) console.log(`${t.skipped} oracle checks skipped (SQLite itself does not satisfy them: not a finding)`);
     if (this.shapes.size) {
       console.log(`${this.shapes.size} distinct failure shapes:`);
@@ -209,7 +219,7 @@ async function main(o: Options): Promise<number> {
     const end = o.caseIndex !== null ? o.caseIndex + 1 : o.count;
     for (let k = first; end === null || k < end; k++) {
       if (deadline !== null && Date.now() >= deadline) break;
-      const r = runCase(ourFactory, theirs, k, ro, { onFailure: (f) => rep.failure(f) });
+      const r = runCase(ourFactory, theirs, k, ro, { onFailure: (f) => rep.failure(f), stop: () => deadline !== null && Date.now() >= deadline });
       rep.caseDone(r);
     }
     return rep.finish();

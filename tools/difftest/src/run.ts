@@ -68,6 +68,8 @@ export function caseUpTo(o: RunOptions, caseIndex: number, checkIndex: number): 
 }
 
 export interface Hooks {
+  /** Checked before each check: true ends the case early (a --time deadline). */
+  stop?: () => boolean;
   /** A failure was found and is about to be minimized. */
   onFailureStart?: (caseIndex: number, checkIndex: number, category: string, lines: string[]) => void;
   onCheck?: (caseIndex: number, checkIndex: number, sql: string) => void;
@@ -170,6 +172,7 @@ export function runCase(ours: EngineFactory, theirs: EngineFactory, caseIndex: n
     res.passed++;
     const history = [...c.setup];
     for (let j = 0; j < c.checks.length; j++) {
+      if (hooks.stop?.()) break;
       const check = c.checks[j]!;
       hooks.onCheck?.(caseIndex, j, checkSql(check)[0] ?? "");
       let out: Outcome;

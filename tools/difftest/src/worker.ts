@@ -14,6 +14,7 @@ for (let k = cfg.start; cfg.end === null || k < cfg.end; k += cfg.step) {
   if (cfg.deadline !== null && Date.now() >= cfg.deadline) break;
   send({ t: "case-start", k });
   const r = runCase(ourFactory, theirs, k, cfg.run, {
+    stop: () => cfg.deadline !== null && Date.now() >= cfg.deadline,
     onCheck: (ck, j) => send({ t: "check", k: ck, j }),
     onFailureStart: (ck, j, category, lines) => send({ t: "fail-start", k: ck, j, category, lines }),
     onMinimizeProgress: (ck, j) => {
