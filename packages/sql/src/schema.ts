@@ -2,7 +2,7 @@
  * The catalog as the compiler sees it: tables, indexes and views rebuilt from the schema
  * table's rows by parsing their CREATE statements (the file stores only SQL, as SQLite does).
  */
-import { DbError, affinityOfType, corruptError, readSchemaRows, META_SCHEMA_ROOT, type Affinity, type Pager } from "@db/vm";
+import { BTree, DbError, affinityOfType, corruptError, decodeRecord, readSchemaRows, META_SCHEMA_ROOT, type Affinity, type Pager } from "@db/vm";
 import type { ColumnDef, CreateIndex, CreateTable, CreateTrigger, CreateView, Expr, IndexedColumn, Select } from "./ast.js";
 import { parseOne as parseStatement } from "./parser.js";
 
@@ -29,6 +29,8 @@ export interface Index {
   /** "c": CREATE INDEX, "u": UNIQUE constraint, "pk": PRIMARY KEY constraint. */
   origin: "c" | "u" | "pk";
   sql: string | null;
+  /** From sqlite_stat1: rows in the index, then the average rows per value of each key prefix. */
+  stat?: number[];
 }
 
 export interface Table {
@@ -45,6 +47,8 @@ export interface Table {
   sql: string;
   /** The schema table itself. */
   system?: boolean;
+  /** Rows in the table according to sqlite_stat1 (absent without statistics). */
+  nRowStat?: number;
 }
 
 export interface View {
@@ -255,5 +259,41 @@ export function loadSchema(pager: Pager): Schema {
   }
   // Unique indexes first: constraint checks happen before any index is written.
   for (const t of schema.tables.values()) if (t.kind === "table") t.indexes.sort((a, b) => Number(b.unique) - Number(a.unique));
+  loadStats(pager, schema);
   return schema;
+}
+
+/**
+ * Attaches sqlite_stat1's figures to tables and indexes, as SQLite's analysisLoader(): rows naming
+ * an unknown table or index, or with a NULL stat, are ignored; a stat string is read as integers
+ * up to the first word that is not one (options such as "unordered" follow them).
+ */
+function loadStats(pager: Pager, schema: Schema): void {
+  const st = schema.getTable("sqlite_stat1");
+  if (!st || st.kind !== "table" || st.rootpage <= 0) return;
+  const c = new BTree(pager, st.rootpage).cursor();
+  try {
+    for (let ok = c.first(); ok; ok = c.next()) {
+      const [tbl, idx, stat] = decodeRecord(c.value());
+      if (tbl === null || tbl === undefined || stat === null || stat === undefined) continue;
+      const t = schema.getTable(String(tbl));
+      if (!t || t.kind !== "table") continue;
+      const nums: number[] = [];
+      for (const w of String(stat).split(" ")) {
+        if (!/^\d+$/.test(w)) break;
+        nums.push(Number(w));
+      }
+      if (nums.length === 0) continue;
+      if (idx === null || idx === undefined) {
+        t.nRowStat = nums[0]!;
+        continue;
+      }
+      const index = schema.indexes.get(String(idx).toLowerCase());
+      if (!index || index.table.toLowerCase() !== t.name.toLowerCase()) continue;
+      index.stat = nums.slice(0, index.columns.length + 1);
+      t.nRowStat = nums[0]!;
+    }
+  } finally {
+    c.close();
+  }
 }

@@ -4,8 +4,9 @@ import type { CreateIndex, CreateTable, CreateTrigger, CreateView, Drop } from "
 import { autoIndexes, indexFromAst, tableFromAst, type Index, type Table } from "../schema.js";
 import type { Ctx } from "./context.js";
 import { compileSelect } from "./select.js";
+import { clearStats } from "./analyze.js";
 
-function schemaCursor(ctx: Ctx): number {
+export function schemaCursor(ctx: Ctx): number {
   const b = ctx.b;
   const c = b.cursor();
   const root = (ctx.schema.getTable("sqlite_schema") as Table).rootpage;
@@ -14,7 +15,7 @@ function schemaCursor(ctx: Ctx): number {
 }
 
 /** Appends (type, name, tbl_name, rootpage-register, sql) to the schema table. */
-function insertSchemaRow(ctx: Ctx, cur: number, type: string, name: string, tbl: string, rootReg: number, sql: string | null): void {
+export function insertSchemaRow(ctx: Ctx, cur: number, type: string, name: string, tbl: string, rootReg: number, sql: string | null): void {
   const b = ctx.b;
   const r = b.reg(5);
   b.emit(Op.String, 0, r, 0, type);
@@ -240,6 +241,7 @@ export function compileDrop(ctx: Ctx, ast: Drop): ColumnMeta[] {
       throw new DbError("DB_ERROR", `no such index: ${ast.name}`);
     }
     if (idx.origin !== "c") throw new DbError("DB_ERROR", "index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped");
+    clearStats(ctx, 1, idx.name);
     b.emit(Op.Destroy, 0, 0, 0, idx.rootpage, 0, idx.name);
     deleteSchemaRows(ctx, 1, idx.name);
     b.emit(Op.SchemaChanged);
@@ -263,6 +265,8 @@ export function compileDrop(ctx: Ctx, ast: Drop): ColumnMeta[] {
   }
   if (t.kind === "table") {
     if (t.system) throw new DbError("DB_ERROR", `table ${t.name} may not be dropped`);
+    // Before the B+trees go: dropping sqlite_stat1 itself must not touch it afterwards.
+    clearStats(ctx, 0, t.name);
     for (const idx of t.indexes) b.emit(Op.Destroy, 0, 0, 0, idx.rootpage, 0, idx.name);
     b.emit(Op.Destroy, 0, 0, 0, t.rootpage, 0, t.name);
     deleteSchemaRows(ctx, 2, t.name);

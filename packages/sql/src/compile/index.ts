@@ -10,6 +10,7 @@ import { compilePragma, emitStaticRows } from "./pragma.js";
 import { compileSelect } from "./select.js";
 import { compileVacuum } from "./vacuum.js";
 import { compileAlter } from "./alter.js";
+import { compileAnalyze } from "./analyze.js";
 import "./pragma-storage.js";
 import "./pragma-wal.js";
 
@@ -131,7 +132,9 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
       return { columns: [], kind };
     }
     case "analyze":
-      return { columns: [], kind }; // Accepted; statistics come with the cost-based planner.
+      b.writes = true;
+      b.emit(Op.Transaction, 1);
+      return { columns: compileAnalyze(ctx, st), kind };
     default: {
       const k = (st as { kind: string }).kind;
       throw new DbError("DB_ERROR", `${k.toUpperCase().replace("-", " ")} is not supported yet`);
