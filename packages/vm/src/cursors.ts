@@ -381,6 +381,8 @@ export class EphemeralCursor implements VmCursor {
 export interface SortKeySpec {
   desc: boolean;
   collation: string;
+  /** Where NULLs go regardless of `desc`; absent means SQLite's default (first ASC, last DESC). */
+  nulls?: "FIRST" | "LAST";
 }
 
 /** Rows with sort keys; sorted once, then read in order. */
@@ -400,7 +402,10 @@ export class SorterCursor implements VmCursor {
     this.rows.sort((a, b) => {
       for (let i = 0; i < spec.length; i++) {
         const s = spec[i]!;
-        const c = compareValues(a.keys[i] ?? null, b.keys[i] ?? null, s.collation as "BINARY");
+        const x = a.keys[i] ?? null;
+        const y = b.keys[i] ?? null;
+        if (s.nulls !== undefined && (x === null) !== (y === null)) return (x === null) === (s.nulls === "FIRST") ? -1 : 1;
+        const c = compareValues(x, y, s.collation as "BINARY");
         if (c !== 0) return s.desc ? -c : c;
       }
       return 0;

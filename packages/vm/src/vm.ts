@@ -12,7 +12,7 @@ import { encodeRowidKey } from "./key.js";
 import { applyAffinity, castAs, type Affinity } from "./affinity.js";
 import { compareValues } from "./compare.js";
 import {
-  add, bitAnd, bitNot, bitOr, concat, div, mod, mul, neg, shl, shr, sub, toBoolean,
+  Real, add, bitAnd, bitNot, bitOr, concat, div, mod, mul, neg, shl, shr, sub, toBoolean,
   type SqlValue,
 } from "./value.js";
 
@@ -499,6 +499,13 @@ export class Execution {
             const a = affs[i];
             if (a) r[I.p1 + i] = applyAffinity(r[I.p1 + i]!, a);
           }
+          break;
+        }
+        case Op.RealAffinity: {
+          // Reading a REAL-affinity column that holds an integer (sqlite3 OP_RealAffinity).
+          const v = r[I.p1]!;
+          if (typeof v === "number" && Number.isInteger(v)) r[I.p1] = new Real(v);
+          else if (typeof v === "bigint") r[I.p1] = new Real(Number(v));
           break;
         }
         case Op.MustBeInt: {

@@ -20,6 +20,7 @@ export interface Options {
   json: string | null;
   verbose: boolean;
   inProcess: boolean;
+  solo: boolean;
 }
 
 export const USAGE = `usage: pnpm fuzz:sql [options]
@@ -35,6 +36,7 @@ export const USAGE = `usage: pnpm fuzz:sql [options]
   --strict-real       count REAL last-digit differences as failures
   --disable F,F       do not generate these features: ${Object.keys(FEATURES).join(", ")}
   --json FILE         write the failures as JSON
+  --solo              no SQLite: only TLP and NoREC (and crashes, integrity) on @db alone
   --in-process        no worker processes (no hang detection)
   --verbose           print every failure's original (unminimized) check too`;
 
@@ -54,6 +56,7 @@ export function parseArgs(argv: string[]): Options {
     json: null,
     verbose: false,
     inProcess: false,
+    solo: false,
   };
   const num = (i: number, name: string): number => {
     const v = Number(argv[i]);
@@ -99,6 +102,9 @@ export function parseArgs(argv: string[]): Options {
         break;
       case "--json":
         o.json = argv[++i] ?? null;
+        break;
+      case "--solo":
+        o.solo = true;
         break;
       case "--in-process":
         o.inProcess = true;

@@ -4,7 +4,7 @@
  */
 import { lit, renderDml, renderQuery, renderSetup, single, type Expr, type FromItem, type Query, type ResultCol, type SetupItem } from "./ast.js";
 import { compareResults, compareValues, distinctRows, isFloatLevel, multisetEqual, showResult, type CompareMode, type Level } from "./compare.js";
-import type { Engine, ExecResult, Value } from "./engines.js";
+import { SOLO, type Engine, type ExecResult, type Value } from "./engines.js";
 import type { Check } from "./gen.js";
 import { queryMode } from "./validate.js";
 
@@ -29,7 +29,10 @@ export interface Pair {
 const MULTISET: CompareMode = { order: "multiset", limited: false, reprAmbiguous: false };
 
 function both(p: Pair, sql: string): [ExecResult, ExecResult] {
-  return [p.ours.exec(sql), p.theirs.exec(sql)];
+  const a = p.ours.exec(sql);
+  // Solo: @db stands in for SQLite (a crash is still a crash: see compareResults).
+  if (p.theirs.name === SOLO) return [a, a.ok ? a : { ok: false, error: a.error }];
+  return [a, p.theirs.exec(sql)];
 }
 
 function describe(sql: string, a: ExecResult, b: ExecResult): string[] {
@@ -137,9 +140,9 @@ function aggHolds(fn: string, base: Value, parts: Value[]): Level | null {
   return null;
 }
 
-function oracleResult(oursLevel: Level | null, theirsLevel: Level | null, category: string, lines: string[], cross: Outcome | undefined): Outcome {
+function oracleResult(oursLevel: Level | null, theirsLevel: Level | null, category: string, lines: string[], cross: Outcome | undefined, solo = false): Outcome {
   if (oursLevel !== null) return { ok: true, approx: !!cross?.approx || isFloatLevel(oursLevel), lines, focus: cross?.focus };
-  if (theirsLevel === null) return { ok: true, skipped: true, lines };
+  if (theirsLevel === null && !solo) return { ok: true, skipped: true, lines };
   return { ok: false, category, lines };
 }
 
@@ -197,6 +200,7 @@ export function evalCheck(c: Check, p: Pair, tables: string[]): Outcome {
         "tlp",
         lines,
         fail,
+        p.theirs.name === SOLO,
       );
     }
     case "tlpagg": {
@@ -208,7 +212,7 @@ export function evalCheck(c: Check, p: Pair, tables: string[]): Outcome {
       const theirs = res.map((r) => val(r[1]));
       if (ours.some((v) => v === undefined) || theirs.some((v) => v === undefined)) return { ok: true, lines };
       lines.push(`-- TLP (${c.fn}): the first value must equal the ${c.fn} of the other three`);
-      return oracleResult(aggHolds(c.fn, ours[0]!, ours.slice(1) as Value[]), aggHolds(c.fn, theirs[0]!, theirs.slice(1) as Value[]), "tlp-agg", lines, fail);
+      return oracleResult(aggHolds(c.fn, ours[0]!, ours.slice(1) as Value[]), aggHolds(c.fn, theirs[0]!, theirs.slice(1) as Value[]), "tlp-agg", lines, fail, p.theirs.name === SOLO);
     }
     case "norec": {
       const qs = norecQueries(c);
@@ -223,7 +227,7 @@ export function evalCheck(c: Check, p: Pair, tables: string[]): Outcome {
       const theirHolds = holds(res[0]![1], res[1]![1]);
       if (ourHolds === null || theirHolds === null) return { ok: true, lines };
       lines.push("-- NoREC: the count must equal the number of rows where the second query gives 1");
-      return oracleResult(ourHolds ? "exact" : null, theirHolds ? "exact" : null, "norec", lines, fail);
+      return oracleResult(ourHolds ? "exact" : null, theirHolds ? "exact" : null, "norec", lines, fail, p.theirs.name === SOLO);
     }
     case "stmt": {
       const sql = renderSetup(c.item);

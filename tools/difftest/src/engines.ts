@@ -106,3 +106,15 @@ export function sqliteVersion(f: EngineFactory): string {
     e.close();
   }
 }
+
+/**
+ * No second engine (`--solo`): the checks compare @db with itself, so only the oracles (TLP,
+ * NoREC), crashes and @db's integrity check can fail.
+ */
+export const SOLO = "none";
+export const soloFactory: EngineFactory = {
+  name: SOLO,
+  create(): Engine {
+    return { name: SOLO, exec: () => ({ ok: true, rows: [], changes: 0 }), close: () => undefined };
+  },
+};

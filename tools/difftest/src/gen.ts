@@ -147,7 +147,6 @@ export const FEATURES: Record<string, string> = {
   compound: "UNION/INTERSECT/EXCEPT",
   dml: "UPDATE/DELETE/INSERT checks",
   indexes: "CREATE INDEX",
-  constterms: "GROUP BY / ORDER BY terms without a column (SQLite treats integer-valued ones as positions)",
   untyped: "columns of BLOB affinity (no declared type, or BLOB)",
   in: "IN lists and IN subqueries",
   scalar: "scalar subqueries",
@@ -626,9 +625,12 @@ export class Gen {
     return q;
   }
 
-  /** With "constterms" off: e if it reads a column, else a column (a constant term may be a position). */
+  /**
+   * A GROUP BY / ORDER BY term: e if it reads a column, else a column. SQLite folds some constant
+   * expressions into integers, which then count as positions (see docs/sql-differences.md).
+   */
   private withColumn(e: Expr, items: ScopeItem[], agg: Expr[] | null = null): Expr {
-    if (!this.off.has("constterms") || !items.length) return e;
+    if (!items.length) return e;
     let col = false;
     walkExpr(e, (x) => {
       if (x.k === "col" || x.k === "sub" || (x.k === "fn" && x.agg)) col = true;

@@ -36,7 +36,7 @@ class Reporter {
   ) {}
 
   replay(k: number): string {
-    const extra = [this.o.checks !== 40 ? `--checks ${this.o.checks}` : "", this.o.disable.length ? `--disable ${this.o.disable.join(",")}` : ""].filter(Boolean).join(" ");
+    const extra = [this.o.solo ? "--solo" : "", this.o.checks !== 40 ? `--checks ${this.o.checks}` : "", this.o.disable.length ? `--disable ${this.o.disable.join(",")}` : ""].filter(Boolean).join(" ");
     return `pnpm fuzz:sql --seed ${this.o.seed} --case ${k}${extra ? " " + extra : ""}`;
   }
 
@@ -124,7 +124,7 @@ class Reporter {
 }
 
 function runOptions(o: Options): RunOptions {
-  return { seed: o.seed, checks: o.checks, minimize: o.minimize, minimizeMs: o.minimizeSec * 1000, strictReal: o.strictReal, disable: o.disable };
+  return { seed: o.seed, checks: o.checks, minimize: o.minimize, minimizeMs: o.minimizeSec * 1000, strictReal: o.strictReal, disable: o.disable, solo: o.solo };
 }
 
 /** One worker process over cases start, start + step, ...; restarted after a hang or crash. */
@@ -208,7 +208,7 @@ function supervise(o: Options, rep: Reporter, cfg: WorkerConfig): Promise<void> 
 
 async function main(o: Options): Promise<number> {
   const theirs = await loadSqlite();
-  console.log(`difftest: @db against SQLite ${sqliteVersion(theirs)} (sql.js), seed ${o.seed}` + (o.disable.length ? `, features off: ${o.disable.join(",")}` : ""));
+  console.log((o.solo ? `difftest: @db alone (TLP and NoREC oracles), seed ${o.seed}` : `difftest: @db against SQLite ${sqliteVersion(theirs)} (sql.js), seed ${o.seed}`) + (o.disable.length ? `, features off: ${o.disable.join(",")}` : ""));
   const what = o.caseIndex !== null ? `case ${o.caseIndex}` : o.count !== null ? `${o.count} cases` : `cases for ${o.timeSec}s`;
   console.log(`${what}, ${o.checks} checks each, ${o.inProcess ? "in process" : o.caseIndex !== null ? "1 worker" : `${o.jobs} workers`}${o.minimize ? `, minimizing (${o.minimizeSec}s each)` : ""}`);
   const rep = new Reporter(o, theirs);

@@ -1,7 +1,7 @@
 /** Running cases: a generated schema and data, then checks; failures minimized and reported. */
 import { renderSetup, type SetupItem } from "./ast.js";
 import { checkSql, compareState, evalCheck, runSetup, type Outcome, type Pair } from "./checks.js";
-import type { EngineFactory } from "./engines.js";
+import { soloFactory, type EngineFactory } from "./engines.js";
 import { genCase, type Check } from "./gen.js";
 import { minimize, replay, type MinimizeEnv, type Repro } from "./minimize.js";
 import { caseSeed } from "./rng.js";
@@ -17,6 +17,8 @@ export interface RunOptions {
   strictReal: boolean;
   /** Generator features turned off (gen.ts FEATURES). */
   disable: string[];
+  /** No SQLite: only the oracles (TLP, NoREC), crashes and integrity checks on @db alone. */
+  solo?: boolean;
 }
 
 export interface Failure {
@@ -106,7 +108,8 @@ export function describeRepro(env: MinimizeEnv, r: Repro): string[] {
   }
 }
 
-export function runCase(ours: EngineFactory, theirs: EngineFactory, caseIndex: number, o: RunOptions, hooks: Hooks = {}): CaseResult {
+export function runCase(ours: EngineFactory, sqlite: EngineFactory, caseIndex: number, o: RunOptions, hooks: Hooks = {}): CaseResult {
+  const theirs = o.solo ? soloFactory : sqlite;
   const res: CaseResult = { passed: 0, failed: 0, approx: 0, skipped: 0, failures: [], approxExamples: [] };
   const c = genCase(caseSeed(o.seed, caseIndex), { checks: o.checks, disable: o.disable });
   const tables = c.setup.flatMap((it) => (it.k === "create" ? [it.t.name] : []));

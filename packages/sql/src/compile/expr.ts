@@ -77,6 +77,8 @@ export function emitColumn(ctx: Ctx, r: Resolved, target: number): void {
   const c = source.columns[col]!;
   if (source.table && source.table.rowidAlias === c.index) ctx.b.emit(Op.Rowid, source.cursor, target, 0, undefined, 0, c.name);
   else ctx.b.emit(Op.Column, source.cursor, c.index, target, source.table ? constantOf(source.table.columns[c.index]?.default ?? null) : undefined, 0, c.name);
+  // A subquery's REAL column (e.g. a compound whose later arm is REAL) yields integers as reals.
+  if (!source.table && c.affinity === "REAL") ctx.b.emit(Op.RealAffinity, target);
 }
 
 /** The value of a constant DEFAULT (literal, or a signed number), else undefined. */
@@ -155,8 +157,10 @@ export function comparisonP4(scope: Scope | null, l: Expr, r: Expr): CompareP4 |
   const p4: CompareP4 = {};
   if (isNumericAff(la) && (ra === "TEXT" || isNoAff(ra))) p4.right = "NUMERIC";
   else if (isNumericAff(ra) && (la === "TEXT" || isNoAff(la))) p4.left = "NUMERIC";
-  else if (la === "TEXT" && isNoAff(ra)) p4.right = "TEXT";
-  else if (ra === "TEXT" && isNoAff(la)) p4.left = "TEXT";
+  // A BLOB-affinity column is not "no affinity" here: TEXT against it compares unconverted,
+  // as sqlite3CompareAffinity gives BLOB when both sides have an affinity.
+  else if (la === "TEXT" && ra === null) p4.right = "TEXT";
+  else if (ra === "TEXT" && la === null) p4.left = "TEXT";
   const coll = exprCollation(scope, l) ?? exprCollation(scope, r);
   if (coll && coll !== "BINARY") p4.collation = coll;
   return p4.left || p4.right || p4.collation ? p4 : undefined;

@@ -22,6 +22,8 @@ export function satisfyOrder(scope: Scope, p: Plan, orderBy: OrderingTerm[], res
   const t = src.table!;
   const wants: Want[] = [];
   for (const o of orderBy) {
+    // An index holds NULLs first ascending (last when read backwards); other placements need a sort.
+    if (o.nulls !== undefined && (o.nulls === "FIRST") === o.desc) return false;
     const e = resolveTerm(o);
     if (e.kind !== "column") return false;
     let r;
@@ -53,7 +55,12 @@ export function satisfyOrder(scope: Scope, p: Plan, orderBy: OrderingTerm[], res
     let k = nEq;
     for (const w of wants) {
       if (w.col >= 0 && idx.columns.slice(0, nEq).includes(w.col)) continue; // bound by equality: constant
-      if (w.col === -1 && k === idx.columns.length) break; // rowid ties the remaining entries in order
+      if (w.col === -1 && k === idx.columns.length) {
+        // The rowid ties the remaining entries, ascending in the index: it must run the same way.
+        if (reverse !== null && reverse !== w.desc) return null;
+        reverse = w.desc;
+        break;
+      }
       if (k >= idx.columns.length || idx.columns[k] !== w.col || (idx.collations[k] ?? "BINARY") !== w.collation) return null;
       const rev = w.desc !== (idx.desc[k] ?? false);
       if (reverse === null) reverse = rev;

@@ -301,6 +301,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
 
   const sortSpec: SortKeySpec[] = orderBy.map((o, i) => ({
     desc: o.desc,
+    ...(o.nulls ? { nulls: o.nulls } : {}),
     collation: (o.collation ?? (orderExprs[i] ? exprCollation(scope, orderExprs[i]!) : exprCollation(scope, cols[resultRef(o.expr, cols, scope, "ORDER BY")]!.expr)) ?? "BINARY").toUpperCase(),
   }));
   if (sorter >= 0) b.emit(Op.OpenSorter, sorter, 0, 0, sortSpec);
@@ -612,6 +613,8 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
   const first = compileCore(ctx, sel.core, [], undefined, undefined, { kind: "eph", cursor: acc }, outer);
   let correlated = first.correlated;
   const n = first.columns.length;
+  // A column's affinity is the leftmost arm's that has one (sqlite3SubqueryColType).
+  const affinities = [...first.affinities];
   if (!valuesOnly) {
     for (const arm of sel.compound) {
       const tmp = b.cursor();
@@ -619,6 +622,7 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
       const info = compileCore(ctx, arm.core, [], undefined, undefined, { kind: "eph", cursor: tmp }, outer);
       if (info.columns.length !== n) throw new DbError("DB_ERROR", `SELECTs to the left and right of ${arm.op} do not have the same number of result columns`);
       correlated ||= info.correlated;
+      info.affinities.forEach((a, i) => (affinities[i] ??= a));
       b.emit(Op.Compound, acc, tmp, 0, arm.op);
     }
   }
@@ -628,7 +632,7 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
   const res = b.reg(n);
   if (sel.orderBy.length) {
     const sorter = b.cursor();
-    const spec = sel.orderBy.map((o) => ({ desc: o.desc, collation: (o.collation ?? "BINARY").toUpperCase() }));
+    const spec: SortKeySpec[] = sel.orderBy.map((o) => ({ desc: o.desc, ...(o.nulls ? { nulls: o.nulls } : {}), collation: (o.collation ?? "BINARY").toUpperCase() }));
     b.emit(Op.OpenSorter, sorter, 0, 0, spec);
     const keyIdx = sel.orderBy.map((o) => {
       let i = resultRef(o.expr, cols, null, "ORDER BY");
@@ -665,6 +669,6 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
     b.place(done);
   }
   b.place(end);
-  return { columns: first.columns, affinities: first.affinities, correlated };
+  return { columns: first.columns, affinities, correlated };
 }
 
