@@ -252,10 +252,16 @@ export class Pager {
       this.endWrite();
       return;
     }
+    // Page 1 is rewritten only when a header field changed (page count, free list, meta), as
+    // SQLite in WAL mode does: the commit frame itself records the database size, so a commit
+    // that only changes b-tree pages appends just those pages. The change counter counts the
+    // commits that rewrote page 1. A transaction whose pages all went out as spilled frames
+    // still needs a commit frame: it rewrites page 1 (unchanged but for the counter).
+    const writeHeader = !sameHeader(this.current, this.committed) || dirty.length === 0;
     const header = copyHeader(this.current);
-    header.changeCounter = (header.changeCounter + 1) >>> 0;
+    if (writeHeader) header.changeCounter = (header.changeCounter + 1) >>> 0;
     try {
-      this.writeCommit(dirty, header);
+      this.writeCommit(dirty, writeHeader ? header : null);
     } catch (e) {
       this.rollback();
       throw e;
@@ -633,14 +639,19 @@ export class Pager {
     return { pgno: page.pgno, data: page.data };
   }
 
-  /** Writes `dirty` pages plus a header page built from `header` as one committed transaction. */
-  private writeCommit(dirty: CachedPage[], header: DbHeader): void {
-    const page1 = new Uint8Array(this.pageSize);
-    encodeHeader(header, page1);
-    sealPage(page1, 1);
+  /**
+   * Writes `dirty` pages, plus a header page built from `header` unless it is null, as one
+   * committed transaction of a database of `current.pageCount` pages.
+   */
+  private writeCommit(dirty: CachedPage[], header: DbHeader | null): void {
     const frames = dirty.sort((a, b) => a.pgno - b.pgno).map((p) => this.frameOf(p));
-    frames.push({ pgno: 1, data: page1 });
-    this.wal.writeFrames(frames, header.pageCount);
+    if (header !== null) {
+      const page1 = new Uint8Array(this.pageSize);
+      encodeHeader(header, page1);
+      sealPage(page1, 1);
+      frames.push({ pgno: 1, data: page1 });
+    }
+    this.wal.writeFrames(frames, this.current.pageCount);
   }
 
   private endWrite(): void {

@@ -116,3 +116,14 @@ export function decodeFrame(
   running.s1 = next.s1;
   return { pgno, commitSize: v.getUint32(4) };
 }
+
+/**
+ * Null if the frame header at `buf[off]` carries the header's salts and page `pgno`, else what
+ * is wrong with it. A cheap check of a frame this connection wrote (its checksum is not redone).
+ */
+export function frameProblem(buf: Uint8Array, off: number, h: WalHeader, pgno: number): string | null {
+  const v = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER_SIZE);
+  if (v.getUint32(8) !== h.salt1 || v.getUint32(12) !== h.salt2) return "belongs to another WAL generation";
+  const found = v.getUint32(0);
+  return found === pgno ? null : `holds page ${found}, not ${pgno}`;
+}

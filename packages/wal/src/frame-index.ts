@@ -14,6 +14,11 @@ export class FrameIndex {
     return this.pgnos.length;
   }
 
+  /** Page number held by frame `frame` (1..frames). */
+  pgnoOf(frame: number): number {
+    return this.pgnos[frame - 1];
+  }
+
   /** Records that the next frame (number `frames + 1`) holds page `pgno`. */
   append(pgno: number): void {
     this.pgnos.push(pgno);

@@ -5,6 +5,7 @@ import {
   encodeFrame,
   encodeWalHeader,
   FRAME_HEADER_SIZE,
+  frameProblem,
   isValidPageSize,
   nextWalHeader,
   WAL_HEADER_SIZE,
@@ -109,6 +110,8 @@ export class Wal {
   /** The WAL file holds bytes past its last valid commit (a transaction cut short): see `clearStaleTail`. */
   private staleTail: boolean;
   private closed = false;
+  /** Scratch for `readFrame`: one frame. */
+  private frameBuf: Uint8Array | null = null;
 
   private constructor(
     private readonly vfs: Vfs,
@@ -251,8 +254,9 @@ export class Wal {
     const view = buf.subarray(0, ps);
     const frame = this.index.lookup(pgno, s === undefined ? this.mxFrame : s.maxFrame);
     if (frame > 0) {
-      const got = readAt(this.walFile as VfsFile, view, this.frameOffset(frame) + FRAME_HEADER_SIZE, "the WAL");
-      if (got < ps) throw corruptError(pgno, `WAL frame ${frame} is truncated`);
+      const f = this.readFrame(frame);
+      if (typeof f === "string") throw corruptError(pgno, f);
+      view.set(f.subarray(FRAME_HEADER_SIZE));
       return;
     }
     const got = readAt(this.db, view, (pgno - 1) * ps, "the database file");
@@ -279,7 +283,13 @@ export class Wal {
       }
     }
     if (this.staleTail) this.clearStaleTail(wal);
-    if (this.mxFrame === 0 && !this.headerFresh) this.writeHeader(ps);
+    if (this.mxFrame === 0 && !this.headerFresh) {
+      this.writeHeader(ps);
+      // Frames of an older generation may follow (a reset whose header write failed): the new
+      // salts must be on disk before any of them is overwritten, or a power cut could leave the
+      // old header with a prefix of the old frames, which the db file has already overtaken.
+      if (this.synchronous !== "off" && wal.size() > WAL_HEADER_SIZE) this.syncOrPoison(wal, false);
+    }
     const header = this.header as WalHeader;
     const sync = commitDbSizePages > 0 && this.synchronous === "full";
     const total = frames.length + (sync ? this.paddingFrames(frames.length) : 0);
@@ -343,8 +353,8 @@ export class Wal {
     const checkpointed = this.backfilled;
     const complete = checkpointed === this.lastCommit;
     const busy = mode !== "passive" && !complete;
-    if (complete && this.lastCommit > 0) this.reset(wal, mode === "truncate");
-    else if (complete && mode === "truncate" && wal.size() > 0) this.reset(wal, true);
+    if (complete && this.lastCommit > 0) this.reset(wal, mode);
+    else if (complete && mode === "truncate" && wal.size() > 0) this.reset(wal, mode);
     if (complete && mode === "truncate") return { busy, log: 0, checkpointed: 0 };
     return { busy, log, checkpointed };
   }
@@ -399,6 +409,7 @@ export class Wal {
         throw corruptError(p, `page ${p} of a ${dbSize}-page commit is neither in the db file nor in the WAL`);
       }
     }
+    this.verifyFrames(this.backfilled + 1, upTo);
     this.copyToDb(this.index.latestSince(this.backfilled, upTo).filter(([pgno]) => pgno <= dbSize));
     if (upTo === this.lastCommit && this.db.size() !== dbSize * ps) this.db.truncate(dbSize * ps);
     if (durable) this.syncOrPoison(this.db, false);
@@ -407,20 +418,28 @@ export class Wal {
 
   /**
    * Starts a new WAL generation once every committed frame is in the db file: forgets the frames,
-   * writes a header with new salts (or, with `toZero`, truncates the file to nothing), fsyncs.
-   * The db file holds everything by now, so whatever a crash leaves of this is harmless.
+   * writes a header with new salts, fsyncs. The db file holds everything by now, so whatever a
+   * crash leaves of this is harmless.
+   *
+   * "passive" and "full" (autocheckpoints, close) keep the file's length: the next frames
+   * overwrite the old generation's from the start, as SQLite restarts its WAL. An fsync after
+   * overwriting allocated blocks costs less than one after growing the file, and there is no
+   * ftruncate per checkpoint. The old frames carry the old salts, so recovery stops at the first
+   * of them (invariant 10); the header with the new salts is synced here, before any of them is
+   * overwritten. "restart" also cuts the file to the header (an explicit request to restart the
+   * WAL gives its space back), "truncate" to nothing (the next append writes a header).
    */
-  private reset(wal: VfsFile, toZero: boolean): void {
+  private reset(wal: VfsFile, mode: CheckpointMode): void {
     this.index.clear();
     this.staleTail = false;
     this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = 0;
     for (const s of this.snapshots) s.maxFrame = 0;
     this.headerFresh = false;
-    if (toZero) {
+    if (mode === "truncate") {
       wal.truncate(0);
     } else {
       this.writeHeader(this.requirePageSize());
-      wal.truncate(WAL_HEADER_SIZE);
+      if (mode === "restart") wal.truncate(WAL_HEADER_SIZE);
     }
     if (this.synchronous !== "off") this.syncOrPoison(wal, false);
   }
@@ -431,16 +450,17 @@ export class Wal {
    * were missing (the pages of a retried transaction are often identical), resurrecting a
    * transaction recovery had dropped. And if the torn part was the padding copy of the last
    * commit, the next frame would start in a sector holding that commit frame. So checkpoint
-   * first: the WAL restarts with new salts, after the db file is synced. If a snapshot keeps the
-   * checkpoint from finishing (or there is no commit), cut the tail off and fsync instead.
+   * first: the WAL restarts with new salts, after the db file is synced. With no commit, a new
+   * header (new salts) is all it takes. If a snapshot keeps the checkpoint from finishing, cut the
+   * tail off instead. Either way the change is fsynced before anything is written over the tail.
    */
   private clearStaleTail(wal: VfsFile): void {
     if (this.lastCommit > 0) this.checkpoint();
-    if (this.staleTail) {
-      wal.truncate(this.lastCommit > 0 ? this.frameOffset(this.lastCommit + 1) : 0);
-      if (this.synchronous !== "off") this.syncOrPoison(wal, false);
-      this.staleTail = false;
-    }
+    if (!this.staleTail) return;
+    if (this.lastCommit > 0) wal.truncate(this.frameOffset(this.lastCommit + 1));
+    else this.writeHeader(this.requirePageSize());
+    if (this.synchronous !== "off") this.syncOrPoison(wal, false);
+    this.staleTail = false;
   }
 
   /** Copies of the commit frame to add after a commit of `n` frames so that the WAL passes the next padding boundary. */
@@ -451,6 +471,56 @@ export class Wal {
     const end = this.frameOffset(this.mxFrame + 1 + n);
     const rest = end % boundary;
     return rest === 0 ? 0 : Math.ceil((boundary - rest) / (FRAME_HEADER_SIZE + ps));
+  }
+
+  /**
+   * Checks, before a checkpoint writes anything into the db file, that frames `from..to` still
+   * hold what this connection wrote there: whole frames with the current salts and the page
+   * numbers the index has for them. The WAL is reused in place, so a write the disk dropped
+   * (a write-back error reported late, or never: the kernel drops the pages and later reads see
+   * the old bytes) shows up here as a frame of an older generation, or a short file. Copying
+   * it, or copying later frames while recovery would stop at it, would leave the db file ahead
+   * of what the WAL can redo. Such a loss poisons the connection, reads included (DB_IOERR).
+   * Reads the frames in ~1 MiB runs; the checksum chain itself is not recomputed.
+   */
+  private verifyFrames(from: number, to: number): void {
+    if (from > to) return;
+    const ps = this._pageSize as number;
+    const frameSize = FRAME_HEADER_SIZE + ps;
+    const header = this.header as WalHeader;
+    const perRun = Math.max(1, Math.floor(CHECKPOINT_BATCH_BYTES / frameSize));
+    const buf = new Uint8Array(Math.min(perRun, to - from + 1) * frameSize);
+    for (let first = from; first <= to; first += perRun) {
+      const count = Math.min(perRun, to - first + 1);
+      const got = readAt(this.walFile as VfsFile, buf.subarray(0, count * frameSize), this.frameOffset(first), "the WAL");
+      for (let i = 0; i < count; i++) {
+        const frame = first + i;
+        const problem =
+          (i + 1) * frameSize > got ? "is missing" : frameProblem(buf, i * frameSize, header, this.index.pgnoOf(frame));
+        if (problem !== null) {
+          const e = new DbError("DB_IOERR", `disk I/O error: WAL frame ${frame} ${problem}: a write was lost`, {
+            subcode: "DB_IOERR_LOST_WRITE",
+          });
+          throw this.poison(e, true);
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads frame `frame` (header and page) into a scratch buffer and returns it, or a description
+   * of what is wrong: truncated, or not the frame this connection wrote there (another
+   * generation's salts, another page; see `verifyFrames`). The buffer is reused by the next call.
+   */
+  private readFrame(frame: number): Uint8Array | string {
+    const frameSize = FRAME_HEADER_SIZE + (this._pageSize as number);
+    if (this.frameBuf === null || this.frameBuf.length !== frameSize) this.frameBuf = new Uint8Array(frameSize);
+    const buf = this.frameBuf;
+    if (readAt(this.walFile as VfsFile, buf, this.frameOffset(frame), "the WAL") < frameSize) {
+      return `WAL frame ${frame} is truncated`;
+    }
+    const problem = frameProblem(buf, 0, this.header as WalHeader, this.index.pgnoOf(frame));
+    return problem === null ? buf : `WAL frame ${frame} ${problem}`;
   }
 
   /** Writes the given [pgno, frame] pages (sorted by pgno) into the db file, runs of adjacent pages at once. */
@@ -466,10 +536,9 @@ export class Wal {
     for (const [pgno, frame] of pages) {
       if (used > 0 && (pgno !== first + used / ps || used === batch.length)) flush();
       if (used === 0) first = pgno;
-      const view = batch.subarray(used, used + ps);
-      if (readAt(this.walFile as VfsFile, view, this.frameOffset(frame) + FRAME_HEADER_SIZE, "the WAL") < ps) {
-        throw corruptError(pgno, `WAL frame ${frame} is truncated`);
-      }
+      const f = this.readFrame(frame);
+      if (typeof f === "string") throw corruptError(pgno, f);
+      batch.set(f.subarray(FRAME_HEADER_SIZE), used);
       used += ps;
     }
     flush();

@@ -143,7 +143,6 @@ describe("checkpoint", () => {
       `write ${DB}@0`,
       `sync ${DB}`,
       `write ${DB}-wal@0`,
-      `truncate ${DB}-wal`,
       `sync ${DB}-wal`,
     ]);
     const after = header(vfs);
@@ -162,17 +161,31 @@ describe("checkpoint", () => {
     expect(read(again, 1)).toBe(5);
   });
 
-  it("frames of an older generation left behind a failed truncate never count", () => {
+  it("frames of an older generation left behind a failed header rewrite never count", () => {
     const vfs = new SimVfs();
     const wal = open(vfs, { sectorSize: 0 });
     for (let i = 1; i <= 4; i++) wal.writeFrames([{ pgno: i, data: page(i) }], i);
-    vfs.fail({ op: "truncate", nth: 1, path: "-wal" });
+    vfs.fail({ op: "write", nth: 1, path: "-wal" });
     expect(codeOf(() => wal.checkpoint())).toBe("DB_IOERR"); // the reset failed, the copy did not
     expect(wal.error).toBe(null);
+    const from = vfs.opCount();
+    wal.synchronous = "normal"; // the commit itself is not synced: any sync seen is the header's
     wal.writeFrames([{ pgno: 1, data: page(9) }], 4);
-    const again = open(vfs.crash("keep-all"));
-    expect(again.frameCount).toBe(1); // frames 2-4 of the old generation are still in the file
-    expect([1, 2, 3, 4].map((p) => read(again, p))).toEqual([9, 2, 3, 4]);
+    const ops = vfs.trace().entries.filter((e) => e.seq > from && MUTATING_OPS.includes(e.op));
+    // The on-disk header still had the old salts: the new one is synced before frame 1 of the
+    // old generation is overwritten (else a power cut could leave the old header with old frames
+    // 2-4, stale next to the db file).
+    expect(ops.map((e) => `${e.op} ${e.path}@${e.offset ?? ""}`)).toEqual([
+      `write ${DB}-wal@0`,
+      `sync ${DB}-wal@`,
+      `write ${DB}-wal@32`,
+    ]);
+    for (const policy of ["keep-all", "lose-all"] as const) {
+      const again = open(vfs.crash(policy));
+      // frames 2-4 of the old generation are still in the file
+      expect(again.frameCount).toBe(policy === "keep-all" ? 1 : 0);
+      expect([1, 2, 3, 4].map((p) => read(again, p))).toEqual([policy === "keep-all" ? 9 : 1, 2, 3, 4]);
+    }
   });
 });
 

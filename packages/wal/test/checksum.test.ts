@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { checksum, checksumUpdate } from "../src/index.js";
+
+/** The definition in FORMAT.md, word by word from bytes (the reference for the fast loop). */
+function reference(data: Uint8Array, s0: number, s1: number): [number, number] {
+  for (let i = 0; i < data.length; i += 8) {
+    const x0 = ((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]) >>> 0;
+    const x1 = ((data[i + 4] << 24) | (data[i + 5] << 16) | (data[i + 6] << 8) | data[i + 7]) >>> 0;
+    s0 = (s0 + x0 + s1) >>> 0;
+    s1 = (s1 + x1 + s0) >>> 0;
+  }
+  return [s0, s1];
+}
+
+describe("checksum", () => {
+  it("matches the definition, from any seed and at any byte offset of any buffer", () => {
+    let x = 12345;
+    const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+    const big = new Uint8Array(4096 + 64);
+    for (let i = 0; i < big.length; i++) big[i] = next() >>> 24;
+    big.fill(0xff, 100, 300); // carries in every word
+    for (const [off, len] of [[0, 4096], [3, 4096], [13, 1024], [64, 8], [7, 0]]) {
+      const data = big.subarray(off, off + len);
+      const seed = { s0: next(), s1: next() };
+      const state = { ...seed };
+      checksumUpdate(state, big, off, len);
+      expect([state.s0, state.s1]).toEqual(reference(data, seed.s0, seed.s1));
+      // through a view whose byteOffset is not 0
+      const view = new Uint8Array(big.buffer, 5, big.length - 5);
+      const again = { ...seed };
+      checksumUpdate(again, view, off - 5 >= 0 ? off - 5 : 0, off - 5 >= 0 ? len : 0);
+      if (off >= 5) expect([again.s0, again.s1]).toEqual(reference(data, seed.s0, seed.s1));
+    }
+    const c = checksum(big, 0, 4096);
+    expect([c.s0, c.s1]).toEqual(reference(big.subarray(0, 4096), 0, 0));
+    expect(c.s0).toBeGreaterThanOrEqual(0);
+  });
+
+  it("rejects a length that is not a multiple of 8", () => {
+    expect(() => checksumUpdate({ s0: 0, s1: 0 }, new Uint8Array(16), 0, 12)).toThrow(RangeError);
+  });
+});
