@@ -6,6 +6,7 @@ import { MemoryVfs, NodeVfs, type Vfs } from "@db/vfs";
 import { Wal } from "@db/wal";
 import { Pager } from "@db/pager";
 import { Vm, initSchemaTable } from "@db/vm";
+import { VfsTempStore } from "./temp-store.js";
 import { DbError, builtinFunctions, compile, loadSchema, parse, parseStatements, type FunctionDef, type ParsedStatement, type Program, type Schema } from "@db/sql";
 
 export interface OpenOptions {
@@ -19,6 +20,13 @@ export interface OpenOptions {
   pageSize?: number;
   /** Page cache budget in pages. Default 4096 (16 MiB of 4 KiB pages, as better-sqlite3 builds SQLite). */
   cacheSizePages?: number;
+  /**
+   * Estimated bytes of rows a sort (ORDER BY) or GROUP BY keeps in memory before it spills to
+   * temporary files. Default 16 MiB. Also settable later through `connection.vm.sort.budgetBytes`.
+   */
+  sortMemoryBytes?: number;
+  /** Directory of those temporary files, in the VFS. Default: os.tmpdir() (none for ":memory:"). */
+  tempDir?: string;
 }
 
 export class Connection {
@@ -26,6 +34,8 @@ export class Connection {
   readonly pager: Pager;
   readonly wal: Wal;
   readonly memory: boolean;
+  /** Temporary files of sorts and groupings; whatever is left is deleted by close(). */
+  readonly tempStore: VfsTempStore;
   schema!: Schema;
   /** Bumped whenever the catalog is reloaded; prepared statements recompile when it moves. */
   generation = 0;
@@ -50,7 +60,8 @@ export class Connection {
       this.wal.close();
       throw e;
     }
-    this.vm = new Vm(this.pager);
+    this.tempStore = new VfsTempStore(vfs, options.tempDir ?? VfsTempStore.defaultDir(this.memory));
+    this.vm = new Vm(this.pager, { sort: { tempStore: this.tempStore, ...(options.sortMemoryBytes !== undefined ? { budgetBytes: options.sortMemoryBytes } : {}) } });
     try {
       if (this.pager.getMeta(0) === 0 && !options.readonly) {
         this.pager.beginWrite();
@@ -114,6 +125,10 @@ export class Connection {
         /* closing anyway */
       }
     }
-    this.pager.close();
+    try {
+      this.pager.close();
+    } finally {
+      this.tempStore.closeAll();
+    }
   }
 }

@@ -4,7 +4,6 @@
  * in-memory ephemeral tables and sets, and sorters.
  */
 import { BTree, DbError, type Cursor, type Pager } from "@db/btree";
-import { compareValues } from "./compare.js";
 import { RecordReader, encodeRecord } from "./record.js";
 import { compareKeys, decodeRowidKey, encodeKey, encodeRowidKey, keySuccessor } from "./key.js";
 import type { SqlValue } from "./value.js";
@@ -385,58 +384,5 @@ export interface SortKeySpec {
   nulls?: "FIRST" | "LAST";
 }
 
-/** Rows with sort keys; sorted once, then read in order. */
-export class SorterCursor implements VmCursor {
-  private rows: { keys: SqlValue[]; data: SqlValue[] }[] = [];
-  private pos = -1;
-  nullRow = false;
-
-  constructor(readonly spec: SortKeySpec[]) {}
-
-  insert(keys: SqlValue[], data: SqlValue[]): void {
-    this.rows.push({ keys, data });
-  }
-
-  sort(): boolean {
-    const spec = this.spec;
-    this.rows.sort((a, b) => {
-      for (let i = 0; i < spec.length; i++) {
-        const s = spec[i]!;
-        const x = a.keys[i] ?? null;
-        const y = b.keys[i] ?? null;
-        if (s.nulls !== undefined && (x === null) !== (y === null)) return (x === null) === (s.nulls === "FIRST") ? -1 : 1;
-        const c = compareValues(x, y, s.collation as "BINARY");
-        if (c !== 0) return s.desc ? -c : c;
-      }
-      return 0;
-    });
-    this.pos = 0;
-    return this.rows.length > 0;
-  }
-
-  rewind(): boolean {
-    this.pos = 0;
-    return this.rows.length > 0;
-  }
-  last(): boolean {
-    this.pos = this.rows.length - 1;
-    return this.pos >= 0;
-  }
-  next(): boolean {
-    this.pos++;
-    return this.pos < this.rows.length;
-  }
-  prev(): boolean {
-    this.pos--;
-    return this.pos >= 0;
-  }
-  column(i: number): SqlValue {
-    return this.rows[this.pos]?.data[i] ?? null;
-  }
-  rowid(): SqlValue {
-    return this.pos + 1;
-  }
-  close(): void {
-    this.rows = [];
-  }
-}
+/** The sorter lives in sorter.ts (an external merge sort); re-exported for existing imports. */
+export { SorterCursor } from "./sorter.js";

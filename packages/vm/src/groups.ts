@@ -1,10 +1,21 @@
 /**
  * Hash aggregation: rows are folded into groups keyed by the GROUP BY values; groups are
  * read back in key order (as SQLite, which groups through a sorter, returns them).
+ *
+ * Beyond memory (docs/adr/0005-external-sort.md): once the groups held in memory pass half the
+ * sort budget and a TempStore is available, rows of groups not yet in memory are no longer
+ * folded but recorded (keys, bare values, each aggregate step's arguments) into an external
+ * sorter keyed by the group key. Reading back merges the in-memory groups (sorted) with the
+ * sorted recording, aggregated one run of equal keys at a time. A key is either in memory or in
+ * the recording, never both, so no partial aggregate states have to be combined; the sorter is
+ * stable, so each group sees its rows in input order (group_concat order, "last row wins" for
+ * bare columns) exactly as in memory.
  */
 import { aggregateFunctions, type AggregateFunction } from "./aggregates.js";
 import { compareValues } from "./compare.js";
 import { encodeKey } from "./key.js";
+import { SorterCursor, estimateRowBytes } from "./sorter.js";
+import { DEFAULT_SORT_BUDGET_BYTES, type SortOptions } from "./tempstore.js";
 import type { SqlValue } from "./value.js";
 import { DbError } from "@db/btree";
 
@@ -15,7 +26,13 @@ export interface AggDef {
   star: boolean;
 }
 
-export class AggSlot {
+/** What a group holds per aggregate: the VM steps it per row and reads the result. */
+export interface AggAccumulator {
+  step(args: SqlValue[]): void;
+  final(): SqlValue;
+}
+
+export class AggSlot implements AggAccumulator {
   private readonly impl: AggregateFunction<unknown> | null;
   private state: unknown;
   private seen: Set<string> | null;
@@ -55,55 +72,176 @@ export class AggSlot {
 
 export interface Group {
   keys: SqlValue[];
-  aggs: AggSlot[];
+  aggs: AggAccumulator[];
   bare: SqlValue[];
 }
 
+const IN_MEMORY: SortOptions = { tempStore: null, budgetBytes: DEFAULT_SORT_BUDGET_BYTES };
+/** Rough heap bytes of a group besides its key values: the Map entry, the Group, per-aggregate state. */
+const GROUP_OVERHEAD = 160;
+const AGG_OVERHEAD = 64;
+
+function keyString(keys: readonly SqlValue[]): string {
+  return Buffer.from(encodeKey(keys)).toString("latin1");
+}
+
+function compareGroupKeys(a: readonly SqlValue[], b: readonly SqlValue[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareValues(a[i] ?? null, b[i] ?? null);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/**
+ * The groups of one aggregate query. `step(keys)` makes a group current (the VM then steps its
+ * aggregates and sets its bare values); `rewind()`/`next()` read the groups in key order.
+ * Memory: about half of `options.budgetBytes` of groups, plus the spill sorter's budget (the other
+ * half); aggregate states that grow (group_concat, DISTINCT sets) are not counted.
+ * Errors: DbError from the TempStore (DB_IOERR, DB_FULL, DB_CANTOPEN).
+ */
 export class GroupTable {
   private groups = new Map<string, Group>();
   private order: Group[] | null = null;
   private pos = -1;
   current: Group | null = null;
+  /** Estimated heap bytes of the groups in memory. */
+  private bytes = 0;
 
-  constructor(readonly aggDefs: AggDef[]) {}
+  /** Spilled rows: keys, then the number of bare values, the bare values, then (slot, argc, ...args) per step. */
+  private spill: SorterCursor | null = null;
+  private nKeys = 0;
+  /** The row being recorded (reused for every spilled row); null when the current group is in memory. */
+  private pending: Group | null = null;
+  private recording: Group | null = null;
+  private steps: SqlValue[] = [];
+  /** While reading back with a spill: the next group aggregated from the recording, and which side `current` came from. */
+  private spilledNext: Group | null = null;
+  private tookSpilled = false;
+
+  constructor(
+    readonly aggDefs: AggDef[],
+    private readonly options: SortOptions = IN_MEMORY,
+  ) {}
 
   /** Finds or creates the group of `keys` and makes it current. */
   step(keys: SqlValue[]): Group {
     // No GROUP BY: one group for every row.
     if (keys.length === 0 && this.current !== null && this.groups.size === 1) return this.current;
-    const k = keys.length === 0 ? "" : Buffer.from(encodeKey(keys)).toString("latin1");
+    if (this.pending !== null) this.flushPending();
+    const k = keys.length === 0 ? "" : keyString(keys);
     let g = this.groups.get(k);
     if (!g) {
+      if (keys.length > 0 && this.overBudget()) return this.record(keys);
       g = { keys, aggs: this.aggDefs.map((d) => new AggSlot(d)), bare: [] };
       this.groups.set(k, g);
       this.order = null;
+      this.bytes += GROUP_OVERHEAD + k.length + estimateRowBytes(keys) + AGG_OVERHEAD * this.aggDefs.length;
     }
     this.current = g;
     return g;
   }
 
+  private overBudget(): boolean {
+    return this.options.tempStore !== null && (this.spill !== null || this.bytes > this.options.budgetBytes / 2);
+  }
+
+  /** Makes current a recording group: its aggregates record their arguments instead of folding them. */
+  private record(keys: SqlValue[]): Group {
+    if (this.spill === null) {
+      this.nKeys = keys.length;
+      const spec = keys.map(() => ({ desc: false, collation: "BINARY" }));
+      this.spill = new SorterCursor(spec, { tempStore: this.options.tempStore, budgetBytes: this.options.budgetBytes / 2 });
+      const steps = (slot: number): AggAccumulator => ({
+        step: (args) => {
+          this.steps.push(slot, args.length, ...args);
+        },
+        final: () => {
+          throw new DbError("DB_MISUSE", "aggregate read before its group was complete");
+        },
+      });
+      this.recording = { keys, aggs: this.aggDefs.map((_, i) => steps(i)), bare: [] };
+    }
+    const g = this.recording!;
+    g.keys = keys;
+    g.bare = [];
+    this.steps = [];
+    this.pending = g;
+    this.current = g;
+    return g;
+  }
+
+  private flushPending(): void {
+    const g = this.pending!;
+    this.pending = null;
+    const row: SqlValue[] = g.keys.slice(0, this.nKeys);
+    row.push(g.bare.length);
+    for (const v of g.bare) row.push(v);
+    for (const v of this.steps) row.push(v);
+    this.steps = [];
+    this.spill!.insertRow(row);
+  }
+
   /** Positions on the first group in key order; with `ensureOne`, an empty input yields one empty group. */
   rewind(ensureOne: boolean): boolean {
-    if (ensureOne && this.groups.size === 0) this.step([]);
+    if (this.pending !== null) this.flushPending();
+    if (ensureOne && this.groups.size === 0 && this.spill === null) this.step([]);
     if (this.order === null) {
       this.order = [...this.groups.values()];
-      this.order.sort((a, b) => {
-        for (let i = 0; i < a.keys.length; i++) {
-          const c = compareValues(a.keys[i] ?? null, b.keys[i] ?? null);
-          if (c !== 0) return c;
-        }
-        return 0;
-      });
+      this.order.sort((a, b) => compareGroupKeys(a.keys, b.keys));
     }
     this.pos = 0;
+    if (this.spill !== null) {
+      this.spilledNext = this.spill.sort() ? this.readSpilled() : null;
+      return this.pick();
+    }
     this.current = this.order[0] ?? null;
     return this.current !== null;
   }
 
   next(): boolean {
+    if (this.spill !== null) {
+      if (this.tookSpilled) this.spilledNext = this.readSpilled();
+      else this.pos++;
+      return this.pick();
+    }
     this.pos++;
     this.current = this.order?.[this.pos] ?? null;
     return this.current !== null;
+  }
+
+  /** Current := the smaller of the next in-memory group and the next spilled one. */
+  private pick(): boolean {
+    const m = this.order![this.pos] ?? null;
+    const s = this.spilledNext;
+    this.tookSpilled = s !== null && (m === null || compareGroupKeys(s.keys, m.keys) < 0);
+    this.current = this.tookSpilled ? s : m;
+    return this.current !== null;
+  }
+
+  /** Aggregates the next run of equal keys of the (sorted) recording into a group; null at the end. */
+  private readSpilled(): Group | null {
+    const s = this.spill!;
+    let row = s.currentRow();
+    if (row === null) return null;
+    const nk = this.nKeys;
+    const keys = row.slice(0, nk);
+    const k = keyString(keys);
+    const g: Group = { keys, aggs: this.aggDefs.map((d) => new AggSlot(d)), bare: [] };
+    for (;;) {
+      const nBare = row[nk] as number;
+      if (nBare > 0) g.bare = row.slice(nk + 1, nk + 1 + nBare);
+      for (let p = nk + 1 + nBare; p < row.length; ) {
+        const slot = row[p] as number;
+        const argc = row[p + 1] as number;
+        g.aggs[slot]!.step(row.slice(p + 2, p + 2 + argc));
+        p += 2 + argc;
+      }
+      if (!s.next()) break;
+      row = s.currentRow()!;
+      if (keyString(row.slice(0, nk)) !== k) break;
+    }
+    return g;
   }
 
   clear(): void {
@@ -111,5 +249,12 @@ export class GroupTable {
     this.order = null;
     this.pos = -1;
     this.current = null;
+    this.bytes = 0;
+    this.spill?.close();
+    this.spill = null;
+    this.pending = null;
+    this.recording = null;
+    this.steps = [];
+    this.spilledNext = null;
   }
 }

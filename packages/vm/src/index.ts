@@ -17,5 +17,7 @@ export { Vm, Execution, FLAG_COUNT, FLAG_LASTROWID } from "./vm.js";
 export type { ScalarFn, CompareP4, PragmaContext } from "./vm.js";
 export type { IndexSpec, SortKeySpec } from "./cursors.js";
 export type { AggDef } from "./groups.js";
+export { DEFAULT_SORT_BUDGET_BYTES } from "./tempstore.js";
+export type { TempFile, TempStore, SortOptions } from "./tempstore.js";
 export { initSchemaTable, readSchemaRows, META_SCHEMA_ROOT, META_SCHEMA_VERSION, META_USER_VERSION } from "./schema-rows.js";
 export type { SchemaRow } from "./schema-rows.js";

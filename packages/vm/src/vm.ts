@@ -7,6 +7,7 @@ import { BTree, DbError, type Pager } from "@db/btree";
 import { BTreeCursor, EphemeralCursor, SorterCursor, type IndexSpec, type SortKeySpec, type VmCursor } from "./cursors.js";
 import { AggSlot, GroupTable, type AggDef } from "./groups.js";
 import { Op, type Program } from "./program.js";
+import { DEFAULT_SORT_BUDGET_BYTES, type SortOptions } from "./tempstore.js";
 import { encodeRecord } from "./record.js";
 import { encodeRowidKey } from "./key.js";
 import { applyAffinity, castAs, type Affinity } from "./affinity.js";
@@ -58,7 +59,15 @@ export class Vm {
   /** B+tree handles by root page, reused across statements (building one allocates scratch state). */
   private trees = new Map<number, BTree>();
 
-  constructor(readonly pager: Pager) {}
+  /** Memory budget of sorters and group tables, and where they spill past it (read when each opens). */
+  sort: SortOptions;
+
+  constructor(
+    readonly pager: Pager,
+    options: { sort?: Partial<SortOptions> } = {},
+  ) {
+    this.sort = { tempStore: options.sort?.tempStore ?? null, budgetBytes: options.sort?.budgetBytes ?? DEFAULT_SORT_BUDGET_BYTES };
+  }
 
   /** @internal The B+tree rooted at `root`. */
   tree(root: number): BTree {
@@ -552,7 +561,7 @@ export class Execution {
           break;
         case Op.OpenSorter:
           this.cursors[I.p1]?.close();
-          this.cursors[I.p1] = new SorterCursor(I.p4 as SortKeySpec[]);
+          this.cursors[I.p1] = new SorterCursor(I.p4 as SortKeySpec[], vm.sort);
           break;
         case Op.Close:
           this.cursors[I.p1]?.close();
@@ -753,7 +762,8 @@ export class Execution {
         case Op.SorterInsert: {
           const p4 = I.p4 as { nKeys: number };
           const s = this.cursor(I.p1) as SorterCursor;
-          s.insert(r.slice(I.p2, I.p2 + p4.nKeys), r.slice(I.p2 + p4.nKeys, I.p2 + I.p3));
+          if (p4.nKeys === s.spec.length) s.insertRow(r.slice(I.p2, I.p2 + I.p3));
+          else s.insert(r.slice(I.p2, I.p2 + p4.nKeys), r.slice(I.p2 + p4.nKeys, I.p2 + I.p3));
           break;
         }
         case Op.SorterSort:
@@ -876,7 +886,8 @@ export class Execution {
 
   /** @internal Opens a group cursor (used by OpenPseudo with p4 agg defs). */
   openGroups(i: number, defs: AggDef[]): void {
-    const table = new GroupTable(defs);
+    this.cursors[i]?.close(); // a group table opened again (subquery re-run) frees its spill file
+    const table = new GroupTable(defs, this.vm.sort);
     this.cursors[i] = { table, close: () => table.clear() } as unknown as VmCursor;
   }
 

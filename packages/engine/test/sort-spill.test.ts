@@ -1,0 +1,153 @@
+/**
+ * ORDER BY and GROUP BY beyond the sort budget, through the SQL API: a small budget spills to
+ * temporary files and returns exactly the rows of a big one; the files are gone after the
+ * statement, after an early stop, after an error and after close; an I/O error writing a run is
+ * a DbError with code DB_IOERR.
+ */
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { Database, DbError, MemoryVfs, NodeVfs } from "../src/index.js";
+import { FaultVfs } from "@db/vfs";
+import { tempDir } from "./helpers.js";
+
+const dirs: string[] = [];
+function freshDir(): string {
+  const d = tempDir("db-sort-test-");
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const sortFiles = (dir: string) => readdirSync(dir).filter((f) => f.includes("-sort-"));
+
+/** Fills t with n rows of mixed types: integers, reals, texts of every case, long texts, blobs, NULLs. */
+function fill(db: Database, n: number): void {
+  db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, a, b TEXT, c, d BLOB)");
+  const ins = db.prepare("INSERT INTO t(a, b, c, d) VALUES (?, ?, ?, ?)");
+  const words = ["apple", "Apple", "APPLE ", "banana", "Banana  ", "cherry", "", " x"];
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      const k = (i * 7919) % 1009;
+      const a = k % 11 === 0 ? null : k % 5 === 0 ? k + 0.5 : k % 7 === 0 ? String(k) : k;
+      const b = i % 97 === 0 ? null : i % 501 === 0 ? "L".repeat(3000) + words[i % 8] : words[k % 8]! + (k % 13);
+      const c = i % 3 === 0 ? BigInt(k) * 10_000_000_000_000n : i % 3 === 1 ? -k / 3 : null;
+      const d = i % 4 === 0 ? Buffer.from([k & 255, (k >> 8) & 255, i & 1]) : null;
+      ins.run(a, b, c, d);
+    }
+  })();
+}
+
+const QUERIES = [
+  "SELECT * FROM t ORDER BY a, id",
+  "SELECT id, b FROM t ORDER BY b COLLATE NOCASE DESC, id",
+  "SELECT id, b, c FROM t ORDER BY b COLLATE RTRIM, c DESC",
+  "SELECT d, a, id FROM t ORDER BY d DESC, a",
+  "SELECT b, count(*), sum(a), min(c), max(d), group_concat(id) FROM t GROUP BY b",
+  "SELECT a, c, count(*), total(id) FROM t GROUP BY a, c ORDER BY count(*) DESC, a, c",
+  // Few distinct values: the sort stays in memory (DISTINCT's set is an in-memory ephemeral table).
+  "SELECT DISTINCT b FROM t ORDER BY b",
+];
+const SPILLS = (q: string) => !q.includes("DISTINCT");
+
+describe("sorting and grouping beyond the budget", () => {
+  it("a file database with a 64 KB budget returns the rows of a 16 MB one, and leaves no temp file", () => {
+    const dir = freshDir();
+    const path = join(dir, "big.db");
+    const big = new Database(path);
+    fill(big, 15_000);
+    big.close();
+    const small = new Database(path, { sortMemoryBytes: 64 * 1024, tempDir: dir });
+    const ref = new Database(path, { tempDir: dir });
+    for (const q of QUERIES) {
+      const want = ref.prepare(q).raw().all();
+      // While the first rows come out, the runs are on disk.
+      const it = small.prepare(q).raw().iterate();
+      const first = it.next();
+      expect(first.done).toBe(false);
+      if (SPILLS(q)) expect(sortFiles(dir).length, q).toBeGreaterThan(0);
+      const got = [first.value, ...it];
+      expect(got, q).toEqual(want);
+      expect(sortFiles(dir), q).toEqual([]);
+    }
+    ref.close();
+    small.close();
+    expect(sortFiles(dir)).toEqual([]);
+  });
+
+  it("stopping early, closing mid-iteration, and a failing function all delete the temp files", () => {
+    const dir = freshDir();
+    const db = new Database(join(dir, "stop.db"), { sortMemoryBytes: 32 * 1024, tempDir: dir });
+    fill(db, 10_000);
+    for (const row of db.prepare("SELECT * FROM t ORDER BY b, id").iterate()) {
+      expect(row).toBeDefined();
+      expect(sortFiles(dir).length).toBeGreaterThan(0);
+      break;
+    }
+    expect(sortFiles(dir)).toEqual([]);
+
+    let n = 0;
+    db.function("boom", (x: unknown) => {
+      if (++n === 8_000) throw new Error("boom");
+      return x;
+    });
+    expect(() => db.prepare("SELECT boom(id) FROM t ORDER BY b").all()).toThrow("boom");
+    expect(sortFiles(dir)).toEqual([]);
+    n = 0;
+    expect(() => db.prepare("SELECT b, count(boom(id)) FROM t GROUP BY b, id").all()).toThrow("boom");
+    expect(sortFiles(dir)).toEqual([]);
+
+    const it = db.prepare("SELECT * FROM t ORDER BY c, id").iterate();
+    it.next();
+    expect(sortFiles(dir).length).toBeGreaterThan(0);
+    db.close();
+    expect(sortFiles(dir)).toEqual([]);
+  });
+
+  it("an I/O error writing a run is DB_IOERR, cleans up, and the next sort works", () => {
+    const dir = freshDir();
+    const vfs = new FaultVfs(new NodeVfs());
+    const db = new Database(join(dir, "fault.db"), { vfs, sortMemoryBytes: 32 * 1024, tempDir: dir });
+    fill(db, 5_000);
+    const want = new Database(join(dir, "fault.db"), { tempDir: dir }).prepare("SELECT * FROM t ORDER BY b, id").raw().all();
+    for (const skip of [0, 3]) {
+      vfs.inject({ op: "write", path: "-sort-", skip, times: 1 });
+      let err: unknown;
+      try {
+        db.prepare("SELECT * FROM t ORDER BY b, id").all();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(DbError);
+      expect((err as DbError).code).toBe("DB_IOERR");
+      expect(sortFiles(dir)).toEqual([]);
+      expect(db.conn.tempStore.openFiles).toEqual([]);
+      expect(db.prepare("SELECT * FROM t ORDER BY b, id").raw().all()).toEqual(want);
+    }
+    vfs.inject({ op: "read", path: "-sort-", skip: 2, times: 1 });
+    expect(() => db.prepare("SELECT b, count(*) FROM t GROUP BY b, id").all()).toThrow(expect.objectContaining({ code: "DB_IOERR" }));
+    expect(sortFiles(dir)).toEqual([]);
+    db.close();
+  });
+
+  it("in memory, the runs stay in the memory VFS and are gone after the statement", () => {
+    const vfs = new MemoryVfs();
+    const db = new Database(":memory:", { sortMemoryBytes: 16 * 1024 });
+    const ref = new Database(":memory:", { vfs });
+    for (const d of [db, ref]) fill(d, 5_000);
+    for (const q of QUERIES) {
+      expect(db.prepare(q).raw().all(), q).toEqual(ref.prepare(q).raw().all());
+      expect(db.conn.tempStore.openFiles).toEqual([]);
+    }
+    // The budget can be changed on an open connection.
+    db.conn.vm.sort.budgetBytes = 1 << 30;
+    const it = db.prepare("SELECT * FROM t ORDER BY b").iterate();
+    it.next();
+    expect(db.conn.tempStore.openFiles).toEqual([]);
+    it.return?.();
+    db.close();
+    ref.close();
+  });
+});
