@@ -130,6 +130,7 @@ class Merger {
   /** Moves past the current row. */
   advance(): void {
     const h = this.heap;
+    if (h.length === 0) return;
     const top = h[0]!;
     top.advance();
     if (top.row === null) {
