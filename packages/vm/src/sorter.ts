@@ -55,7 +55,8 @@ export function rowComparator(spec: readonly KeySpec[]): (a: SortRow, b: SortRow
 function valueBytes(v: SqlValue): number {
   switch (typeof v) {
     case "number":
-      return 8;
+      // A small integer lives in its slot; any other number is a boxed 16-byte HeapNumber.
+      return (v | 0) === v ? 8 : 24;
     case "string":
       return 24 + v.length;
     case "bigint":
@@ -71,7 +72,7 @@ function valueBytes(v: SqlValue): number {
 
 /** Estimated heap bytes of a row held as an array of values. */
 export function estimateRowBytes(row: readonly SqlValue[]): number {
-  let n = 32;
+  let n = 64; // the array object, its backing store header, the slot in the sorter's array
   for (let i = 0; i < row.length; i++) n += valueBytes(row[i]!);
   return n;
 }
