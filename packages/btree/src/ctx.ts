@@ -51,6 +51,12 @@ export function checkUsableSize(pager: Pager): number {
   return usable;
 }
 
+/** A cursor's position stack (see cursor.ts), kept by the tree between cursors. */
+export interface CursorStack {
+  pg: number[];
+  ix: Int32Array;
+}
+
 /** Shared scratch, keyed by usable size (operations are synchronous, so one set suffices). */
 let scratchUsable = 0;
 let scratchList: CellList | null = null;
@@ -74,6 +80,8 @@ export class TreeCtx {
   readonly cellBuf: Uint8Array;
   /** Encoded separator travelling up to a parent (max `cellMax` bytes). */
   readonly sepBuf: Uint8Array;
+  /** A closed cursor's position stack, for the next cursor (see cursor.ts). */
+  spareStack: CursorStack | null = null;
 
   constructor(pager: Pager, root: Pgno) {
     const usable = checkUsableSize(pager);

@@ -10,7 +10,7 @@
  */
 import { DbError, corruptError, type Page } from "@db/pager";
 import { CellInfo, parseLeafCell } from "./cell.js";
-import type { TreeCtx } from "./ctx.js";
+import type { CursorStack, TreeCtx } from "./ctx.js";
 import { cellKey, cellValue, searchInterior, searchLeaf } from "./keys.js";
 import { MAX_DEPTH } from "./layout.js";
 import { cellPtr, childAt, isLeaf, nCells } from "./node.js";
@@ -39,19 +39,29 @@ export interface Cursor {
   close(): void;
 }
 
+/** Shared by every cursor's `read` (synchronous, never re-entered). */
+const readCell = new CellInfo();
+/** Placeholders until a cursor first positions (statements often open cursors they never move). */
+const NO_PAGES: number[] = [];
+const NO_INDEXES = new Int32Array(0);
+
 export class BTreeCursor implements Cursor {
   private readonly t: TreeCtx;
-  /** Page number at each level, root first. */
-  private readonly pg: number[] = new Array<number>(MAX_DEPTH + 1).fill(0);
+  /** Page number at each level, root first (MAX_DEPTH + 1 slots once positioned). */
+  private pg: number[] = NO_PAGES;
   /** Child index at interior levels, cell index at the leaf level. */
-  private readonly ix = new Int32Array(MAX_DEPTH + 1);
+  private ix: Int32Array = NO_INDEXES;
   private depth = 0;
   /** The leaf at the bottom of the stack, pinned while the cursor is positioned (else null). */
   private leaf: Page | null = null;
   private positioned = false;
   private closed = false;
-  private readonly cell = new CellInfo();
 
+  /**
+   * Cheap on purpose: the SQL layer opens a cursor per statement execution (per inserted row
+   * in a bulk insert). The position stack is taken when the cursor first positions, from a
+   * spare one its tree keeps, and given back by `close`.
+   */
   constructor(t: TreeCtx) {
     this.t = t;
   }
@@ -149,17 +159,35 @@ export class BTreeCursor implements Cursor {
     if (this.closed) return;
     this.reset();
     this.closed = true;
+    if (this.ix !== NO_INDEXES) {
+      this.t.spareStack = { pg: this.pg, ix: this.ix };
+      this.pg = NO_PAGES;
+      this.ix = NO_INDEXES;
+    }
   }
 
-  /** Unpositions the cursor, unpinning its leaf. */
+  /** Unpositions the cursor, unpinning its leaf (and gives it a position stack if it has none). */
   private reset(): void {
     this.checkOpen();
+    if (this.ix === NO_INDEXES) this.takeStack();
     this.positioned = false;
     this.depth = 0;
     if (this.leaf !== null) {
       const leaf = this.leaf;
       this.leaf = null;
       this.t.pager.release(leaf);
+    }
+  }
+
+  private takeStack(): void {
+    const spare: CursorStack | null = this.t.spareStack;
+    if (spare !== null) {
+      this.t.spareStack = null;
+      this.pg = spare.pg;
+      this.ix = spare.ix;
+    } else {
+      this.pg = new Array<number>(MAX_DEPTH + 1).fill(0);
+      this.ix = new Int32Array(MAX_DEPTH + 1);
     }
   }
 
@@ -184,8 +212,8 @@ export class BTreeCursor implements Cursor {
     const t = this.t;
     const d = this.leafData();
     const pgno = this.pg[this.depth - 1];
-    parseLeafCell(t.layout, d, cellPtr(d, this.ix[this.depth - 1]), t.usable, pgno, this.cell);
-    return value ? cellValue(t, d, this.cell, pgno) : cellKey(t, d, this.cell, pgno);
+    parseLeafCell(t.layout, d, cellPtr(d, this.ix[this.depth - 1]), t.usable, pgno, readCell);
+    return value ? cellValue(t, d, readCell, pgno) : cellKey(t, d, readCell, pgno);
   }
 
   /**

@@ -20,6 +20,36 @@ describe("Cursor", () => {
     });
   });
 
+  it("cursors opened one after another reuse a position stack, and never share a live one", () => {
+    const pager = new FakePager(512);
+    const tree = newTree(pager);
+    write(pager, () => {
+      for (let i = 0; i < 600; i++) tree.put(ikey(i, 4), bytes(10, i));
+    });
+    read(pager, () => {
+      const a = tree.cursor();
+      const b2 = tree.cursor();
+      expect(a.seek(ikey(100, 4), "eq")).toBe(true);
+      expect(b2.seek(ikey(500, 4), "eq")).toBe(true);
+      a.close(); // its stack is kept for the next cursor
+      expect(dbErrorOf(() => a.first()).code).toBe("DB_MISUSE");
+      const c = tree.cursor();
+      expect(c.last()).toBe(true);
+      expect(same(c.key(), ikey(599, 4))).toBe(true);
+      // b2 is untouched by c moving on a recycled stack
+      expect(same(b2.key(), ikey(500, 4))).toBe(true);
+      expect(b2.next()).toBe(true);
+      expect(same(b2.key(), ikey(501, 4))).toBe(true);
+      a.close(); // closing twice gives nothing back twice
+      const d = tree.cursor();
+      expect(d.first()).toBe(true);
+      expect(same(c.key(), ikey(599, 4))).toBe(true);
+      expect(c.prev()).toBe(true);
+      expect(same(c.key(), ikey(598, 4))).toBe(true);
+      for (const x of [b2, c, d]) x.close();
+    });
+  });
+
   it("seeks ge/le/eq across leaf boundaries and walks both ways", () => {
     const pager = new FakePager(512);
     const tree = newTree(pager);

@@ -26,8 +26,11 @@ const NONE = 0;
 const PROBATION = 1;
 const MAIN = 2;
 
-/** Recycled buffers kept for reuse (a few suffice: a read usually follows an eviction). */
-const MAX_SPARE_BUFFERS = 16;
+/**
+ * Recycled buffers kept for reuse: a read usually follows an eviction, but a spill evicts a
+ * batch of pages at once (up to an eighth of the budget), whose buffers the next reads reuse.
+ */
+const MIN_SPARE_BUFFERS = 16;
 
 /** A cached page: the pager's view (pgno, data, pins, dirty) plus the policy's links. */
 export class CachedPage implements CachedPageShape {
@@ -42,6 +45,8 @@ export class CachedPage implements CachedPageShape {
   ref = 0;
   /** Value of the cache's read counter when the page was read (2Q's correlated references). */
   born = 0;
+  /** Scratch mark of `coldDirtyPages` (false between calls). */
+  picked = false;
   private _dirty = false;
 
   constructor(
@@ -227,6 +232,36 @@ export class PageCache {
     }
   }
 
+  /**
+   * Up to `n` unpinned dirty pages, coldest first as the policy sees them: the probation queue
+   * oldest first, then the main ring from the hand, unreferenced pages before referenced ones.
+   * For spilling a batch of a large transaction's pages to the WAL: the hot ones (the path to the
+   * page being filled, interior pages) stay dirty in memory instead of being written again and
+   * again. O(cache size).
+   */
+  coldDirtyPages(n: number): CachedPage[] {
+    const out: CachedPage[] = [];
+    const take = (ring: Ring, refToo: boolean): void => {
+      let p = ring.head;
+      for (let i = 0; i < ring.size && out.length < n && p !== null; i++, p = p.next) {
+        if (p.pins === 0 && p.dirty && (refToo || p.ref === 0) && !p.picked) {
+          p.picked = true;
+          out.push(p);
+        }
+      }
+    };
+    take(this.probation, true);
+    take(this.main, false);
+    take(this.main, true);
+    for (const p of out) p.picked = false;
+    return out;
+  }
+
+  /** Evicts `p` (clean and unpinned) now, whatever the policy would pick; recycles its buffer. */
+  evictPage(p: CachedPage): void {
+    if (this.pages.get(p.pgno) === p && p.pins === 0 && !p.dirty) this.evict(p);
+  }
+
   clear(): void {
     for (const p of this.pages.values()) {
       p.seg = NONE;
@@ -255,7 +290,7 @@ export class PageCache {
     this.pages.delete(p.pgno);
     this.unlink(p);
     if (fromProbation) this.addGhost(p.pgno);
-    if (this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(p.data);
+    if (this.spare.length < Math.max(MIN_SPARE_BUFFERS, this.capacity >>> 3)) this.spare.push(p.data);
   }
 
   private addGhost(pgno: Pgno): void {

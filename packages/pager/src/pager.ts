@@ -613,16 +613,24 @@ export class Pager {
     }
   }
 
-  /** Keeps the cache within budget: evicts clean unpinned pages, spilling dirty ones if needed. */
+  /**
+   * Keeps the cache within budget: evicts clean unpinned pages; if that is not enough, spills a
+   * batch of the coldest dirty pages (an eighth of the budget, or what is over it if more) to the
+   * WAL as uncommitted frames and evicts them at once. Spilling only cold pages keeps the hot
+   * ones (the path to the page being filled) from being written again at every spill, and
+   * evicting the batch leaves room for the next reads without sweeping the cache for a clean page.
+   */
   private shrink(): void {
     const limit = this.cacheLimit;
     if (this.cache.size <= limit) return;
     this.cache.evictClean(limit);
     if (this.cache.size <= limit || !this.writing || this.spillBlocked) return;
-    const victims = this.cache.dirtyPages().filter((p) => p.pins === 0);
+    const victims = this.cache.coldDirtyPages(Math.max(this.cache.size - limit, limit >>> 3, 1));
     if (victims.length === 0) return;
+    const frames: WalFrame[] = new Array(victims.length);
+    for (let i = 0; i < victims.length; i++) frames[i] = this.frameOf(victims[i]);
     try {
-      this.wal.writeFrames(victims.map((p) => this.frameOf(p)), 0);
+      this.wal.writeFrames(frames, 0);
     } catch {
       this.spillBlocked = true; // keep them in memory; commit will report a persistent error
       return;
@@ -630,8 +638,8 @@ export class Pager {
     for (const p of victims) {
       p.dirty = false;
       this.spilled.add(p.pgno);
+      this.cache.evictPage(p);
     }
-    this.cache.evictClean(limit);
   }
 
   private frameOf(page: CachedPage): WalFrame {

@@ -77,8 +77,11 @@ describe("the header page", () => {
     p.commit();
     p.beginWrite();
     for (let pgno = 2; pgno <= 21; pgno++) update(p, pgno, pgno + 100);
-    // Reading clean pages pushes the dirty ones out of the 4-page cache, as spilled frames.
-    for (let i = 0; i < 40 && p.cacheStats().dirty > 0; i++) readStamp(p, 2 + (i % 20));
+    // With a one-page cache, reading two pages pushes the last dirty pages out too (spilled).
+    expect(p.cacheStats().dirty).toBeGreaterThan(0);
+    p.setCacheSize(1);
+    readStamp(p, 2);
+    readStamp(p, 3);
     expect(p.cacheStats().dirty).toBe(0);
     const before = wal.frameCount;
     p.commit();

@@ -15,6 +15,8 @@ import { readAt, recoverWal } from "./recover.js";
 
 /** Checkpoint writes adjacent pages to the db file in runs of up to this many bytes. */
 const CHECKPOINT_BATCH_BYTES = 1 << 20;
+/** `writeFrames` writes frames in runs of up to this many bytes (one staging buffer). */
+const WRITE_BATCH_BYTES = 256 << 10;
 
 /** Default of `WalOpenOptions.sectorSize`: the largest sector the padding guards against. */
 export const DEFAULT_SECTOR_SIZE = 4096;
@@ -112,6 +114,8 @@ export class Wal {
   private closed = false;
   /** Scratch for `readFrame`: one frame. */
   private frameBuf: Uint8Array | null = null;
+  /** Staging buffer of `writeFrames` and checkpoints (grown up to CHECKPOINT_BATCH_BYTES, then reused). */
+  private staging: Uint8Array | null = null;
 
   private constructor(
     private readonly vfs: Vfs,
@@ -294,16 +298,26 @@ export class Wal {
     const sync = commitDbSizePages > 0 && this.synchronous === "full";
     const total = frames.length + (sync ? this.paddingFrames(frames.length) : 0);
     const frameSize = FRAME_HEADER_SIZE + ps;
-    const buf = new Uint8Array(total * frameSize);
+    // Frames are encoded into a reused staging buffer and written in runs of up to
+    // WRITE_BATCH_BYTES: a spill or commit of thousands of pages never allocates (and the GC never
+    // has to free) a buffer of its whole size. Several write calls before the fsync are as safe as
+    // one: recovery trusts nothing past the last whole, valid commit frame.
+    const perRun = Math.max(1, Math.floor(WRITE_BATCH_BYTES / frameSize));
+    const buf = this.stagingBuffer(Math.min(perRun, total) * frameSize);
     const running = { ...this.running };
     const commitFrom = commitDbSizePages > 0 ? frames.length - 1 : total;
-    for (let i = 0; i < total; i++) {
-      const f = frames[Math.min(i, frames.length - 1)]; // padding repeats the commit frame
-      const off = i * frameSize;
-      buf.set(f.data, off + FRAME_HEADER_SIZE);
-      encodeFrame(buf, off, ps, f.pgno, i >= commitFrom ? commitDbSizePages : 0, header, running);
+    for (let first = 0; first < total; first += perRun) {
+      const count = Math.min(perRun, total - first);
+      for (let j = 0; j < count; j++) {
+        const i = first + j;
+        const f = frames[Math.min(i, frames.length - 1)]; // padding repeats the commit frame
+        const off = j * frameSize;
+        buf.set(f.data, off + FRAME_HEADER_SIZE);
+        encodeFrame(buf, off, ps, f.pgno, i >= commitFrom ? commitDbSizePages : 0, header, running);
+      }
+      const bytes = count * frameSize;
+      wal.write(bytes === buf.length ? buf : buf.subarray(0, bytes), this.frameOffset(this.mxFrame + 1 + first));
     }
-    wal.write(buf, this.frameOffset(this.mxFrame + 1));
 
     this.headerFresh = false;
     for (let i = 0; i < total; i++) {
@@ -463,6 +477,12 @@ export class Wal {
     this.staleTail = false;
   }
 
+  /** The staging buffer, at least `bytes` long; the returned view is exactly `bytes` long. */
+  private stagingBuffer(bytes: number): Uint8Array {
+    if (this.staging === null || this.staging.length < bytes) this.staging = new Uint8Array(bytes);
+    return this.staging.subarray(0, bytes);
+  }
+
   /** Copies of the commit frame to add after a commit of `n` frames so that the WAL passes the next padding boundary. */
   private paddingFrames(n: number): number {
     const ps = this._pageSize as number;
@@ -489,7 +509,7 @@ export class Wal {
     const frameSize = FRAME_HEADER_SIZE + ps;
     const header = this.header as WalHeader;
     const perRun = Math.max(1, Math.floor(CHECKPOINT_BATCH_BYTES / frameSize));
-    const buf = new Uint8Array(Math.min(perRun, to - from + 1) * frameSize);
+    const buf = this.stagingBuffer(Math.min(perRun, to - from + 1) * frameSize);
     for (let first = from; first <= to; first += perRun) {
       const count = Math.min(perRun, to - first + 1);
       const got = readAt(this.walFile as VfsFile, buf.subarray(0, count * frameSize), this.frameOffset(first), "the WAL");
@@ -526,7 +546,7 @@ export class Wal {
   /** Writes the given [pgno, frame] pages (sorted by pgno) into the db file, runs of adjacent pages at once. */
   private copyToDb(pages: [number, number][]): void {
     const ps = this._pageSize as number;
-    const batch = new Uint8Array(Math.max(1, Math.floor(CHECKPOINT_BATCH_BYTES / ps)) * ps);
+    const batch = this.stagingBuffer(Math.max(1, Math.min(pages.length, Math.floor(CHECKPOINT_BATCH_BYTES / ps))) * ps);
     let first = 0; // pgno at the start of `batch`
     let used = 0; // bytes of `batch` filled
     const flush = () => {
