@@ -679,13 +679,17 @@ export class Execution {
           break;
         case Op.NewRowid: {
           const c = this.btree(I.p1);
-          let max = this.maxRowids.get(c.root) ?? c.maxRowidInTree();
+          let max = this.maxRowids.get(c.root);
+          if (max === undefined) {
+            max = c.maxRowidInTree();
+            this.maxRowids.set(c.root, max);
+          }
+          // Only Insert advances the cached maximum: a row skipped by OR IGNORE uses no rowid.
           if (typeof max === "bigint") {
             if (max >= 9223372036854775807n) throw new DbError("DB_FULL", "database or disk is full (rowid space exhausted)");
             max = max + 1n;
           } else max = max + 1;
           if (typeof max === "number" && !Number.isSafeInteger(max)) max = BigInt(max);
-          this.maxRowids.set(c.root, max);
           r[I.p2] = max;
           break;
         }
@@ -733,7 +737,10 @@ export class Execution {
         }
         case Op.EphInsert: {
           const c = this.cursor(I.p1) as EphemeralCursor;
-          const inserted = c.insert(r.slice(I.p2, I.p2 + I.p3));
+          const vals = r.slice(I.p2, I.p2 + I.p3);
+          // p5: an affinity for the values (the set of `x IN (SELECT ...)`): 1 NUMERIC, 2 TEXT.
+          if (I.p5) for (let i = 0; i < vals.length; i++) vals[i] = applyAffinity(vals[i]!, I.p5 === 2 ? "TEXT" : "NUMERIC");
+          const inserted = c.insert(vals);
           // p4: jump here when a set already held the row (DISTINCT)
           if (!inserted && typeof I.p4 === "number") {
             pc = I.p4;

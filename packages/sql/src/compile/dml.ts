@@ -76,6 +76,14 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
   const b = ctx.b;
   t.columns.forEach((c, i) => {
     if (!c.notNull || i === t.rowidAlias) return;
+    if (action === "REPLACE" && c.default) {
+      // OR REPLACE resolves a NOT NULL conflict with the column's default (lang_conflict.html).
+      const ok = b.label();
+      b.emit(Op.NotNull, cols + i, ok);
+      compileExpr(ctx, null, c.default, cols + i);
+      b.emit(Op.Affinity, cols + i, 1, 0, [c.affinity]);
+      b.place(ok);
+    }
     b.emit(Op.CheckNotNull, cols + i, action === "IGNORE" ? skip : 0, 0, { message: `NOT NULL constraint failed: ${t.name}.${c.name}` });
   });
   if (t.checks.length) {

@@ -166,6 +166,20 @@ export function comparisonP4(scope: Scope | null, l: Expr, r: Expr): CompareP4 |
   return p4.left || p4.right || p4.collation ? p4 : undefined;
 }
 
+/**
+ * `x IN (a, b)` compares as `x = +a OR x = +b` (datatype3.html §4.2): the list items count as
+ * having no affinity even when they are columns or CASTs, so only x's affinity applies.
+ */
+function inListP4(scope: Scope | null, l: Expr, r: Expr): CompareP4 | undefined {
+  const la = exprAffinity(scope, l);
+  const p4: CompareP4 = {};
+  if (isNumericAff(la)) p4.right = "NUMERIC";
+  else if (la === "TEXT") p4.right = "TEXT";
+  const coll = exprCollation(scope, l) ?? exprCollation(scope, r);
+  if (coll && coll !== "BINARY") p4.collation = coll;
+  return p4.right || p4.collation ? p4 : undefined;
+}
+
 export function exprCollation(scope: Scope | null, e: Expr): string | null {
   if (e.kind === "collate") return e.collation.toUpperCase();
   if (e.kind === "column") {
@@ -346,7 +360,7 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
       const tmp = b.reg();
       e.list.forEach((item, i) => {
         const v = compileExpr(ctx, scope, item);
-        b.emit(Op.Eq, x, i === 0 ? t : tmp, v, comparisonP4(scope, e.expr, item));
+        b.emit(Op.Eq, x, i === 0 ? t : tmp, v, inListP4(scope, e.expr, item));
         if (i > 0) b.emit(Op.Or, t, tmp, t);
       });
       if (e.not) b.emit(Op.Not, t, t);

@@ -17,6 +17,8 @@ export type Dest =
 export interface SelectInfo {
   columns: ColumnMeta[];
   affinities: (Affinity | null)[];
+  /** A compound's rightmost arm's affinities, which `x IN (SELECT ...)` uses (as SQLite does). */
+  lastAffinities?: (Affinity | null)[];
   correlated: boolean;
 }
 
@@ -615,6 +617,7 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
   const n = first.columns.length;
   // A column's affinity is the leftmost arm's that has one (sqlite3SubqueryColType).
   const affinities = [...first.affinities];
+  let lastAffinities = first.affinities;
   if (!valuesOnly) {
     for (const arm of sel.compound) {
       const tmp = b.cursor();
@@ -623,6 +626,7 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
       if (info.columns.length !== n) throw new DbError("DB_ERROR", `SELECTs to the left and right of ${arm.op} do not have the same number of result columns`);
       correlated ||= info.correlated;
       info.affinities.forEach((a, i) => (affinities[i] ??= a));
+      lastAffinities = info.affinities;
       b.emit(Op.Compound, acc, tmp, 0, arm.op);
     }
   }
@@ -669,6 +673,6 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
     b.place(done);
   }
   b.place(end);
-  return { columns: first.columns, affinities, correlated };
+  return { columns: first.columns, affinities, lastAffinities, correlated };
 }
 

@@ -3,11 +3,15 @@
  * An uncorrelated subquery runs once per statement (guarded by `Once`); a correlated one
  * runs each time it is evaluated.
  */
-import { DbError, Op } from "@db/vm";
+import { DbError, Op, comparisonAffinity, type Affinity } from "@db/vm";
 import type { Expr, Select } from "../ast.js";
 import type { Ctx, Scope } from "./context.js";
-import { compileExpr } from "./expr.js";
+import { compileExpr, exprAffinity } from "./expr.js";
 import { compileSelect } from "./select.js";
+
+/** EphInsert p5: the affinity applied to the row's values before they go into the set. */
+const EPH_AFF_NUMERIC = 1;
+const EPH_AFF_TEXT = 2;
 
 type SubqueryExpr = Extract<Expr, { kind: "subquery" | "exists" | "in-select" | "in-table" }>;
 
@@ -18,6 +22,7 @@ export function compileSubquery(ctx: Ctx, scope: Scope | null, e: SubqueryExpr, 
   let correlated: boolean;
   let result: number;
   let setCursor = -1;
+  let setAffinity: Affinity | null = null;
   if (e.kind === "subquery" || e.kind === "exists") {
     result = b.reg();
     const done = b.label();
@@ -36,9 +41,20 @@ export function compileSubquery(ctx: Ctx, scope: Scope | null, e: SubqueryExpr, 
       e.kind === "in-select"
         ? e.select
         : { kind: "select", core: { kind: "core", distinct: false, columns: [{ kind: "star" }], from: { kind: "table", name: e.table }, groupBy: [] }, compound: [], orderBy: [] };
+    const start = b.addr;
     const info = compileSelect(ctx, sel, { kind: "eph", cursor: setCursor }, scope);
     if (info.columns.length !== 1) throw new DbError("DB_ERROR", `sub-select returns ${info.columns.length} columns - expected 1`);
     correlated = info.correlated;
+    // `x IN (SELECT y)` compares as `x = y`: both sides take that comparison's affinity, the set's
+    // values as they go in (EphInsert p5), x before the lookup (sqlite3 exprINAffinity).
+    setAffinity = comparisonAffinity(exprAffinity(scope, e.expr), (info.lastAffinities ?? info.affinities)[0] ?? null);
+    if (setAffinity) {
+      const code = setAffinity === "TEXT" ? EPH_AFF_TEXT : EPH_AFF_NUMERIC;
+      for (let a = start; a < b.addr; a++) {
+        const ins = b.instrs[a]!;
+        if (ins.op === Op.EphInsert && ins.p1 === setCursor) ins.p5 = code;
+      }
+    }
   }
   b.place(after);
   if (!correlated) {
@@ -55,7 +71,13 @@ export function compileSubquery(ctx: Ctx, scope: Scope | null, e: SubqueryExpr, 
     else b.emit(Op.Copy, result, t, 0);
     return;
   }
-  const x = compileExpr(ctx, scope, e.expr);
+  let x = compileExpr(ctx, scope, e.expr);
+  if (setAffinity) {
+    const y = b.reg();
+    b.emit(Op.Copy, x, y, 0);
+    b.emit(Op.Affinity, y, 1, 0, [setAffinity]);
+    x = y;
+  }
   b.emit(Op.InSet, setCursor, t, x);
   if (e.not) b.emit(Op.Not, t, t);
 }
