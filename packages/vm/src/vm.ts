@@ -5,6 +5,7 @@
  */
 import { BTree, DbError, type Pager } from "@db/btree";
 import { BTreeCursor, EphemeralCursor, SorterCursor, type IndexSpec, type SortKeySpec, type VmCursor } from "./cursors.js";
+import { AutoIndexCursor, type AutoIndexSpec } from "./autoindex.js";
 import { AggSlot, GroupTable, type AggDef } from "./groups.js";
 import { Op, type Program } from "./program.js";
 import { DEFAULT_SORT_BUDGET_BYTES, type SortOptions } from "./tempstore.js";
@@ -552,10 +553,13 @@ export class Execution {
           this.cursors[I.p1] = new BTreeCursor(vm.pager, root, !!p4?.index, p4?.index ?? null, vm.tree(root));
           break;
         }
-        case Op.OpenEphemeral:
+        case Op.OpenEphemeral: {
           this.cursors[I.p1]?.close();
-          this.cursors[I.p1] = new EphemeralCursor(I.p2 === 1);
+          // p4 { autoIndex }: the planner's transient index (autoindex.ts).
+          const auto = (I.p4 as { autoIndex?: AutoIndexSpec } | undefined)?.autoIndex;
+          this.cursors[I.p1] = auto ? new AutoIndexCursor(auto) : new EphemeralCursor(I.p2 === 1);
           break;
+        }
         case Op.OpenPseudo:
           this.openGroups(I.p1, I.p4 as AggDef[]);
           break;

@@ -1,13 +1,18 @@
 /**
- * Join order and access paths. Inner joins are ordered greedily so that each table after the
- * first is reached by a rowid or index seek driven by an equality with tables already placed;
- * LEFT JOINs keep their written order. Terms are evaluated at the first loop level where every
- * table they read is positioned.
+ * Join order and access paths, chosen by estimated cost (cost.ts: sqlite_stat1 figures when
+ * ANALYZE has run, SQLite's defaults otherwise). Each table gets its cheapest access path given
+ * the tables placed before it: rowid or index seeks driven by equalities, IN lists and ranges, an
+ * automatic index built for a join equality no index serves, or a full scan. Inner joins are
+ * ordered by a small N-best search over join orders (SQLite's NGQP); LEFT JOINs keep their
+ * written order. Terms are evaluated at the first loop level where every table they read is
+ * positioned.
  */
+import type { Affinity } from "@db/vm";
 import type { Expr } from "../ast.js";
 import type { Index } from "../schema.js";
 import type { Scope, Source } from "./context.js";
 import { exprAffinity, exprCollation, resolveColumn, walkExpr } from "./expr.js";
+import { AUTO_INDEX_ROWS, INDEX_ROW, SCAN_ROW, autoIndexSetup, filteredRows, logAdd, rangeRows, rowsPerKey, seekCost, tableRows } from "./cost.js";
 
 export interface Bound {
   expr: Expr;
@@ -18,7 +23,9 @@ export type Access =
   | { kind: "scan" }
   | { kind: "rowid"; key: Expr; inList?: Expr[] }
   | { kind: "rowid-range"; lower: Bound | null; upper: Bound | null }
-  | { kind: "index"; index: Index; keys: Expr[]; cursor: number; lower: Bound | null; upper: Bound | null; inList?: Expr[] };
+  | { kind: "index"; index: Index; keys: Expr[]; cursor: number; lower: Bound | null; upper: Bound | null; inList?: Expr[] }
+  /** A transient index over the whole source, built once, keyed by `cols` (source column indexes). */
+  | { kind: "auto"; keys: Expr[]; cols: number[]; collations: string[]; cursor: number };
 
 export interface Level {
   source: Source;
@@ -33,6 +40,8 @@ export interface Level {
 
 export interface Plan {
   levels: Level[];
+  /** Estimated rows the joined loops produce (before terms no level could evaluate). */
+  rows: number;
   /** Terms that read no table of this query: evaluated once before the loops. */
   constTerms: Expr[];
 }
@@ -63,55 +72,6 @@ interface EqTerm {
   other: Expr;
 }
 
-interface TermInfo {
-  deps: Set<Source> | null;
-  /** For `a = b`: each side that is a column of this scope, with the other side and what it reads. */
-  sides: { src: Source; col: number; other: Expr; otherDeps: Set<Source> | null }[];
-}
-
-/** Per-term facts, computed once per query (planning many-table joins must not re-resolve names). */
-const infoCache = new WeakMap<Scope, Map<Expr, TermInfo>>();
-
-function termInfo(scope: Scope, term: Expr): TermInfo {
-  let cache = infoCache.get(scope);
-  if (!cache) infoCache.set(scope, (cache = new Map()));
-  let info = cache.get(term);
-  if (info) return info;
-  info = { deps: termDeps(scope, term), sides: [] };
-  if (term.kind === "binary" && (term.op === "=" || term.op === "==")) {
-    for (const [a, b] of [[term.left, term.right], [term.right, term.left]] as const) {
-      if (a.kind !== "column") continue;
-      try {
-        const saved = scope.correlated;
-        const r = resolveColumn(scope, a.table, a.name);
-        scope.correlated = saved;
-        if (r.scope === scope) info.sides.push({ src: r.source, col: r.col, other: b, otherDeps: termDeps(scope, b) });
-      } catch {
-        /* reported when compiled */
-      }
-    }
-  }
-  cache.set(term, info);
-  return info;
-}
-
-function equalities(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>): EqTerm[] {
-  const out: EqTerm[] = [];
-  for (const term of terms) {
-    for (const side of termInfo(scope, term).sides) {
-      if (side.src !== src) continue;
-      const deps = side.otherDeps;
-      if (deps === null || deps.has(src)) continue;
-      let ok = true;
-      for (const d of deps) if (!avail.has(d)) ok = false;
-      if (!ok) continue;
-      out.push({ term, col: side.col, other: side.other });
-      break;
-    }
-  }
-  return out;
-}
-
 const FLIP: Record<string, Bound["op"]> = { "<": "gt", "<=": "ge", ">": "lt", ">=": "le" };
 const SAME: Record<string, Bound["op"]> = { "<": "lt", "<=": "le", ">": "gt", ">=": "ge" };
 
@@ -122,40 +82,107 @@ interface RangeTerm {
   upper: Bound | null;
 }
 
+interface TermInfo {
+  deps: Set<Source> | null;
+  /** For `a = b`: each side that is a column of this scope, with the other side and what it reads. */
+  sides: { src: Source; col: number; other: Expr; otherDeps: Set<Source> | null }[];
+  /** For `c < x`, `x >= c`, `c BETWEEN a AND b`: the bounded column and what the bounds read. */
+  ranges: { src: Source; range: RangeTerm; deps: Set<Source> | null }[];
+  /** For `c IN (v1, v2, ...)`. */
+  inList: { src: Source; col: number; list: Expr[]; deps: Set<Source> | null } | null;
+  equality: boolean;
+}
+
+/** Per-term facts, computed once per query (planning many-table joins must not re-resolve names). */
+const infoCache = new WeakMap<Scope, Map<Expr, TermInfo>>();
+
+function colOf(scope: Scope, e: Expr): { src: Source; col: number } | null {
+  if (e.kind !== "column") return null;
+  try {
+    const saved = scope.correlated;
+    const r = resolveColumn(scope, e.table, e.name);
+    scope.correlated = saved;
+    return r.scope === scope ? { src: r.source, col: r.col } : null;
+  } catch {
+    return null; // reported when the term is compiled
+  }
+}
+
+function unionDeps(scope: Scope, es: Expr[]): Set<Source> | null {
+  const out = new Set<Source>();
+  for (const e of es) {
+    const d = termDeps(scope, e);
+    if (d === null) return null;
+    for (const s of d) out.add(s);
+  }
+  return out;
+}
+
+function termInfo(scope: Scope, term: Expr): TermInfo {
+  let cache = infoCache.get(scope);
+  if (!cache) infoCache.set(scope, (cache = new Map()));
+  let info = cache.get(term);
+  if (info) return info;
+  info = { deps: termDeps(scope, term), sides: [], ranges: [], inList: null, equality: false };
+  if (term.kind === "binary" && (term.op === "=" || term.op === "==")) {
+    info.equality = true;
+    for (const [a, b] of [[term.left, term.right], [term.right, term.left]] as const) {
+      const c = colOf(scope, a);
+      if (c) info.sides.push({ src: c.src, col: c.col, other: b, otherDeps: termDeps(scope, b) });
+    }
+  } else if (term.kind === "binary" && SAME[term.op]) {
+    const lc = colOf(scope, term.left);
+    if (lc) {
+      const op = SAME[term.op]!;
+      const b: Bound = { expr: term.right, op };
+      const range = { term, col: lc.col, lower: op === "gt" || op === "ge" ? b : null, upper: op === "lt" || op === "le" ? b : null };
+      info.ranges.push({ src: lc.src, range, deps: termDeps(scope, term.right) });
+    }
+    const rc = colOf(scope, term.right);
+    if (rc) {
+      const op = FLIP[term.op]!;
+      const b: Bound = { expr: term.left, op };
+      const range = { term, col: rc.col, lower: op === "gt" || op === "ge" ? b : null, upper: op === "lt" || op === "le" ? b : null };
+      info.ranges.push({ src: rc.src, range, deps: termDeps(scope, term.left) });
+    }
+  } else if (term.kind === "between" && !term.not) {
+    const c = colOf(scope, term.expr);
+    if (c) info.ranges.push({ src: c.src, range: { term, col: c.col, lower: { expr: term.low, op: "ge" }, upper: { expr: term.high, op: "le" } }, deps: unionDeps(scope, [term.low, term.high]) });
+  } else if (term.kind === "in-list" && !term.not && term.list.length > 0) {
+    const c = colOf(scope, term.expr);
+    if (c) info.inList = { src: c.src, col: c.col, list: term.list, deps: unionDeps(scope, term.list) };
+  }
+  cache.set(term, info);
+  return info;
+}
+
+/** True when an expression reading `deps` can be computed before `src` is positioned. */
+function ready(deps: Set<Source> | null, src: Source, avail: Set<Source>): boolean {
+  if (deps === null || deps.has(src)) return false;
+  for (const d of deps) if (!avail.has(d)) return false;
+  return true;
+}
+
+function equalities(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>): EqTerm[] {
+  const out: EqTerm[] = [];
+  for (const term of terms) {
+    for (const side of termInfo(scope, term).sides) {
+      if (side.src !== src || !ready(side.otherDeps, src, avail)) continue;
+      out.push({ term, col: side.col, other: side.other });
+      break;
+    }
+  }
+  return out;
+}
+
 /** Terms bounding a column of `src` by expressions over available tables: `c > x`, `x <= c`, `c BETWEEN a AND b`. */
 function ranges(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>): RangeTerm[] {
   const out: RangeTerm[] = [];
-  const colOf = (e: Expr): number | null => {
-    if (e.kind !== "column") return null;
-    try {
-      const saved = scope.correlated;
-      const r = resolveColumn(scope, e.table, e.name);
-      scope.correlated = saved;
-      return r.scope === scope && r.source === src ? r.col : null;
-    } catch {
-      return null;
-    }
-  };
-  const ready = (e: Expr) => {
-    const deps = termDeps(scope, e);
-    return deps !== null && !deps.has(src) && [...deps].every((d) => avail.has(d));
-  };
   for (const term of terms) {
-    if (term.kind === "binary" && SAME[term.op]) {
-      const lc = colOf(term.left);
-      const rc = colOf(term.right);
-      if (lc !== null && ready(term.right)) {
-        const op = SAME[term.op]!;
-        const b: Bound = { expr: term.right, op };
-        out.push({ term, col: lc, lower: op === "gt" || op === "ge" ? b : null, upper: op === "lt" || op === "le" ? b : null });
-      } else if (rc !== null && ready(term.left)) {
-        const op = FLIP[term.op]!;
-        const b: Bound = { expr: term.left, op };
-        out.push({ term, col: rc, lower: op === "gt" || op === "ge" ? b : null, upper: op === "lt" || op === "le" ? b : null });
-      }
-    } else if (term.kind === "between" && !term.not) {
-      const c = colOf(term.expr);
-      if (c !== null && ready(term.low) && ready(term.high)) out.push({ term, col: c, lower: { expr: term.low, op: "ge" }, upper: { expr: term.high, op: "le" } });
+    for (const r of termInfo(scope, term).ranges) {
+      if (r.src !== src || !ready(r.deps, src, avail)) continue;
+      out.push(r.range);
+      break;
     }
   }
   return out;
@@ -187,14 +214,13 @@ function pickBounds(rs: RangeTerm[], col: (c: number) => boolean): { lower: Boun
   return { lower, upper, used };
 }
 
-/** Assumed rows per table without statistics (ANALYZE comes later). */
-const ROWS = 100;
-
 interface Choice {
   access: Access;
   used: Expr[];
   /** Work per outer row, in row visits. */
   cost: number;
+  /** One-time work (building an automatic index). */
+  setup: number;
   /** Rows produced per outer row after the filters available at this level. */
   fanout: number;
 }
@@ -203,153 +229,311 @@ interface Choice {
 function inLists(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>): { term: Expr; col: number; list: Expr[] }[] {
   const out: { term: Expr; col: number; list: Expr[] }[] = [];
   for (const term of terms) {
-    if (term.kind !== "in-list" || term.not || term.list.length === 0 || term.expr.kind !== "column") continue;
-    let r;
-    try {
-      const saved = scope.correlated;
-      r = resolveColumn(scope, term.expr.table, term.expr.name);
-      scope.correlated = saved;
-    } catch {
-      continue;
-    }
-    if (r.scope !== scope || r.source !== src) continue;
-    const ok = term.list.every((e) => {
-      const deps = termDeps(scope, e);
-      return deps !== null && !deps.has(src) && [...deps].every((d) => avail.has(d));
-    });
-    if (ok) out.push({ term, col: r.col, list: term.list });
+    const i = termInfo(scope, term).inList;
+    if (i && i.src === src && ready(i.deps, src, avail)) out.push({ term, col: i.col, list: i.list });
   }
   return out;
 }
 
-function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>, newCursor: () => number): Choice {
-  const t = src.table;
-  const eqs = equalities(scope, src, terms, avail);
-  const ins = t ? inLists(scope, src, terms, avail) : [];
-  // A scan is cheap to filter when a term already ties this table to placed ones (or a constant).
-  const scanFanout = () => {
-    if (eqs.length) return 1;
-    const within = new Set([...avail, src]);
-    const filtered = terms.some((term) => {
-      const deps = termInfo(scope, term).deps;
-      return deps !== null && deps.has(src) && [...deps].every((d) => within.has(d));
-    });
-    return filtered ? ROWS / 4 : ROWS;
-  };
-  if (!t) return { access: { kind: "scan" }, used: [], cost: ROWS, fanout: scanFanout() };
-  const rowidEq = eqs.find((e) => e.col === -1 || src.columns[e.col]?.index === t.rowidAlias);
-  if (rowidEq) return { access: { kind: "rowid", key: rowidEq.other }, used: [rowidEq.term], cost: 1, fanout: 1 };
-  const rs = ranges(scope, src, terms, avail);
-  let best: Choice | null = null;
-  const isRowid = (c: number) => c === -1 || src.columns[c]?.index === t.rowidAlias;
-  const rowidIn = ins.find((i) => isRowid(i.col));
-  if (rowidIn) {
-    const n = rowidIn.list.length;
-    best = { access: { kind: "rowid", key: rowidIn.list[0]!, inList: rowidIn.list }, used: [rowidIn.term], cost: n, fanout: n };
-  }
-  const rb = pickBounds(rs, isRowid);
-  if (rb.lower || rb.upper) {
-    const fanout = rb.lower && rb.upper ? ROWS / 8 : ROWS / 3;
-    best = { access: { kind: "rowid-range", lower: rb.lower, upper: rb.upper }, used: rb.used, cost: fanout, fanout };
-  }
-  for (const idx of t.indexes) {
-    const keys: Expr[] = [];
-    const used: Expr[] = [];
-    for (let k = 0; k < idx.columns.length; k++) {
-      const tc = idx.columns[k]!;
-      const eq = eqs.find((e) => e.col >= 0 && src.columns[e.col]!.index === tc && usable(scope, src, e, idx, k));
-      if (!eq) break;
-      keys.push(eq.other);
-      used.push(eq.term);
-    }
-    let inList: Expr[] | undefined;
-    if (keys.length === 0) {
-      // An IN list on the first column: one seek per distinct value.
-      const c0 = idx.columns[0]!;
-      const hit = ins.find((i) => i.col >= 0 && src.columns[i.col]!.index === c0 && i.list.every((e) => usable(scope, src, { term: i.term, col: i.col, other: e }, idx, 0)));
-      if (hit) {
-        inList = hit.list;
-        keys.push(hit.list[0]!);
-        used.push(hit.term);
-        for (let k = 1; k < idx.columns.length; k++) {
-          const tc = idx.columns[k]!;
-          const eq = eqs.find((e) => e.col >= 0 && src.columns[e.col]!.index === tc && usable(scope, src, e, idx, k));
-          if (!eq) break;
-          keys.push(eq.other);
-          used.push(eq.term);
-        }
-      }
-    }
-    let bounds: { lower: Bound | null; upper: Bound | null; used: Expr[] } = { lower: null, upper: null, used: [] };
-    const k = keys.length;
-    if (k < idx.columns.length && !idx.desc[k]) {
-      const tc = idx.columns[k]!;
-      const cands = rs.filter((r) => r.col >= 0 && src.columns[r.col]!.index === tc && rangeUsable(scope, src, r, idx, k));
-      bounds = pickBounds(cands, () => true);
-    }
-    if (keys.length === 0 && !bounds.lower && !bounds.upper) continue;
-    const full = idx.unique && keys.length === idx.columns.length;
-    let fanout = full ? 1 : Math.max(1, ROWS / 10 ** keys.length);
-    if (bounds.lower || bounds.upper) fanout = Math.max(1, fanout / (bounds.lower && bounds.upper ? 8 : 3));
-    if (inList) fanout *= inList.length;
-    const access: Access = { kind: "index", index: idx, keys, cursor: -1, lower: bounds.lower, upper: bounds.upper };
-    if (inList) access.inList = inList;
-    const c: Choice = { access, used: [...used, ...bounds.used], cost: 2 + fanout, fanout };
-    if (!best || c.cost < best.cost) best = c;
-  }
-  if (best && best.access.kind === "index") best.access.cursor = newCursor();
-  return best ?? { access: { kind: "scan" }, used: [], cost: ROWS, fanout: scanFanout() };
+export interface PlanOptions {
+  /** Allow automatic (transient) indexes. Off in statements that write: the index is a snapshot. */
+  autoIndex: boolean;
+  /** Times the whole query is expected to run (a correlated subquery runs once per outer row). */
+  outerRows: number;
 }
 
-function better(a: Choice, b: Choice): boolean {
-  if (a.fanout !== b.fanout) return a.fanout < b.fanout;
-  return a.cost < b.cost;
+/** Rows a level yields once the terms it can evaluate (but did not seek with) are applied. */
+function afterFilters(scope: Scope, src: Source, terms: Expr[], used: Expr[], avail: Set<Source>, nOut: number, nRow: number): number {
+  let n = 0;
+  let eq = false;
+  for (const term of terms) {
+    if (used.includes(term)) continue;
+    const info = termInfo(scope, term);
+    const deps = info.deps;
+    if (deps === null || !deps.has(src)) continue;
+    let ok = true;
+    for (const d of deps) if (d !== src && !avail.has(d)) ok = false;
+    if (!ok) continue;
+    n++;
+    if (info.equality) eq = true;
+  }
+  return filteredRows(nOut, nRow, n, eq);
+}
+
+function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>, newCursor: () => number, outerRows: number, opts: PlanOptions): Choice {
+  const t = src.table;
+  const nRow = tableRows(t);
+  const seek = seekCost(nRow);
+  const eqs = equalities(scope, src, terms, avail);
+  const done = (c: Omit<Choice, "fanout" | "setup"> & { nOut: number; setup?: number }): Choice => ({
+    access: c.access,
+    used: c.used,
+    cost: c.cost,
+    setup: c.setup ?? 0,
+    fanout: afterFilters(scope, src, terms, c.used, avail, c.nOut, nRow),
+  });
+  let best = done({ access: { kind: "scan" }, used: [], cost: SCAN_ROW * nRow, nOut: nRow });
+  const total = (c: Choice) => outerRows * c.cost + c.setup;
+  const consider = (c: Choice) => {
+    if (total(c) < total(best)) best = c;
+  };
+  if (t) {
+    const isRowid = (c: number) => c === -1 || src.columns[c]?.index === t.rowidAlias;
+    const rowidEq = eqs.find((e) => isRowid(e.col));
+    // A rowid equality is the best there is (at most one row, one seek).
+    if (rowidEq) return done({ access: { kind: "rowid", key: rowidEq.other }, used: [rowidEq.term], cost: seek, nOut: 1 });
+    const ins = inLists(scope, src, terms, avail);
+    const rs = ranges(scope, src, terms, avail);
+    const rowidIn = ins.find((i) => isRowid(i.col));
+    if (rowidIn) {
+      const n = rowidIn.list.length;
+      consider(done({ access: { kind: "rowid", key: rowidIn.list[0]!, inList: rowidIn.list }, used: [rowidIn.term], cost: n * seek, nOut: n }));
+    }
+    const rb = pickBounds(rs, isRowid);
+    if (rb.lower || rb.upper) {
+      const nOut = rangeRows(nRow, Number(!!rb.lower) + Number(!!rb.upper));
+      consider(done({ access: { kind: "rowid-range", lower: rb.lower, upper: rb.upper }, used: rb.used, cost: seek + SCAN_ROW * nOut, nOut }));
+    }
+    for (const idx of t.indexes) {
+      const c = indexChoice(scope, src, idx, eqs, ins, rs, nRow, seek);
+      if (c) consider(done(c));
+    }
+  }
+  if (opts.autoIndex && outerRows >= 2) {
+    const a = autoChoice(scope, src, eqs, nRow, seek, avail.size === 0);
+    if (a) consider(done(a));
+  }
+  if (best.access.kind === "index" || best.access.kind === "auto") best.access.cursor = newCursor();
+  return best;
+}
+
+/** The seek `idx` allows: equalities on a prefix of its columns (or an IN list first), then a range. */
+function indexChoice(scope: Scope, src: Source, idx: Index, eqs: EqTerm[], ins: { term: Expr; col: number; list: Expr[] }[], rs: RangeTerm[], nRow: number, seek: number): (Omit<Choice, "fanout" | "setup"> & { nOut: number }) | null {
+  const keys: Expr[] = [];
+  const used: Expr[] = [];
+  const eqOn = (k: number) => eqs.find((e) => e.col >= 0 && src.columns[e.col]!.index === idx.columns[k] && usable(scope, src, e, idx, k));
+  for (let k = 0; k < idx.columns.length; k++) {
+    const eq = eqOn(k);
+    if (!eq) break;
+    keys.push(eq.other);
+    used.push(eq.term);
+  }
+  let inList: Expr[] | undefined;
+  if (keys.length === 0) {
+    // An IN list on the first column: one seek per distinct value.
+    const c0 = idx.columns[0]!;
+    const hit = ins.find((i) => i.col >= 0 && src.columns[i.col]!.index === c0 && i.list.every((e) => usable(scope, src, { term: i.term, col: i.col, other: e }, idx, 0)));
+    if (hit) {
+      inList = hit.list;
+      keys.push(hit.list[0]!);
+      used.push(hit.term);
+      for (let k = 1; k < idx.columns.length; k++) {
+        const eq = eqOn(k);
+        if (!eq) break;
+        keys.push(eq.other);
+        used.push(eq.term);
+      }
+    }
+  }
+  let bounds: { lower: Bound | null; upper: Bound | null; used: Expr[] } = { lower: null, upper: null, used: [] };
+  const k = keys.length;
+  if (k < idx.columns.length && !idx.desc[k]) {
+    const tc = idx.columns[k]!;
+    const cands = rs.filter((r) => r.col >= 0 && src.columns[r.col]!.index === tc && rangeUsable(scope, src, r, idx, k));
+    bounds = pickBounds(cands, () => true);
+  }
+  const nBounds = Number(!!bounds.lower) + Number(!!bounds.upper);
+  if (keys.length === 0 && nBounds === 0) return null;
+  let nOut = keys.length ? rowsPerKey(idx, keys.length, nRow) : nRow;
+  nOut = rangeRows(nOut, nBounds);
+  const nSeeks = inList ? inList.length : 1;
+  nOut *= nSeeks;
+  const access: Access = { kind: "index", index: idx, keys, cursor: -1, lower: bounds.lower, upper: bounds.upper };
+  if (inList) access.inList = inList;
+  return { access, used: [...used, ...bounds.used], cost: nSeeks * seek + INDEX_ROW * nOut, nOut };
+}
+
+/**
+ * An automatic index on the equality-constrained columns no index serves, as SQLite builds one
+ * (where.c, constructAutomaticIndex). Its key collation is the comparison's, so the seek finds
+ * exactly the rows `=` accepts; a term whose comparison would convert the column is left out.
+ */
+function autoChoice(scope: Scope, src: Source, eqs: EqTerm[], nRow: number, seek: number, outermost: boolean): (Omit<Choice, "fanout"> & { nOut: number }) | null {
+  const cols: number[] = [];
+  const keys: Expr[] = [];
+  const collations: string[] = [];
+  const used: Expr[] = [];
+  for (const e of eqs) {
+    if (e.col < 0 || cols.includes(e.col)) continue;
+    const coll = autoCollation(scope, src, e);
+    if (coll === null) continue;
+    cols.push(e.col);
+    keys.push(e.other);
+    collations.push(coll);
+    used.push(e.term);
+  }
+  if (!cols.length) return null;
+  // In the outermost loop only a correlated key pays: an uncorrelated subquery runs once.
+  if (outermost && !keys.some((k) => readsOuter(scope, k))) return null;
+  const nOut = Math.min(AUTO_INDEX_ROWS, nRow);
+  return { access: { kind: "auto", keys, cols, collations, cursor: -1 }, used, cost: seek + nOut, setup: autoIndexSetup(nRow, !src.table), nOut };
+}
+
+const numeric = (a: string | null) => a === "INTEGER" || a === "REAL" || a === "NUMERIC";
+const textual = (a: string | null) => a === "TEXT";
+
+/**
+ * Whether an index on the column (with the column's affinity) can serve `col = other`, as SQLite's
+ * sqlite3IndexAffinityOk(): the comparison must not convert the stored values. A non-numeric
+ * column compared with a numeric operand is converted, and so is a column without any affinity
+ * (an expression column of a subquery) compared with a TEXT one. A BLOB column (no declared
+ * type) against TEXT compares unconverted.
+ */
+function affinityOk(scope: Scope, src: Source, e: EqTerm): boolean {
+  const colAff = src.columns[e.col]!.affinity;
+  const otherAff = exprAffinity(scope, e.other);
+  if (!numeric(colAff) && numeric(otherAff)) return false;
+  if (colAff === null && textual(otherAff)) return false;
+  return true;
+}
+
+/**
+ * The affinity a seek key `other` takes before probing an index on a column of affinity `colAff`
+ * (where.c codeAllEqualityTerms): the column's, unless both sides have a non-numeric affinity, in
+ * which case the comparison converts neither and the key is used as it is.
+ */
+export function probeAffinity(scope: Scope, colAff: Affinity | null, other: Expr): Affinity {
+  const otherAff = exprAffinity(scope, other);
+  if (colAff === null) return "BLOB";
+  if (otherAff !== null && !numeric(otherAff) && !numeric(colAff)) return "BLOB";
+  return colAff;
+}
+
+/** The two operands of the comparison `e` stands for, left first. */
+function operands(e: EqTerm): [Expr, Expr] {
+  const t = e.term;
+  if (t.kind === "binary") return [t.left, t.right];
+  if (t.kind === "between" || t.kind === "in-list") return [t.expr, e.other];
+  return [e.other, e.other];
+}
+
+/** An operand's collation, and whether it is explicit (a COLLATE operator); a column has its own, even BINARY. */
+function collationOf(scope: Scope, e: Expr): { coll: string | null; explicit: boolean } {
+  if (e.kind === "collate") return { coll: e.collation.toUpperCase(), explicit: true };
+  if (e.kind === "column") {
+    try {
+      const saved = scope.correlated;
+      const r = resolveColumn(scope, e.table, e.name);
+      scope.correlated = saved;
+      return { coll: r.col >= 0 ? r.source.columns[r.col]!.collation : "BINARY", explicit: false };
+    } catch {
+      return { coll: null, explicit: false };
+    }
+  }
+  return { coll: exprCollation(scope, e), explicit: false };
+}
+
+/**
+ * The collation the comparison uses, as sqlite3BinaryCompareCollSeq(): an explicit COLLATE (the
+ * left one first), else the left operand's column collation, else the right one's, else BINARY.
+ */
+function comparisonCollation(scope: Scope, _src: Source, e: EqTerm): string {
+  const [l, r] = operands(e);
+  const a = collationOf(scope, l);
+  const b = collationOf(scope, r);
+  if (a.explicit) return a.coll!;
+  if (b.explicit) return b.coll!;
+  return (a.coll ?? b.coll ?? "BINARY").toUpperCase();
+}
+
+function autoCollation(scope: Scope, src: Source, e: EqTerm): string | null {
+  if (!affinityOk(scope, src, e)) return null;
+  const coll = comparisonCollation(scope, src, e);
+  // The index keys are built by the vm's key encoding, which knows the built-in collations only.
+  return coll === "BINARY" || coll === "NOCASE" || coll === "RTRIM" ? coll : null;
+}
+
+/** True when `e` reads a column of an enclosing query (a correlated reference). */
+function readsOuter(scope: Scope, e: Expr): boolean {
+  let found = false;
+  walkExpr(e, (n) => {
+    if (n.kind === "column" && !found) {
+      try {
+        const saved = scope.correlated;
+        const r = resolveColumn(scope, n.table, n.name);
+        scope.correlated = saved;
+        if (r.scope !== scope) found = true;
+      } catch {
+        /* reported when compiled */
+      }
+    }
+  });
+  return found;
 }
 
 /** A range on an index column is exact only under the same conditions as an equality. */
 function rangeUsable(scope: Scope, src: Source, r: RangeTerm, idx: Index, k: number): boolean {
   const bounds = [r.lower, r.upper].filter((b): b is Bound => b !== null);
-  return bounds.every((b) => usable(scope, src, { term: { kind: "binary", op: "=", left: { kind: "column", name: "" }, right: b.expr }, col: r.col, other: b.expr }, idx, k));
+  return bounds.every((b) => usable(scope, src, { term: r.term, col: r.col, other: b.expr }, idx, k));
 }
 
 /** An index column can serve `col = other` only if the comparison does not convert the column's values. */
 function usable(scope: Scope, src: Source, e: EqTerm, idx: Index, k: number): boolean {
-  const col = src.columns[e.col]!;
-  const otherAff = exprAffinity(scope, e.other);
-  const numeric = (a: string | null) => a === "INTEGER" || a === "REAL" || a === "NUMERIC";
-  if (!numeric(col.affinity) && numeric(otherAff)) return false;
-  const explicit = e.other.kind === "collate" ? e.other.collation.toUpperCase() : null;
-  const coll = explicit ?? (col.collation !== "BINARY" ? col.collation : (exprCollation(scope, e.other) ?? "BINARY"));
-  return coll === (idx.collations[k] ?? "BINARY");
+  return affinityOk(scope, src, e) && comparisonCollation(scope, src, e) === (idx.collations[k] ?? "BINARY");
 }
 
-export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number): Plan {
+interface Path {
+  order: Source[];
+  placed: Set<Source>;
+  pool: Expr[];
+  /** log2 of the total cost and of the rows produced so far. */
+  cost: number;
+  rows: number;
+}
+
+/**
+ * Join order by an N-best search (SQLite's wherePathSolver): after each step only the cheapest
+ * few partial orders survive, one per set of placed tables. Costs are kept as logarithms.
+ */
+function searchOrder(scope: Scope, sources: Source[], whereTerms: Expr[], opts: PlanOptions): Source[] {
+  const width = sources.length <= 1 ? 1 : sources.length === 2 ? 5 : 10;
+  let paths: Path[] = [{ order: [], placed: new Set(), pool: whereTerms, cost: -Infinity, rows: Math.log2(Math.max(1, opts.outerRows)) }];
+  for (let step = 0; step < sources.length; step++) {
+    const next = new Map<string, Path>();
+    for (const p of paths) {
+      for (const src of sources) {
+        if (p.placed.has(src)) continue;
+        const c = chooseAccess(scope, src, p.pool, p.placed, () => -1, 2 ** p.rows, opts);
+        let cost = logAdd(p.cost, p.rows + Math.log2(Math.max(c.cost, 1e-9)));
+        if (c.setup > 0) cost = logAdd(cost, Math.log2(c.setup));
+        const placed = new Set(p.placed).add(src);
+        const key = sources.map((s) => (placed.has(s) ? "1" : "0")).join("");
+        const seen = next.get(key);
+        if (seen && seen.cost <= cost) continue;
+        next.set(key, { order: [...p.order, src], placed, pool: p.pool.filter((t) => !c.used.includes(t)), cost, rows: p.rows + Math.log2(c.fanout) });
+      }
+    }
+    paths = [...next.values()].sort((a, b) => a.cost - b.cost).slice(0, width);
+  }
+  return paths[0]!.order;
+}
+
+export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, opts: PlanOptions = { autoIndex: false, outerRows: 1 }): Plan {
   const sources = scope.sources;
   const hasLeft = sources.some((s) => s.join === "left");
-  const remaining = [...sources];
+  const order = hasLeft || sources.length <= 1 ? sources : searchOrder(scope, sources, whereTerms, opts);
   const placed = new Set<Source>();
   const levels: Level[] = [];
   let pool = [...whereTerms];
-  while (remaining.length) {
-    let pick = 0;
-    let choice: Choice | null = null;
-    const candidates = hasLeft ? [0] : remaining.map((_, i) => i);
-    for (const i of candidates) {
-      const src = remaining[i]!;
-      const terms = src.join === "left" ? splitAnd(src.on) : pool;
-      const c = chooseAccess(scope, src, terms, placed, () => -1);
-      if (!choice || better(c, choice)) {
-        choice = c;
-        pick = i;
-      }
-    }
-    const src = remaining.splice(pick, 1)[0]!;
+  let rows = Math.max(1, opts.outerRows);
+  for (const src of order) {
     const terms = src.join === "left" ? splitAnd(src.on) : pool;
-    const c = chooseAccess(scope, src, terms, placed, newCursor);
+    const c = chooseAccess(scope, src, terms, placed, newCursor, rows, opts);
     const onTerms = src.join === "left" ? splitAnd(src.on).filter((t) => !c.used.includes(t)) : [];
     if (src.join !== "left") pool = pool.filter((t) => !c.used.includes(t));
     levels.push({ source: src, access: c.access, onTerms, terms: [] });
     placed.add(src);
+    rows *= c.fanout;
   }
   // Place each remaining term at the first level where all it reads is available.
   const constTerms: Expr[] = [];
@@ -366,7 +550,7 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number):
     if (at < 0) constTerms.push(t);
     else levels[at]!.terms.push(t);
   }
-  return { levels, constTerms };
+  return { levels, constTerms, rows: rows / Math.max(1, opts.outerRows) };
 }
 
 function splitAnd(e: Expr | null): Expr[] {

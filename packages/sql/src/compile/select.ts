@@ -4,8 +4,9 @@ import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore
 import { Scope, type Ctx, type Source } from "./context.js";
 import { compileExpr, emitColumn, exprAffinity, exprCollation, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
-import { plan, type Level } from "./planner.js";
+import { plan, probeAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
+import { autoIndexNote, emitAutoIndex } from "./autoindex.js";
 
 export type Dest =
   | { kind: "output" }
@@ -291,7 +292,9 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   }
 
   const whereTerms = [...innerTerms, ...(core.where ? splitWhere(core.where) : [])];
-  const p = plan(scope, whereTerms, () => b.cursor());
+  // Automatic indexes only in reads: a statement that writes could change the table under the snapshot.
+  // Like SQLite, a subquery is planned as if it ran once (no automatic index in its outermost loop).
+  const p = plan(scope, whereTerms, () => b.cursor(), { autoIndex: !b.writes, outerRows: 1 });
   const resolveTerm = (o: OrderingTerm): Expr => {
     const i = resultRef(o.expr, cols, scope, "ORDER BY");
     return i >= 0 ? cols[i]!.expr : o.expr;
@@ -541,6 +544,10 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     const hi = acc.upper ? compileExpr(ctx, scope, acc.upper.expr) : 0;
     b.emit(Op.SeekRowidRange, src.cursor, endL, lo, { lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null, upperReg: hi }, rev);
     b.place(top);
+  } else if (acc.kind === "auto") {
+    b.note(autoIndexNote(src, acc, label));
+    emitAutoIndex(ctx, scope, src, acc, seekFail);
+    b.place(top);
   } else {
     const idx = acc.index;
     const colName = (c: number) => (c < 0 ? "rowid" : src.table!.columns[c]!.name);
@@ -560,7 +567,11 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     });
     bounds.forEach((bd, j) => compileExpr(ctx, scope, bd.expr, first + acc.keys.length + j));
     const affOf = (c: number) => (c < 0 ? "INTEGER" : src.table!.columns[c]!.affinity);
-    const affs = [...idx.columns.slice(0, acc.keys.length).map(affOf), ...bounds.map(() => affOf(rc!))];
+    // Keys and bounds are converted as the comparison with the column converts them.
+    const affs = [
+      ...idx.columns.slice(0, acc.keys.length).map((c, j) => (j === 0 && inList ? affOf(c) : probeAffinity(scope, affOf(c), acc.keys[j]!))),
+      ...bounds.map((bd) => probeAffinity(scope, affOf(rc!), bd.expr)),
+    ];
     b.emit(Op.Affinity, first, n, 0, affs);
     if (bounds.length || rev || acc.keys.length === 0) b.emit(Op.SeekRange, acc.cursor, seekFail, first, { nEq: acc.keys.length, lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null }, rev);
     else b.emit(Op.SeekPrefix, acc.cursor, seekFail, first, acc.keys.length);
@@ -590,7 +601,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   else if (acc.kind === "index") {
     if (acc.lower || acc.upper || rev || acc.keys.length === 0) b.emit(Op.NextRange, acc.cursor, top, 0, undefined, rev);
     else b.emit(Op.IdxNextPrefix, acc.cursor, top);
-  }
+  } else if (acc.kind === "auto") b.emit(Op.IdxNextPrefix, acc.cursor, top);
   if (inList) {
     b.place(inNext);
     b.emit(Op.Next, inCur, inTop);
@@ -600,7 +611,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     const done = b.label();
     b.emit(Op.IfPos, match, done, 0);
     if (!src.cover) b.emit(Op.NullRow, src.cursor);
-    if (acc.kind === "index") b.emit(Op.NullRow, acc.cursor);
+    if (acc.kind === "index" || acc.kind === "auto") b.emit(Op.NullRow, acc.cursor);
     b.emit(Op.Integer, 1, match);
     b.emit(Op.Goto, 0, bodyL);
     b.place(done);
