@@ -37,3 +37,44 @@ export function checksum(data: Uint8Array, offset = 0, length = data.length - of
   checksumUpdate(state, data, offset, length);
   return state;
 }
+
+/**
+ * How a starting state carries through the checksum of a fixed number of word pairs: a 2x2
+ * matrix `[a, b, c, d]` (row-major) over the integers mod 2^32. One pair maps (s0, s1) to
+ * (s0 + s1 + x0, s0 + 2·s1 + x0 + x1), an affine map with matrix [[1, 1], [1, 2]]; so after n
+ * pairs the state is M^n · start + (the checksum of the same words from (0, 0)). The WAL uses
+ * this to redo the frame chain from each frame's own sum, without reading the frames again,
+ * when a frame of the open transaction is overwritten in place.
+ */
+export type ChecksumShift = readonly [number, number, number, number];
+
+/** M^pairs (see `ChecksumShift`). */
+export function checksumShift(pairs: number): ChecksumShift {
+  let r: ChecksumShift = [1, 0, 0, 1];
+  let m: ChecksumShift = [1, 1, 1, 2];
+  for (let n = pairs; n > 0; n = Math.floor(n / 2)) {
+    if (n % 2 === 1) r = matMul(r, m);
+    m = matMul(m, m);
+  }
+  return r;
+}
+
+function matMul(x: ChecksumShift, y: ChecksumShift): ChecksumShift {
+  return [
+    (Math.imul(x[0], y[0]) + Math.imul(x[1], y[2])) | 0,
+    (Math.imul(x[0], y[1]) + Math.imul(x[1], y[3])) | 0,
+    (Math.imul(x[2], y[0]) + Math.imul(x[3], y[2])) | 0,
+    (Math.imul(x[2], y[1]) + Math.imul(x[3], y[3])) | 0,
+  ];
+}
+
+/**
+ * Advances `state` over words whose checksum from (0, 0) is (`sum0`, `sum1`) and whose length
+ * gives `shift`: the same result as `checksumUpdate` over those words.
+ */
+export function checksumAdvance(state: ChecksumState, shift: ChecksumShift, sum0: number, sum1: number): void {
+  const s0 = state.s0;
+  const s1 = state.s1;
+  state.s0 = (Math.imul(shift[0], s0) + Math.imul(shift[1], s1) + sum0) >>> 0;
+  state.s1 = (Math.imul(shift[2], s0) + Math.imul(shift[3], s1) + sum1) >>> 0;
+}

@@ -65,27 +65,36 @@ export function decodeWalHeader(buf: Uint8Array): WalHeader | null {
 }
 
 /**
- * Fills the 24-byte frame header at `buf[off]` (page data must already be at `off + 24`)
- * and advances `running` (the cumulative checksum) over header bytes [0, 8) and the page data.
+ * Fills frame-header bytes [0, 16) at `buf[off]` (page number, commit size, salts; the page
+ * data must already be at `off + 24`) and sets `own` to the frame's own checksum: header bytes
+ * [0, 8) and the page, from (0, 0). The chain checksum is then `checksumAdvance` of the previous
+ * frame's by `own` (see checksum.ts), stored with `setFrameChecksum`.
  */
-export function encodeFrame(
+export function frameSum(
   buf: Uint8Array,
   off: number,
   pageSize: number,
   pgno: number,
   commitSize: number,
   h: WalHeader,
-  running: ChecksumState,
+  own: ChecksumState,
 ): void {
   const v = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER_SIZE);
   v.setUint32(0, pgno);
   v.setUint32(4, commitSize);
   v.setUint32(8, h.salt1);
   v.setUint32(12, h.salt2);
-  checksumUpdate(running, buf, off, 8);
-  checksumUpdate(running, buf, off + FRAME_HEADER_SIZE, pageSize);
-  v.setUint32(16, running.s0);
-  v.setUint32(20, running.s1);
+  own.s0 = 0;
+  own.s1 = 0;
+  checksumUpdate(own, buf, off, 8);
+  checksumUpdate(own, buf, off + FRAME_HEADER_SIZE, pageSize);
+}
+
+/** Stores a chain checksum in frame-header bytes [16, 24) of the frame at `buf[off]`. */
+export function setFrameChecksum(buf: Uint8Array, off: number, s: ChecksumState): void {
+  const v = new DataView(buf.buffer, buf.byteOffset);
+  v.setUint32(off + 16, s.s0);
+  v.setUint32(off + 20, s.s1);
 }
 
 /** A frame header as read back, or null when the frame is invalid (salt or checksum mismatch). */

@@ -1,13 +1,15 @@
 import { corruptError, DbError, MemoryVfs, type Vfs, type VfsFile } from "@db/vfs";
-import type { ChecksumState } from "./checksum.js";
+import { checksumAdvance, checksumShift, type ChecksumShift, type ChecksumState } from "./checksum.js";
 import { FrameIndex } from "./frame-index.js";
+import { TxnSums } from "./txn-sums.js";
 import {
-  encodeFrame,
   encodeWalHeader,
   FRAME_HEADER_SIZE,
   frameProblem,
+  frameSum,
   isValidPageSize,
   nextWalHeader,
+  setFrameChecksum,
   WAL_HEADER_SIZE,
   type WalHeader,
 } from "./format.js";
@@ -114,6 +116,10 @@ export class Wal {
   private closed = false;
   /** Scratch for `readFrame`: one frame. */
   private frameBuf: Uint8Array | null = null;
+  /** The open transaction's frames, for redoing the chain after an overwrite in place. */
+  private readonly sums = new TxnSums();
+  private shift: ChecksumShift = [1, 0, 0, 1];
+  private shiftPageSize = 0;
   /** Staging buffer of `writeFrames` and checkpoints (grown up to CHECKPOINT_BATCH_BYTES, then reused). */
   private staging: Uint8Array | null = null;
 
@@ -268,11 +274,18 @@ export class Wal {
   }
 
   /**
-   * Appends `frames` (each `data` exactly pageSize bytes). If `commitDbSizePages` > 0 the last
+   * Writes `frames` (each `data` exactly pageSize bytes). If `commitDbSizePages` > 0 the last
    * frame is a commit frame for a database of that many pages, and with synchronous "full" the
    * WAL is fsynced before returning (the commit is padded first, see `sectorSize`). If the fsync
-   * fails the commit is undone in memory and the connection is poisoned (see `error`). A failed
-   * write leaves the WAL as it was in memory (DB_IOERR/DB_FULL); the next append overwrites it.
+   * fails the commit is undone in memory and the connection is poisoned (see `error`).
+   *
+   * A page that already has a frame in the open transaction (spilled earlier) is overwritten in
+   * that frame, as SQLite does, so a large transaction keeps one frame per page however often a
+   * page is spilled; the checksum chain from the first overwritten frame on is redone before
+   * the commit frame is written (see `rechain`). Other frames, and always the commit frame, are
+   * appended. A failed write (DB_IOERR/DB_FULL) forgets the frames this call appended; pages it
+   * was overwriting may hold either version, so the caller must write those pages again before
+   * committing, or roll back (the pager does: a failed spill keeps its pages dirty).
    */
   writeFrames(frames: WalFrame[], commitDbSizePages: number): void {
     const wal = this.writable();
@@ -294,42 +307,33 @@ export class Wal {
       // old header with a prefix of the old frames, which the db file has already overtaken.
       if (this.synchronous !== "off" && wal.size() > WAL_HEADER_SIZE) this.syncOrPoison(wal, false);
     }
-    const header = this.header as WalHeader;
-    const sync = commitDbSizePages > 0 && this.synchronous === "full";
-    const total = frames.length + (sync ? this.paddingFrames(frames.length) : 0);
-    const frameSize = FRAME_HEADER_SIZE + ps;
-    // Frames are encoded into a reused staging buffer and written in runs of up to
-    // WRITE_BATCH_BYTES: a spill or commit of thousands of pages never allocates (and the GC never
-    // has to free) a buffer of its whole size. Several write calls before the fsync are as safe as
-    // one: recovery trusts nothing past the last whole, valid commit frame.
-    const perRun = Math.max(1, Math.floor(WRITE_BATCH_BYTES / frameSize));
-    const buf = this.stagingBuffer(Math.min(perRun, total) * frameSize);
-    const running = { ...this.running };
-    const commitFrom = commitDbSizePages > 0 ? frames.length - 1 : total;
-    for (let first = 0; first < total; first += perRun) {
-      const count = Math.min(perRun, total - first);
-      for (let j = 0; j < count; j++) {
-        const i = first + j;
-        const f = frames[Math.min(i, frames.length - 1)]; // padding repeats the commit frame
-        const off = j * frameSize;
-        buf.set(f.data, off + FRAME_HEADER_SIZE);
-        encodeFrame(buf, off, ps, f.pgno, i >= commitFrom ? commitDbSizePages : 0, header, running);
+    const commit = commitDbSizePages > 0;
+    const sync = commit && this.synchronous === "full";
+    try {
+      const body = commit ? frames.length - 1 : frames.length;
+      let append: WalFrame[] | null = null;
+      for (let i = 0; i < body; i++) {
+        const f = frames[i];
+        const slot = this.index.lookup(f.pgno, this.mxFrame);
+        if (slot > this.lastCommit) this.overwriteFrame(wal, slot, f);
+        else (append ??= []).push(f);
       }
-      const bytes = count * frameSize;
-      wal.write(bytes === buf.length ? buf : buf.subarray(0, bytes), this.frameOffset(this.mxFrame + 1 + first));
+      if (append !== null) this.appendFrames(wal, append, 0, 0);
+      if (!commit) return;
+      if (this.sums.staleFrom > 0) this.rechain(wal);
+      this.appendFrames(wal, frames.slice(-1), sync ? this.paddingFrames(1) : 0, commitDbSizePages);
+    } catch (e) {
+      // Appended frames are recorded only once written; the sums of frames this call may have
+      // left half-written are redone when the caller writes those pages again.
+      this.sums.truncate(this.mxFrame - this.lastCommit);
+      if (this.mxFrame > this.lastCommit) this.sums.staleFrom = this.lastCommit + 1;
+      throw e;
     }
-
     this.headerFresh = false;
-    for (let i = 0; i < total; i++) {
-      this.index.append(frames[Math.min(i, frames.length - 1)].pgno);
-      if (i >= commitFrom) this.index.markCommit(commitDbSizePages);
-    }
-    this.mxFrame += total;
-    this.running = running;
-    if (commitDbSizePages <= 0) return;
     const previous = { frame: this.lastCommit, running: this.committedRunning };
     this.lastCommit = this.mxFrame;
-    this.committedRunning = { ...running };
+    this.committedRunning = { ...this.running };
+    this.sums.clear();
     if (sync) {
       try {
         wal.sync();
@@ -342,6 +346,101 @@ export class Wal {
       }
       this.durableFrame = this.mxFrame;
     }
+  }
+
+  /**
+   * Appends `list` plus `padding` copies of its last frame (a commit frame and its padding when
+   * `commitSize` > 0: the last frame and the copies carry it), continuing the checksum chain.
+   * Frames are encoded into a reused staging buffer and written in runs of up to
+   * WRITE_BATCH_BYTES: a spill or commit of thousands of pages never allocates (and the GC never
+   * has to free) a buffer of its whole size. Several write calls before the fsync are as safe as
+   * one: recovery trusts nothing past the last whole, valid commit frame. The frames are recorded
+   * (index, `mxFrame`, chain) only once all are written.
+   */
+  private appendFrames(wal: VfsFile, list: WalFrame[], padding: number, commitSize: number): void {
+    const ps = this._pageSize as number;
+    const header = this.header as WalHeader;
+    const shift = this.chainShift();
+    const frameSize = FRAME_HEADER_SIZE + ps;
+    const total = list.length + padding;
+    const perRun = Math.max(1, Math.floor(WRITE_BATCH_BYTES / frameSize));
+    const buf = this.stagingBuffer(Math.min(perRun, total) * frameSize);
+    const running = { ...this.running };
+    const own = { s0: 0, s1: 0 };
+    const commitFrom = commitSize > 0 ? list.length - 1 : total;
+    const base = this.mxFrame; // frame base + 1 + i for i in 0..total-1
+    for (let first = 0; first < total; first += perRun) {
+      const count = Math.min(perRun, total - first);
+      for (let j = 0; j < count; j++) {
+        const i = first + j;
+        const f = list[Math.min(i, list.length - 1)]; // padding repeats the commit frame
+        const off = j * frameSize;
+        buf.set(f.data, off + FRAME_HEADER_SIZE);
+        frameSum(buf, off, ps, f.pgno, i >= commitFrom ? commitSize : 0, header, own);
+        checksumAdvance(running, shift, own.s0, own.s1);
+        setFrameChecksum(buf, off, running);
+        this.sums.set(base + i - this.lastCommit, own.s0, own.s1);
+      }
+      const bytes = count * frameSize;
+      wal.write(bytes === buf.length ? buf : buf.subarray(0, bytes), this.frameOffset(base + 1 + first));
+    }
+    for (let i = 0; i < total; i++) {
+      this.index.append(list[Math.min(i, list.length - 1)].pgno);
+      if (i >= commitFrom) this.index.markCommit(commitSize);
+    }
+    this.mxFrame += total;
+    this.running = running;
+  }
+
+  /**
+   * Writes page `f` over frame `slot` of the open transaction (which holds the same page). Its
+   * chain checksum, and every later frame's, is stale until `rechain`.
+   */
+  private overwriteFrame(wal: VfsFile, slot: number, f: WalFrame): void {
+    const ps = this._pageSize as number;
+    const frameSize = FRAME_HEADER_SIZE + ps;
+    if (this.frameBuf === null || this.frameBuf.length !== frameSize) this.frameBuf = new Uint8Array(frameSize);
+    const buf = this.frameBuf;
+    buf.set(f.data, FRAME_HEADER_SIZE);
+    const own = { s0: 0, s1: 0 };
+    frameSum(buf, 0, ps, f.pgno, 0, this.header as WalHeader, own);
+    setFrameChecksum(buf, 0, own); // a placeholder: the chain is redone at commit
+    if (this.sums.staleFrom === 0 || slot < this.sums.staleFrom) this.sums.staleFrom = slot;
+    wal.write(buf, this.frameOffset(slot));
+    this.sums.set(slot - this.lastCommit - 1, own.s0, own.s1);
+  }
+
+  /**
+   * Redoes the checksum chain of the open transaction's frames from the last commit's, using each
+   * frame's own sum (`checksumAdvance`), and writes the chain checksum of every frame from the
+   * first one overwritten in place on (8 bytes each; no frame is read back).
+   */
+  private rechain(wal: VfsFile): void {
+    const shift = this.chainShift();
+    const state = { ...this.committedRunning };
+    const field = new Uint8Array(8);
+    const fieldView = new DataView(field.buffer);
+    const from = this.sums.staleFrom;
+    for (let frame = this.lastCommit + 1; frame <= this.mxFrame; frame++) {
+      const i = frame - this.lastCommit - 1;
+      checksumAdvance(state, shift, this.sums.s0(i), this.sums.s1(i));
+      if (frame < from) continue;
+      fieldView.setUint32(0, state.s0);
+      fieldView.setUint32(4, state.s1);
+      wal.write(field, this.frameOffset(frame) + 16);
+    }
+    this.running = state;
+    this.sums.staleFrom = 0;
+  }
+
+  /** `checksumShift` for a frame's checksummed bytes (8 header bytes and the page). */
+  private chainShift(): ChecksumShift {
+    const ps = this._pageSize as number;
+    if (this.shiftPageSize !== ps) {
+      this.shift = checksumShift((8 + ps) / 8);
+      this.shiftPageSize = ps;
+    }
+    return this.shift;
   }
 
   /** Drops frames written after the last commit; the next frame overwrites them. */
@@ -445,6 +544,7 @@ export class Wal {
    */
   private reset(wal: VfsFile, mode: CheckpointMode): void {
     this.index.clear();
+    this.sums.clear();
     this.staleTail = false;
     this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = 0;
     for (const s of this.snapshots) s.maxFrame = 0;
@@ -569,6 +669,7 @@ export class Wal {
   }
 
   private rollbackTo(frame: number): void {
+    this.sums.clear();
     if (this.mxFrame === frame) return;
     this.index.truncate(frame);
     this.mxFrame = frame;

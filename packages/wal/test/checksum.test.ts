@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checksum, checksumUpdate } from "../src/index.js";
+import { checksum, checksumAdvance, checksumShift, checksumUpdate } from "../src/checksum.js";
 
 /** The definition in FORMAT.md, word by word from bytes (the reference for the fast loop). */
 function reference(data: Uint8Array, s0: number, s1: number): [number, number] {
@@ -38,5 +38,26 @@ describe("checksum", () => {
 
   it("rejects a length that is not a multiple of 8", () => {
     expect(() => checksumUpdate({ s0: 0, s1: 0 }, new Uint8Array(16), 0, 12)).toThrow(RangeError);
+  });
+});
+
+describe("checksumShift / checksumAdvance", () => {
+  it("carry a starting state through n word pairs as checksumUpdate does", () => {
+    let x = 777;
+    const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0);
+    for (const len of [8, 16, 1032, 4104, 65544]) {
+      const data = new Uint8Array(len);
+      for (let i = 0; i < len; i++) data[i] = next() >>> 24;
+      const own = checksum(data);
+      const shift = checksumShift(len / 8);
+      for (let k = 0; k < 4; k++) {
+        const start = { s0: next(), s1: next() };
+        const direct = { ...start };
+        checksumUpdate(direct, data, 0, len);
+        const viaShift = { ...start };
+        checksumAdvance(viaShift, shift, own.s0, own.s1);
+        expect(viaShift).toEqual(direct);
+      }
+    }
   });
 });
