@@ -18,6 +18,26 @@ export interface ColumnDefinition {
   type: string | null;
 }
 
+type RowMaker = (r: SqlValue[], at: number, safe: boolean) => Record<string, OutValue>;
+const rowMakers = new WeakMap<Program, RowMaker>();
+
+/**
+ * A function building a program's row objects from its result registers, generated once per
+ * program: an object literal with the column names as keys is several times faster to build than
+ * an object filled one computed property at a time. Keys keep the same meaning as assignments
+ * (a repeated name: the last value wins).
+ */
+function rowMaker(p: Program): RowMaker {
+  let m = rowMakers.get(p);
+  if (m === undefined) {
+    const props = p.columns.map((c, i) => `${JSON.stringify(c.name)}: conv(r[at + ${i}], safe)`).join(", ");
+    // Generated from JSON-quoted column names only; no other text reaches the source.
+    m = new Function("conv", `return (r, at, safe) => ({ ${props} });`)(fromSql) as RowMaker;
+    rowMakers.set(p, m);
+  }
+  return m;
+}
+
 export class Statement {
   private program: Program;
   private generation: number;
@@ -25,6 +45,8 @@ export class Statement {
   private pluckMode = false;
   private safeInts = false;
   private bound: SqlValue[] | null = null;
+  /** The last finished run of `program`, reused by the next one (its registers and cursors). */
+  private idle: Execution | null = null;
   /** True while an iterate() is open on this statement. */
   busy = false;
 
@@ -102,7 +124,19 @@ export class Statement {
       if (params.length) throw new DbError("DB_MISUSE", "This statement already has bound parameters");
       return this.bound;
     }
-    const out: SqlValue[] = new Array<SqlValue>(p.nParams).fill(null);
+    const n = p.nParams;
+    if (params.length === n) {
+      // The common call: one plain value per positional parameter.
+      const out = new Array<SqlValue>(n);
+      let i = 0;
+      for (; i < n; i++) {
+        const a = params[i];
+        if (p.paramNames[i] !== null || (a !== null && typeof a === "object" && !(a instanceof Uint8Array) && !(a instanceof Date))) break;
+        out[i] = toSql(a, `parameter ${i + 1}`);
+      }
+      if (i === n) return out;
+    }
+    const out: SqlValue[] = new Array<SqlValue>(n).fill(null);
     let pos = 0;
     let named: Record<string, unknown> | null = null;
     const flat: unknown[] = [];
@@ -132,16 +166,35 @@ export class Statement {
     if (!this.conn.open) throw new DbError("DB_MISUSE", "The database connection is not open");
     if (this.busy) throw new DbError("DB_MISUSE", "This statement is busy executing a query");
     const values = this.bindParams(params);
-    return this.conn.vm.execute(this.current(), values);
+    const program = this.current();
+    const ex = this.idle;
+    // A user function may run this same statement again while it runs: that nested run gets
+    // its own Execution.
+    if (ex !== null && ex.program === program && !ex.running) {
+      ex.reset(values);
+      return ex;
+    }
+    const fresh = this.conn.vm.execute(program, values);
+    this.idle = fresh;
+    return fresh;
   }
 
-  private shape(row: SqlValue[]): unknown {
+  /** The current row of `ex` as the caller asked for it (object, array or value). */
+  private shape(ex: Execution): unknown {
     const safe = this.safeInts;
-    if (this.pluckMode) return fromSql(row[0] ?? null, safe);
-    if (this.rawMode) return row.map((v) => fromSql(v, safe));
+    const r = ex.r;
+    const at = ex.rowStart;
+    if (this.pluckMode) return fromSql(ex.rowLen > 0 ? r[at]! : null, safe);
+    const n = ex.rowLen;
+    if (this.rawMode) {
+      const arr = new Array<OutValue>(n);
+      for (let i = 0; i < n; i++) arr[i] = fromSql(r[at + i]!, safe);
+      return arr;
+    }
     const cols = this.program.columns;
+    if (n === cols.length) return rowMaker(this.program)(r, at, safe);
     const obj: Record<string, OutValue> = {};
-    for (let i = 0; i < cols.length; i++) obj[cols[i]!.name] = fromSql(row[i] ?? null, safe);
+    for (let i = 0; i < cols.length; i++) obj[cols[i]!.name] = fromSql(i < n ? r[at + i]! : null, safe);
     return obj;
   }
 
@@ -169,7 +222,7 @@ export class Statement {
     const ex = this.start(params);
     try {
       const has = ex.step();
-      const row = has ? this.shape(ex.row) : undefined;
+      const row = has ? this.shape(ex) : undefined;
       ex.close();
       return row;
     } finally {
@@ -183,7 +236,7 @@ export class Statement {
     const ex = this.start(params);
     const out: unknown[] = [];
     try {
-      while (ex.step()) out.push(this.shape(ex.row));
+      while (ex.step()) out.push(this.shape(ex));
     } finally {
       this.finish();
     }
@@ -196,7 +249,7 @@ export class Statement {
     const ex = this.start(params);
     this.busy = true;
     try {
-      while (ex.step()) yield this.shape(ex.row);
+      while (ex.step()) yield this.shape(ex);
     } finally {
       ex.close();
       this.busy = false;

@@ -132,6 +132,35 @@ describe("sorting and grouping beyond the budget", () => {
     db.close();
   });
 
+  it("every sorting and grouping query shape gives the same rows when every row spills (1-byte budget)", () => {
+    const tiny = new Database(":memory:", { sortMemoryBytes: 1 });
+    const ref = new Database(":memory:");
+    for (const d of [tiny, ref]) {
+      fill(d, 800);
+      d.exec("CREATE TABLE u(x, y); INSERT INTO u SELECT a, b FROM t WHERE id % 3 = 0;");
+    }
+    const shapes = [
+      "SELECT * FROM t ORDER BY a NULLS LAST, b DESC NULLS FIRST, id",
+      "SELECT id, a FROM t ORDER BY c DESC, id LIMIT 17 OFFSET 40",
+      "SELECT a, b FROM t UNION SELECT x, y FROM u ORDER BY 2, 1",
+      "SELECT a FROM t UNION ALL SELECT x FROM u ORDER BY 1 DESC",
+      "SELECT id, (SELECT x FROM u WHERE y = t.b ORDER BY x DESC, rowid LIMIT 1 OFFSET 1) FROM t WHERE id < 60 ORDER BY id",
+      "SELECT b, a, count(*) FROM t GROUP BY b HAVING count(*) > 3 ORDER BY 3 DESC, 1",
+      "SELECT b, id, max(id) FROM t GROUP BY b",
+      "SELECT a, count(DISTINCT b), group_concat(id, '/'), avg(c), total(a) FROM t GROUP BY a",
+      "SELECT b COLLATE NOCASE, count(*) FROM t GROUP BY 1 ORDER BY 1",
+      "SELECT count(*), sum(a) FROM t",
+      "SELECT (SELECT count(*) FROM u GROUP BY y HAVING y = t.b), b FROM t WHERE id < 40 ORDER BY id",
+      "SELECT t.b, u.x, count(*) FROM t JOIN u ON u.y = t.b GROUP BY t.b, u.x ORDER BY 3 DESC, 1, 2 LIMIT 50",
+    ];
+    for (const q of shapes) {
+      expect(tiny.prepare(q).raw().all(), q).toEqual(ref.prepare(q).raw().all());
+      expect(tiny.conn.tempStore.openFiles, q).toEqual([]);
+    }
+    tiny.close();
+    ref.close();
+  });
+
   it("in memory, the runs stay in the memory VFS and are gone after the statement", () => {
     const vfs = new MemoryVfs();
     const db = new Database(":memory:", { sortMemoryBytes: 16 * 1024 });

@@ -5,7 +5,7 @@
  */
 import { BTree, DbError, type Cursor, type Pager } from "@db/btree";
 import { RecordReader, encodeRecord } from "./record.js";
-import { compareKeys, decodeRowidKey, encodeKey, encodeRowidKey, keySuccessor } from "./key.js";
+import { compareKeys, decodeRowidKey, encodeKey, encodeRowidKey, keySuccessor, writeRowidKey } from "./key.js";
 import type { SqlValue } from "./value.js";
 
 export interface VmCursor {
@@ -57,6 +57,7 @@ export class BTreeCursor implements VmCursor {
   private loaded = false;
   private rid: SqlValue = null;
   private prefix: Uint8Array | null = null;
+  private closed = false;
   nullRow = false;
 
   constructor(
@@ -68,6 +69,16 @@ export class BTreeCursor implements VmCursor {
   ) {
     this.tree = tree ?? new BTree(pager, root);
     this.cur = this.tree.cursor();
+  }
+
+  /** Makes the cursor usable again (unpositioned), after `close()` too: the next run of a program. */
+  reopen(): void {
+    if (this.closed) {
+      this.cur = this.tree.cursor();
+      this.closed = false;
+    }
+    this.invalidate();
+    this.prefix = null;
   }
 
   private invalidate(): void {
@@ -106,8 +117,13 @@ export class BTreeCursor implements VmCursor {
   /** Table cursor: positions on `rowid`; false if absent. */
   seekRowid(rowid: number | bigint): boolean {
     this.invalidate();
-    return this.cur.seek(encodeRowidKey(rowid), "eq");
+    // An exact seek does not keep its key, so one buffer serves every seek of this cursor.
+    writeRowidKey(this.seekKey, 0, rowid);
+    if (!this.cur.seek(this.seekKey, "eq")) return false;
+    this.rid = typeof rowid === "bigint" && rowid >= -9007199254740991n && rowid <= 9007199254740991n ? Number(rowid) : rowid;
+    return true;
   }
+  private readonly seekKey = new Uint8Array(8);
 
   /** Index cursor: positions on the first entry whose leading values equal `values`. */
   seekPrefix(values: SqlValue[]): boolean {
@@ -126,6 +142,8 @@ export class BTreeCursor implements VmCursor {
 
   /** Exclusive upper bound of the current range scan (null: to the end). */
   private high: Uint8Array | null = null;
+  /** `high` as a rowid, for a table cursor. */
+  private highRowid: number | bigint | null = null;
   /** Exclusive lower bound of the current backward range scan (null: to the start). */
   private low: Uint8Array | null = null;
 
@@ -139,6 +157,7 @@ export class BTreeCursor implements VmCursor {
     this.prefix = null;
     this.high = high;
     this.low = low;
+    this.highRowid = !this.isIndex && high !== null && high.length === 8 ? decodeRowidKey(high) : null;
     if (reverse) {
       let ok: boolean;
       if (high === null) ok = this.cur.last();
@@ -159,6 +178,9 @@ export class BTreeCursor implements VmCursor {
       return this.low === null || compareKeys(this.cur.key(), this.low) >= 0;
     }
     if (!this.next()) return false;
+    // A table's keys are rowids: compare the rowid (kept for the Rowid that usually follows)
+    // instead of copying the key out.
+    if (this.highRowid !== null) return (this.rowid() as number | bigint) < this.highRowid;
     return this.high === null || compareKeys(this.cur.key(), this.high) < 0;
   }
 
@@ -193,6 +215,17 @@ export class BTreeCursor implements VmCursor {
   column(i: number): SqlValue {
     if (this.nullRow || !this.cur.valid) return null;
     return this.load().column(i);
+  }
+
+  /**
+   * length() of column i read from the record bytes (TEXT is not decoded); `dflt` is the column's
+   * default for records written before ALTER TABLE ADD COLUMN; `length` computes it for values.
+   */
+  columnLength(i: number, dflt: SqlValue | undefined, length: (v: SqlValue) => SqlValue): SqlValue {
+    if (this.nullRow || !this.cur.valid) return null;
+    const r = this.load();
+    if (i >= r.count) return dflt === undefined ? null : length(dflt);
+    return r.columnLength(i, length);
   }
 
   /** True when the current row's record ends before column i (written before ALTER TABLE ADD COLUMN). */
@@ -242,6 +275,7 @@ export class BTreeCursor implements VmCursor {
 
   close(): void {
     this.cur.close();
+    this.closed = true;
   }
 }
 

@@ -416,12 +416,16 @@ reg("abs", 1, 1, ([x]) => {
   const r = toReal(x);
   return makeReal(r < 0 ? -r : r);
 });
-reg("length", 1, 1, ([x]) => {
+/** length(x): characters of TEXT before any NUL, bytes of a BLOB, characters of a number's text. */
+export function sqlLength(x: SqlValue): SqlValue {
   if (x === null) return null;
   if (x instanceof Uint8Array) return x.length;
   if (typeof x === "string") return charLength(cutAtNul(x));
   return (toText(x) as string).length;
-});
+}
+/** The built-in length(); the compiler reads a table column's length from its record bytes instead. */
+export const lengthFunction: Fn = (args) => sqlLength(args[0]!);
+reg("length", 1, 1, lengthFunction);
 reg("octet_length", 1, 1, ([x]) => {
   if (x === null) return null;
   if (x instanceof Uint8Array) return x.length;

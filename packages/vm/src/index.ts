@@ -11,7 +11,7 @@ export * from "./key.js";
 export * from "./functions.js";
 export * from "./aggregates.js";
 export * from "./like.js";
-export { Op, explainRows, EXPLAIN_COLUMNS } from "./program.js";
+export { Op, COLUMN_LENGTH, explainRows, EXPLAIN_COLUMNS } from "./program.js";
 export type { Instr, Program, ColumnMeta } from "./program.js";
 export { Vm, Execution, FLAG_COUNT, FLAG_LASTROWID } from "./vm.js";
 export type { ScalarFn, CompareP4, PragmaContext } from "./vm.js";

@@ -31,6 +31,37 @@ export interface Instr {
   comment?: string;
 }
 
+/** Op.Column p5 flag: store length() of the column instead of its value (no TEXT decode). */
+export const COLUMN_LENGTH = 1;
+
+/**
+ * An instruction as the vm runs it: one class, so every instruction has the same hidden class and
+ * the dispatch loop's property loads stay monomorphic (the compiler's object literals come in two
+ * shapes, with and without `comment`).
+ */
+export class RunInstr {
+  constructor(
+    readonly op: Op,
+    readonly p1: number,
+    readonly p2: number,
+    readonly p3: number,
+    readonly p4: unknown,
+    readonly p5: number,
+  ) {}
+}
+
+const runForms = new WeakMap<Program, RunInstr[]>();
+
+/** The program's instructions in run form, built once per program. */
+export function runForm(p: Program): RunInstr[] {
+  let f = runForms.get(p);
+  if (f === undefined) {
+    f = p.instrs.map((i) => new RunInstr(i.op, i.p1, i.p2, i.p3, i.p4, i.p5));
+    runForms.set(p, f);
+  }
+  return f;
+}
+
 export interface ColumnMeta {
   /** Result column name as SQLite names it (alias, column name, or expression text). */
   name: string;

@@ -12,7 +12,7 @@
  * `Real(2)` and INTEGER 2 as `2`.
  */
 import { DbError } from "@db/btree";
-import { Real, type SqlValue, type StorageClass, makeReal, textDecoder, textEncoder } from "./value.js";
+import { Real, type SqlValue, type StorageClass, makeReal, textEncoder } from "./value.js";
 
 const EMPTY = new Uint8Array(0);
 const TWO32 = 4294967296;
@@ -339,28 +339,49 @@ export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
 /* Decoding                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
+/**
+ * Node's native UTF-8 slice (what `Buffer#toString("utf8")` calls), applied to a plain
+ * Uint8Array: about twice as fast as TextDecoder for short strings, with the same replacement of
+ * invalid sequences, and it keeps a leading U+FEFF as SQLite does (TextDecoder drops it).
+ * Not part of Node's documented API, so fall back to a BOM-keeping TextDecoder without it.
+ */
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Uint8Array, start: number, end: number) => string }).utf8Slice;
+const bomKeepingDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
 function readUtf8(buf: Uint8Array, start: number, end: number): string {
-  const len = end - start;
-  if (len <= 12) {
+  if (end - start <= 8) {
+    // Tiny ASCII strings: building the string in JS beats any native call.
     let s = "";
     for (let i = start; i < end; i++) {
       const c = buf[i];
-      if (c >= 0x80) return textDecoder.decode(buf.subarray(start, end));
+      if (c >= 0x80) return decodeSlow(buf, start, end);
       s += String.fromCharCode(c);
     }
     return s;
   }
-  if (len <= 64) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (buf[i] >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+  return decodeSlow(buf, start, end);
+}
+
+function decodeSlow(buf: Uint8Array, start: number, end: number): string {
+  if (utf8Slice !== undefined) return utf8Slice.call(buf, start, end);
+  return bomKeepingDecoder.decode(buf.subarray(start, end));
+}
+
+/**
+ * length() of TEXT stored as UTF-8 in buf[start, end), counted on the bytes as SQLite's lengthFunc
+ * does: characters before the first NUL, where a lead byte (>= 0xC0) swallows the continuation
+ * bytes (0x80-0xBF) after it. No string is built.
+ */
+export function utf8CharCount(buf: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  let i = start;
+  while (i < end) {
+    const c = buf[i++];
+    if (c === 0) break;
+    n++;
+    if (c >= 0xc0) while (i < end && (buf[i] & 0xc0) === 0x80) i++;
   }
-  return textDecoder.decode(buf.subarray(start, end));
+  return n;
 }
 
 function readInt(buf: Uint8Array, p: number, t: number): number | bigint {
@@ -510,6 +531,23 @@ export class RecordReader {
   column(i: number): SqlValue {
     if (i >= this.n || i < 0) return null;
     return readValue(this.buf, this.offsets[i], this.types[i]);
+  }
+
+  /**
+   * length() of column i (SQL NULL: null) without decoding TEXT or copying a BLOB; numbers take
+   * `numberLength`, the length of their text rendering. Columns past the end read as NULL.
+   */
+  columnLength(i: number, numberLength: (v: SqlValue) => SqlValue): SqlValue {
+    if (i >= this.n || i < 0) return null;
+    const t = this.types[i];
+    if (t >= 12) {
+      const len = (t - 12) >>> 1;
+      if ((t & 1) === 0) return len;
+      const p = this.offsets[i];
+      return utf8CharCount(this.buf, p, p + len);
+    }
+    if (t === 0) return null;
+    return numberLength(readValue(this.buf, this.offsets[i], t));
   }
 
   /** Decodes every column. */

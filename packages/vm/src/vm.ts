@@ -7,7 +7,8 @@ import { BTree, DbError, type Pager } from "@db/btree";
 import { BTreeCursor, EphemeralCursor, SorterCursor, type IndexSpec, type SortKeySpec, type VmCursor } from "./cursors.js";
 import { AutoIndexCursor, type AutoIndexSpec } from "./autoindex.js";
 import { AggSlot, GroupTable, type AggDef } from "./groups.js";
-import { Op, type Program } from "./program.js";
+import { COLUMN_LENGTH, Op, runForm, type Program, type RunInstr } from "./program.js";
+import { sqlLength } from "./functions.js";
 import { DEFAULT_SORT_BUDGET_BYTES, type SortOptions } from "./tempstore.js";
 import { encodeRecord } from "./record.js";
 import { encodeRowidKey } from "./key.js";
@@ -194,6 +195,8 @@ export class Vm {
   }
 }
 
+/** The group key of an aggregate without GROUP BY (shared, never modified). */
+const NO_KEYS: SqlValue[] = [];
 const FLAG_COUNT = 1; // Insert/Delete: count toward changes()
 const FLAG_LASTROWID = 2; // Insert: set last_insert_rowid
 
@@ -213,15 +216,66 @@ export class Execution {
   private changes = 0;
   /** Set by the first write, so a failure without a statement savepoint knows to roll back. */
   private wrote = false;
-  row: SqlValue[] = [];
+  /** The current result row is registers rowStart .. rowStart + rowLen - 1 (see `row`). */
+  rowStart = 0;
+  rowLen = 0;
+  private readonly ins: RunInstr[];
+  /** Per instruction address: an argument array reused by each run of that instruction. */
+  private readonly scratch: (SqlValue[] | undefined)[] = [];
 
   constructor(
     readonly vm: Vm,
     readonly program: Program,
-    readonly params: SqlValue[],
+    public params: SqlValue[],
   ) {
+    this.ins = runForm(program);
     this.r = new Array<SqlValue>(program.nRegs + 1).fill(null);
     this.cursors = new Array<VmCursor | null>(program.nCursors).fill(null);
+  }
+
+  /** A copy of the current result row. */
+  get row(): SqlValue[] {
+    return this.r.slice(this.rowStart, this.rowStart + this.rowLen);
+  }
+
+  /** True between the first step and the end (or close) of the run. */
+  get running(): boolean {
+    return this.started && !this.done;
+  }
+
+  /**
+   * Prepares a finished run to run again with new parameters, keeping its registers, cursor
+   * objects and scratch arrays (a prepared statement's next execution allocates almost nothing).
+   */
+  reset(params: SqlValue[]): void {
+    if (this.running) throw new DbError("DB_MISUSE", "execution reset while running");
+    this.params = params;
+    const r = this.r;
+    for (let i = 0; i < r.length; i++) r[i] = null;
+    // Clearing a Set or Map allocates a new table even when it is empty: only when needed.
+    if (this.aggs.length > 0) this.aggs.length = 0;
+    if (this.once.size > 0) this.once.clear();
+    if (this.maxRowids.size > 0) this.maxRowids.clear();
+    this.pc = 0;
+    this.done = false;
+    this.started = false;
+    this.ownsTxn = false;
+    this.savepoint = null;
+    this.changes = 0;
+    this.wrote = false;
+    this.rowLen = 0;
+  }
+
+  /** Registers from..from+n-1 in the scratch array of the instruction at `pc` (callees must not keep it). */
+  private args(pc: number, from: number, n: number): SqlValue[] {
+    let a = this.scratch[pc];
+    if (a === undefined) {
+      a = new Array<SqlValue>(n).fill(null);
+      this.scratch[pc] = a;
+    }
+    const r = this.r;
+    for (let i = 0; i < n; i++) a[i] = r[from + i]!;
+    return a;
   }
 
   /** Runs to the next result row. Throws DbError; on error the statement's changes are undone. */
@@ -286,7 +340,7 @@ export class Execution {
   }
 
   private run(): boolean {
-    const ins = this.program.instrs;
+    const ins = this.ins;
     const r = this.r;
     const vm = this.vm;
     let pc = this.pc;
@@ -348,7 +402,8 @@ export class Execution {
           }
           break;
         case Op.ResultRow:
-          this.row = r.slice(I.p1, I.p1 + I.p2);
+          this.rowStart = I.p1;
+          this.rowLen = I.p2;
           this.pc = pc + 1;
           return true;
         case Op.Gosub:
@@ -535,8 +590,7 @@ export class Execution {
         }
         case Op.Function: {
           const fn = I.p4 as { fn: ScalarFn; name: string };
-          const args = r.slice(I.p1, I.p1 + I.p2);
-          r[I.p3] = fn.fn(args);
+          r[I.p3] = fn.fn(this.args(pc, I.p1, I.p2));
           break;
         }
         case Op.OpenRead:
@@ -544,9 +598,10 @@ export class Execution {
           const p4 = I.p4 as { index?: IndexSpec; rootReg?: boolean } | undefined;
           const root = p4?.rootReg ? Number(r[I.p2]) : I.p2;
           const old = this.cursors[I.p1];
-          // Re-opening the same tree (a loop or subquery run again) reuses the cursor.
-          if (old instanceof BTreeCursor && old.root === root && old.isIndex === !!p4?.index) {
-            old.nullRow = false;
+          // Re-opening the same tree (a loop or subquery run again, or the next run of a prepared
+          // statement) reuses the cursor.
+          if (old instanceof BTreeCursor && old.root === root && old.isIndex === !!p4?.index && old.tree === vm.tree(root)) {
+            old.reopen();
             break;
           }
           old?.close();
@@ -607,7 +662,7 @@ export class Execution {
           break;
         }
         case Op.SeekPrefix: {
-          const vals = r.slice(I.p3, I.p3 + (I.p4 as number));
+          const vals = this.args(pc, I.p3, I.p4 as number);
           if (vals.some((v) => v === null) || !this.btree(I.p1).seekPrefix(vals)) {
             pc = I.p2;
             continue;
@@ -670,6 +725,10 @@ export class Execution {
           break;
         case Op.Column: {
           const c = this.cursor(I.p1);
+          if (I.p5 & COLUMN_LENGTH) {
+            r[I.p3] = c instanceof BTreeCursor ? c.columnLength(I.p2, I.p4 as SqlValue | undefined, sqlLength) : sqlLength(c.column(I.p2));
+            break;
+          }
           const v = c.column(I.p2);
           // p4: the column's default, for records written before ALTER TABLE ADD COLUMN.
           r[I.p3] = v === null && I.p4 !== undefined && (c as BTreeCursor).shortRecord?.(I.p2) ? (I.p4 as SqlValue) : v;
@@ -679,7 +738,7 @@ export class Execution {
           r[I.p2] = this.cursor(I.p1).rowid();
           break;
         case Op.MakeRecord:
-          r[I.p3] = encodeRecord(r.slice(I.p1, I.p1 + I.p2));
+          r[I.p3] = encodeRecord(this.args(pc, I.p1, I.p2));
           break;
         case Op.NewRowid: {
           const c = this.btree(I.p1);
@@ -721,16 +780,16 @@ export class Execution {
           break;
         case Op.IdxInsert:
           this.wrote = true;
-          this.btree(I.p1).insertIndex(r.slice(I.p2, I.p2 + I.p3));
+          this.btree(I.p1).insertIndex(this.args(pc, I.p2, I.p3));
           break;
         case Op.IdxDelete:
           this.wrote = true;
-          this.btree(I.p1).deleteIndex(r.slice(I.p2, I.p2 + I.p3));
+          this.btree(I.p1).deleteIndex(this.args(pc, I.p2, I.p3));
           break;
         case Op.NoConflict: {
           // p3..: key values (p4.n of them); on conflict store the existing rowid in p4.rowidReg and fall through.
           const p4 = I.p4 as { n: number; rowidReg: number };
-          const vals = r.slice(I.p3, I.p3 + p4.n);
+          const vals = this.args(pc, I.p3, p4.n);
           const c = this.btree(I.p1);
           if (vals.some((v) => v === null) || !c.seekPrefix(vals)) {
             pc = I.p2;
@@ -788,11 +847,10 @@ export class Execution {
           break;
         case Op.AggStep: {
           // p1: first arg register, p2: arg count, p3: accumulator; p5 = group cursor + 1 when grouped
-          const args = r.slice(I.p1, I.p1 + I.p2);
-          if (I.p5) {
-            const g = (this.cursors[I.p5 - 1] as unknown as { table: GroupTable }).table.current!;
-            g.aggs[I.p3]!.step(args);
-          } else this.aggs[I.p3]!.step(args);
+          // An AggSlot folds its arguments at once, so it gets a reused array; another accumulator
+          // (a spilling group table's recorder) may keep them and gets a copy.
+          const acc = I.p5 ? (this.cursors[I.p5 - 1] as unknown as { table: GroupTable }).table.current!.aggs[I.p3]! : this.aggs[I.p3]!;
+          acc.step(acc instanceof AggSlot ? this.args(pc, I.p1, I.p2) : r.slice(I.p1, I.p1 + I.p2));
           break;
         }
         case Op.AggFinal:
@@ -800,7 +858,7 @@ export class Execution {
           break;
         case Op.GroupStep: {
           const g = this.groupTable(I.p1);
-          const grp = g.step(r.slice(I.p2, I.p2 + I.p3));
+          const grp = g.step(I.p3 === 0 ? NO_KEYS : r.slice(I.p2, I.p2 + I.p3));
           // p4: {bare: first register, n} – store the row's bare column values (last row wins)
           const p4 = I.p4 as { bareReg: number; nBare: number } | undefined;
           if (p4 && p4.nBare > 0) grp.bare = r.slice(p4.bareReg, p4.bareReg + p4.nBare);

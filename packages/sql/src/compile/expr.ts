@@ -1,5 +1,5 @@
 /** Compiles expressions to register code (SQLite's expression semantics, lang_expr.html). */
-import { DbError, Op, Real, affinityOfType, aggregateFunctions, makeReal, type Affinity, type CompareP4, type SqlValue } from "@db/vm";
+import { COLUMN_LENGTH, DbError, Op, Real, affinityOfType, aggregateFunctions, lengthFunction, makeReal, type Affinity, type CompareP4, type SqlValue } from "@db/vm";
 import type { BinaryExpr, Expr, FunctionCall } from "../ast.js";
 import type { Ctx, Scope, Source } from "./context.js";
 import { compileSubquery } from "./subquery.js";
@@ -472,7 +472,18 @@ function compileFunction(ctx: Ctx, scope: Scope | null, e: FunctionCall, t: numb
     return;
   }
   const first = b.reg(Math.max(1, e.args.length));
+  const at = b.addr;
   e.args.forEach((a, i) => compileExpr(ctx, scope, a, first + i));
+  if (def.fn === lengthFunction && b.addr === at + 1) {
+    // length(column) (the built-in, not a user override): the Column reads the length from the
+    // record bytes instead of decoding the text only to count its characters.
+    const load = b.instrs[at]!;
+    if (load.op === Op.Column && load.p3 === first && load.p5 === 0) {
+      load.p3 = t;
+      load.p5 = COLUMN_LENGTH;
+      return;
+    }
+  }
   b.emit(Op.Function, first, e.args.length, t, { fn: def.fn, name, explain: name }, 0);
 }
 
