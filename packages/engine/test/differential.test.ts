@@ -183,6 +183,8 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT count(*) FROM i1 WHERE c0 IN (SELECT 0)",
     "SELECT count(*) FROM i1 WHERE c1 IN (SELECT '1')",
     "SELECT c0 NOT IN (SELECT 0), 5 NOT IN (SELECT c1 FROM i1) FROM i1",
+    "SELECT ((SELECT a.c0) >= 1), (SELECT a.c1) = '1', (SELECT a.c0) = 0, (SELECT 1 UNION SELECT a.c0) = 0 FROM i1 AS a",
+    "SELECT (SELECT CAST(1 AS TEXT)) = 1, (SELECT c1 FROM i1 UNION ALL SELECT 1) = '1'",
   ],
   "conflict resolution": [
     "CREATE TABLE r0 (c2 NOT NULL DEFAULT 0.0)",

@@ -120,8 +120,11 @@ export function exprAffinity(scope: Scope | null, e: Expr): Affinity | null {
     case "collate":
       return exprAffinity(scope, e.expr);
     case "subquery": {
-      const core = e.select.core;
-      if (core.kind === "core" && core.columns[0]?.kind === "expr" && !core.from) return exprAffinity(null, core.columns[0].expr);
+      // The rightmost arm's first column decides, as sqlite3ExprAffinity reads pSelect (the last
+      // arm). Without FROM its columns resolve in the enclosing scope (a correlated reference).
+      const sel = e.select;
+      const core = sel.compound.length ? sel.compound[sel.compound.length - 1]!.core : sel.core;
+      if (core.kind === "core" && core.columns[0]?.kind === "expr" && !core.from) return exprAffinity(scope, core.columns[0].expr);
       return null;
     }
     default:
