@@ -57,7 +57,7 @@ describe("sorting and grouping beyond the budget", () => {
     const dir = freshDir();
     const path = join(dir, "big.db");
     const big = new Database(path);
-    fill(big, 15_000);
+    fill(big, 8_000);
     big.close();
     const small = new Database(path, { sortMemoryBytes: 64 * 1024, tempDir: dir });
     const ref = new Database(path, { tempDir: dir });
