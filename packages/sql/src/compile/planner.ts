@@ -25,7 +25,13 @@ export type Access =
   | { kind: "rowid-range"; lower: Bound | null; upper: Bound | null }
   | { kind: "index"; index: Index; keys: Expr[]; cursor: number; lower: Bound | null; upper: Bound | null; inList?: Expr[] }
   /** A transient index over the whole source, built once, keyed by `cols` (source column indexes). */
-  | { kind: "auto"; keys: Expr[]; cols: number[]; collations: string[]; cursor: number };
+  | { kind: "auto"; keys: Expr[]; cols: number[]; collations: string[]; cursor: number }
+  /**
+   * MULTI-INDEX OR: each arm (a rowid or index seek for one disjunct of an OR term) yields
+   * rowids; their union, in arm order without repeats, is then read from the table. The OR
+   * term itself stays a filter of the level, so each arm may find a superset of its rows.
+   */
+  | { kind: "or"; arms: Access[] };
 
 export interface Level {
   source: Source;
@@ -36,6 +42,8 @@ export interface Level {
   terms: Expr[];
   /** Visit rows in descending key order (ORDER BY ... DESC served by the scan). */
   reverse?: boolean;
+  /** An arm of MULTI-INDEX OR: only rowids are read (from the index), yet SQLite calls it INDEX. */
+  orArm?: boolean;
 }
 
 export interface Plan {
@@ -88,9 +96,11 @@ interface TermInfo {
   sides: { src: Source; col: number; other: Expr; otherDeps: Set<Source> | null }[];
   /** For `c < x`, `x >= c`, `c BETWEEN a AND b`: the bounded column and what the bounds read. */
   ranges: { src: Source; range: RangeTerm; deps: Set<Source> | null }[];
-  /** For `c IN (v1, v2, ...)`. */
-  inList: { src: Source; col: number; list: Expr[]; deps: Set<Source> | null } | null;
+  /** For `c IN (v1, v2, ...)`, or `c = v1 OR c = v2 ...` (each item with the comparison it came from). */
+  inList: { src: Source; col: number; list: Expr[]; items: Expr[]; deps: Set<Source> | null; fromOr: boolean } | null;
   equality: boolean;
+  /** For an OR term: its disjuncts, each split into its AND terms. */
+  or: Expr[][] | null;
 }
 
 /** Per-term facts, computed once per query (planning many-table joins must not re-resolve names). */
@@ -123,7 +133,7 @@ function termInfo(scope: Scope, term: Expr): TermInfo {
   if (!cache) infoCache.set(scope, (cache = new Map()));
   let info = cache.get(term);
   if (info) return info;
-  info = { deps: termDeps(scope, term), sides: [], ranges: [], inList: null, equality: false };
+  info = { deps: termDeps(scope, term), sides: [], ranges: [], inList: null, equality: false, or: null };
   if (term.kind === "binary" && (term.op === "=" || term.op === "==")) {
     info.equality = true;
     for (const [a, b] of [[term.left, term.right], [term.right, term.left]] as const) {
@@ -150,10 +160,44 @@ function termInfo(scope: Scope, term: Expr): TermInfo {
     if (c) info.ranges.push({ src: c.src, range: { term, col: c.col, lower: { expr: term.low, op: "ge" }, upper: { expr: term.high, op: "le" } }, deps: unionDeps(scope, [term.low, term.high]) });
   } else if (term.kind === "in-list" && !term.not && term.list.length > 0) {
     const c = colOf(scope, term.expr);
-    if (c) info.inList = { src: c.src, col: c.col, list: term.list, deps: unionDeps(scope, term.list) };
+    if (c) info.inList = { src: c.src, col: c.col, list: term.list, items: term.list.map(() => term), deps: unionDeps(scope, term.list), fromOr: false };
+  } else if (term.kind === "binary" && term.op === "OR") {
+    const disjuncts = splitOr(term);
+    info.or = disjuncts.map(splitAnd);
+    info.inList = orAsIn(scope, disjuncts);
   }
   cache.set(term, info);
   return info;
+}
+
+function splitOr(e: Expr): Expr[] {
+  if (e.kind === "binary" && e.op === "OR") return [...splitOr(e.left), ...splitOr(e.right)];
+  return [e];
+}
+
+/** `c = v1 OR c = v2 OR ...` on one column reads as `c IN (v1, v2, ...)` (SQLite's OR-to-IN rewrite). */
+function orAsIn(scope: Scope, disjuncts: Expr[]): TermInfo["inList"] {
+  const first = disjuncts[0]!;
+  if (first.kind !== "binary" || (first.op !== "=" && first.op !== "==")) return null;
+  for (const cand of [first.left, first.right]) {
+    const c = colOf(scope, cand);
+    if (!c) continue;
+    const list: Expr[] = [];
+    const items: Expr[] = [];
+    for (const d of disjuncts) {
+      if (d.kind !== "binary" || (d.op !== "=" && d.op !== "==")) return null;
+      const l = colOf(scope, d.left);
+      const other = l && l.src === c.src && l.col === c.col ? d.right : (() => {
+        const r = colOf(scope, d.right);
+        return r && r.src === c.src && r.col === c.col ? d.left : null;
+      })();
+      if (!other) break;
+      list.push(other);
+      items.push(d);
+    }
+    if (list.length === disjuncts.length) return { src: c.src, col: c.col, list, items, deps: unionDeps(scope, list), fromOr: true };
+  }
+  return null;
 }
 
 /** True when an expression reading `deps` can be computed before `src` is positioned. */
@@ -226,13 +270,37 @@ interface Choice {
 }
 
 /** `c IN (v1, v2, ...)` terms on a column of `src` whose values are all computable now. */
-function inLists(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>): { term: Expr; col: number; list: Expr[] }[] {
-  const out: { term: Expr; col: number; list: Expr[] }[] = [];
+interface InTerm {
+  term: Expr;
+  col: number;
+  list: Expr[];
+  /** Per list item, the comparison it stands for (the IN term, or one disjunct of an OR). */
+  items: Expr[];
+  fromOr: boolean;
+}
+
+function inLists(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>): InTerm[] {
+  const out: InTerm[] = [];
   for (const term of terms) {
     const i = termInfo(scope, term).inList;
-    if (i && i.src === src && ready(i.deps, src, avail)) out.push({ term, col: i.col, list: i.list });
+    if (i && i.src === src && ready(i.deps, src, avail)) out.push({ term, col: i.col, list: i.list, items: i.items, fromOr: i.fromOr });
   }
   return out;
+}
+
+/**
+ * An IN list drives seeks with each item converted to the column's affinity, as `c IN (...)`
+ * compares. Items of an OR are each their own `c = v`, which may convert differently: those
+ * must convert the same way for the seek to find exactly their rows.
+ */
+function inUsable(scope: Scope, src: Source, i: InTerm, ok: (e: EqTerm) => boolean): boolean {
+  return i.list.every((other, j) => {
+    const e: EqTerm = { term: i.items[j]!, col: i.col, other };
+    if (!ok(e)) return false;
+    if (!i.fromOr) return true;
+    const colAff = i.col < 0 ? "INTEGER" : src.columns[i.col]!.affinity;
+    return probeAffinity(scope, colAff, other) === (colAff ?? "BLOB");
+  });
 }
 
 export interface PlanOptions {
@@ -260,7 +328,7 @@ function afterFilters(scope: Scope, src: Source, terms: Expr[], used: Expr[], av
   return filteredRows(nOut, nRow, n, eq);
 }
 
-function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>, newCursor: () => number, outerRows: number, opts: PlanOptions): Choice {
+function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>, newCursor: () => number, outerRows: number, opts: PlanOptions, inOr = false): Choice {
   const t = src.table;
   const nRow = tableRows(t);
   const seek = seekCost(nRow);
@@ -284,7 +352,7 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
     if (rowidEq) return done({ access: { kind: "rowid", key: rowidEq.other }, used: [rowidEq.term], cost: seek, nOut: 1 });
     const ins = inLists(scope, src, terms, avail);
     const rs = ranges(scope, src, terms, avail);
-    const rowidIn = ins.find((i) => isRowid(i.col));
+    const rowidIn = ins.find((i) => isRowid(i.col) && inUsable(scope, src, i, (e) => affinityOk(scope, src, e)));
     if (rowidIn) {
       const n = rowidIn.list.length;
       consider(done({ access: { kind: "rowid", key: rowidIn.list[0]!, inList: rowidIn.list }, used: [rowidIn.term], cost: n * seek, nOut: n }));
@@ -298,6 +366,10 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
       const c = indexChoice(scope, src, idx, eqs, ins, rs, nRow, seek);
       if (c) consider(done(c));
     }
+    if (!inOr && src.join !== "left") {
+      const c = orChoice(scope, src, terms, avail, newCursor, outerRows, opts, nRow);
+      if (c) consider(done(c));
+    }
   }
   if (opts.autoIndex && outerRows >= 2) {
     const a = autoChoice(scope, src, eqs, nRow, seek, avail.size === 0);
@@ -308,7 +380,7 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
 }
 
 /** The seek `idx` allows: equalities on a prefix of its columns (or an IN list first), then a range. */
-function indexChoice(scope: Scope, src: Source, idx: Index, eqs: EqTerm[], ins: { term: Expr; col: number; list: Expr[] }[], rs: RangeTerm[], nRow: number, seek: number): (Omit<Choice, "fanout" | "setup"> & { nOut: number }) | null {
+function indexChoice(scope: Scope, src: Source, idx: Index, eqs: EqTerm[], ins: InTerm[], rs: RangeTerm[], nRow: number, seek: number): (Omit<Choice, "fanout" | "setup"> & { nOut: number }) | null {
   const keys: Expr[] = [];
   const used: Expr[] = [];
   const eqOn = (k: number) => eqs.find((e) => e.col >= 0 && src.columns[e.col]!.index === idx.columns[k] && usable(scope, src, e, idx, k));
@@ -319,10 +391,12 @@ function indexChoice(scope: Scope, src: Source, idx: Index, eqs: EqTerm[], ins: 
     used.push(eq.term);
   }
   let inList: Expr[] | undefined;
-  if (keys.length === 0) {
-    // An IN list on the first column: one seek per distinct value.
+  // An IN list on the first column: one seek per distinct value. The values are made distinct
+  // and ordered in binary order (vm EphemeralCursor), which under NOCASE or RTRIM could seek the
+  // same key twice: such columns are not driven by IN lists (a shortcut; SQLite collates the set).
+  if (keys.length === 0 && (idx.collations[0] ?? "BINARY") === "BINARY") {
     const c0 = idx.columns[0]!;
-    const hit = ins.find((i) => i.col >= 0 && src.columns[i.col]!.index === c0 && i.list.every((e) => usable(scope, src, { term: i.term, col: i.col, other: e }, idx, 0)));
+    const hit = ins.find((i) => i.col >= 0 && src.columns[i.col]!.index === c0 && inUsable(scope, src, i, (e) => usable(scope, src, e, idx, 0)));
     if (hit) {
       inList = hit.list;
       keys.push(hit.list[0]!);
@@ -351,6 +425,29 @@ function indexChoice(scope: Scope, src: Source, idx: Index, eqs: EqTerm[], ins: 
   const access: Access = { kind: "index", index: idx, keys, cursor: -1, lower: bounds.lower, upper: bounds.upper };
   if (inList) access.inList = inList;
   return { access, used: [...used, ...bounds.used], cost: nSeeks * seek + INDEX_ROW * nOut, nOut };
+}
+
+/**
+ * MULTI-INDEX OR for the first OR term whose every disjunct has a rowid or index seek of its own
+ * (where.c whereLoopAddOr). The arms' cursors are allocated as they are chosen.
+ */
+function orChoice(scope: Scope, src: Source, terms: Expr[], avail: Set<Source>, newCursor: () => number, outerRows: number, opts: PlanOptions, nRow: number): (Omit<Choice, "fanout" | "setup"> & { nOut: number }) | null {
+  for (const term of terms) {
+    const info = termInfo(scope, term);
+    if (!info.or || info.inList?.src === src || !info.deps?.has(src)) continue;
+    const arms: Access[] = [];
+    let cost = 0;
+    let nOut = 0;
+    for (const conj of info.or) {
+      const c = chooseAccess(scope, src, conj, avail, newCursor, outerRows, { ...opts, autoIndex: false }, true);
+      if (c.access.kind === "scan") break;
+      arms.push(c.access);
+      cost += c.cost;
+      nOut += c.fanout;
+    }
+    if (arms.length === info.or.length) return { access: { kind: "or", arms }, used: [], cost, nOut: Math.min(nOut, nRow) };
+  }
+  return null;
 }
 
 /**
@@ -390,7 +487,7 @@ const textual = (a: string | null) => a === "TEXT";
  * type) against TEXT compares unconverted.
  */
 function affinityOk(scope: Scope, src: Source, e: EqTerm): boolean {
-  const colAff = src.columns[e.col]!.affinity;
+  const colAff = e.col < 0 ? "INTEGER" : src.columns[e.col]!.affinity;
   const otherAff = exprAffinity(scope, e.other);
   if (!numeric(colAff) && numeric(otherAff)) return false;
   if (colAff === null && textual(otherAff)) return false;

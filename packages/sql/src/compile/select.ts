@@ -7,6 +7,7 @@ import { buildSources } from "./from.js";
 import { plan, probeAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
 import { autoIndexNote, emitAutoIndex } from "./autoindex.js";
+import { emitOrRowids } from "./multior.js";
 
 export type Dest =
   | { kind: "output" }
@@ -506,6 +507,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   let inNext = 0;
   let inKey = 0;
   let seekFail = endL;
+  let orList = -1;
   if (inList) {
     inCur = b.cursor();
     inTop = b.label();
@@ -544,6 +546,14 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     const hi = acc.upper ? compileExpr(ctx, scope, acc.upper.expr) : 0;
     b.emit(Op.SeekRowidRange, src.cursor, endL, lo, { lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null, upperReg: hi }, rev);
     b.place(top);
+  } else if (acc.kind === "or") {
+    b.note("MULTI-INDEX OR");
+    orList = emitOrRowids(ctx, scope, src, acc, emitLoops);
+    b.emit(Op.Rewind, orList, endL);
+    b.place(top);
+    const rid = b.reg();
+    b.emit(Op.Column, orList, 0, rid);
+    b.emit(Op.SeekRowid, src.cursor, next, rid);
   } else if (acc.kind === "auto") {
     b.note(autoIndexNote(src, acc, label));
     emitAutoIndex(ctx, scope, src, acc, seekFail);
@@ -555,7 +565,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     const rc = idx.columns[acc.keys.length];
     if (acc.lower) names.push(`${colName(rc!)}${OPS[acc.lower.op]}?`);
     if (acc.upper) names.push(`${colName(rc!)}${OPS[acc.upper.op]}?`);
-    const how = src.cover ? "COVERING INDEX" : "INDEX";
+    const how = src.cover && !lv.orArm ? "COVERING INDEX" : "INDEX";
     b.note(names.length ? `SEARCH ${label} USING ${how} ${idx.name} (${names.join(" AND ")})` : `SCAN ${label} USING ${how} ${idx.name}`);
     b.emit(Op.OpenRead, acc.cursor, idx.rootpage, 0, { index: { desc: idx.desc, collations: idx.collations } }, 0, idx.name);
     const bounds = [acc.lower, acc.upper].filter((x): x is NonNullable<typeof x> => x !== null);
@@ -602,6 +612,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     if (acc.lower || acc.upper || rev || acc.keys.length === 0) b.emit(Op.NextRange, acc.cursor, top, 0, undefined, rev);
     else b.emit(Op.IdxNextPrefix, acc.cursor, top);
   } else if (acc.kind === "auto") b.emit(Op.IdxNextPrefix, acc.cursor, top);
+  else if (acc.kind === "or") b.emit(Op.Next, orList, top);
   if (inList) {
     b.place(inNext);
     b.emit(Op.Next, inCur, inTop);
