@@ -40,6 +40,8 @@ export interface Table {
   columns: Column[];
   /** Index of the INTEGER PRIMARY KEY column (the rowid alias), or -1. */
   rowidAlias: number;
+  /** Declared AUTOINCREMENT: rowids are never reused (kept in sqlite_sequence). */
+  autoincrement?: boolean;
   indexes: Index[];
   triggers: Trigger[];
   /** CHECK constraints: a row fails when one evaluates to false (NULL passes). */
@@ -142,7 +144,10 @@ export function tableFromAst(ast: CreateTable, rootpage: number, sql: string): T
   const checks: { name?: string; expr: Expr }[] = [];
   for (const c of ast.columns) for (const k of c.constraints) if (k.kind === "check") checks.push(k.name ? { name: k.name, expr: k.expr } : { expr: k.expr });
   for (const k of ast.constraints) if (k.kind === "check") checks.push(k.name ? { name: k.name, expr: k.expr } : { expr: k.expr });
-  return { kind: "table", name: ast.name, rootpage, columns, rowidAlias, indexes: [], triggers: [], checks, sql };
+  const autoincrement =
+    ast.columns.some((c) => c.constraints.some((k) => k.kind === "primary-key" && k.autoincrement)) ||
+    ast.constraints.some((k) => k.kind === "primary-key" && !!k.autoincrement);
+  return { kind: "table", name: ast.name, rootpage, columns, rowidAlias, indexes: [], triggers: [], checks, sql, ...(autoincrement ? { autoincrement } : {}) };
 }
 
 function indexedName(ic: IndexedColumn): string {

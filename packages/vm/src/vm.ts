@@ -747,6 +747,9 @@ export class Execution {
             max = c.maxRowidInTree();
             this.maxRowids.set(c.root, max);
           }
+          // p3: the AUTOINCREMENT register (the largest rowid ever used); the new rowid goes past it.
+          const seq = I.p3 ? r[I.p3]! : null;
+          if ((typeof seq === "number" || typeof seq === "bigint") && seq > max) max = seq;
           // Only Insert advances the cached maximum: a row skipped by OR IGNORE uses no rowid.
           if (typeof max === "bigint") {
             if (max >= 9223372036854775807n) throw new DbError("DB_FULL", "database or disk is full (rowid space exhausted)");
@@ -754,6 +757,7 @@ export class Execution {
           } else max = max + 1;
           if (typeof max === "number" && !Number.isSafeInteger(max)) max = BigInt(max);
           r[I.p2] = max;
+          if (I.p3) r[I.p3] = max;
           break;
         }
         case Op.Insert: {

@@ -155,7 +155,7 @@ export function compileAnalyze(ctx: Ctx, st: Analyze): ColumnMeta[] {
 }
 
 /** Deletes the rows of the open table cursor `cur` whose column `col` equals `name` (binary, as `WHERE tbl=%Q`). */
-function deleteWhere(ctx: Ctx, cur: number, col: number, name: string): void {
+export function deleteWhere(ctx: Ctx, cur: number, col: number, name: string): void {
   const b = ctx.b;
   const eph = b.cursor();
   b.emit(Op.OpenEphemeral, eph, 0);

@@ -5,6 +5,7 @@ import { autoIndexes, indexFromAst, tableFromAst, type Index, type Table } from 
 import type { Ctx } from "./context.js";
 import { compileSelect } from "./select.js";
 import { clearStats } from "./analyze.js";
+import { clearSequence, ensureSequenceTable } from "./autoincrement.js";
 
 export function schemaCursor(ctx: Ctx): number {
   const b = ctx.b;
@@ -74,6 +75,7 @@ export function compileCreateTable(ctx: Ctx, ast: CreateTable, sql: string): Col
     seen.add(k);
   }
   const table = tableFromAst(ast, 0, sql);
+  if (table.autoincrement && table.rowidAlias < 0) throw new DbError("DB_ERROR", "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
   const autos = autoIndexes(ast, table);
   const cur = schemaCursor(ctx);
   const root = b.reg();
@@ -84,6 +86,7 @@ export function compileCreateTable(ctx: Ctx, ast: CreateTable, sql: string): Col
     b.emit(Op.CreateBtree, 0, r);
     insertSchemaRow(ctx, cur, "index", `sqlite_autoindex_${ast.name}_${i + 1}`, ast.name, r, null);
   });
+  if (table.autoincrement) ensureSequenceTable(ctx);
   b.emit(Op.SchemaChanged);
   return [];
 }
@@ -264,9 +267,10 @@ export function compileDrop(ctx: Ctx, ast: Drop): ColumnMeta[] {
     throw new DbError("DB_ERROR", `no such ${ast.object}: ${ast.name}`);
   }
   if (t.kind === "table") {
-    if (t.system) throw new DbError("DB_ERROR", `table ${t.name} may not be dropped`);
+    if (t.system || t.name.toLowerCase() === "sqlite_sequence") throw new DbError("DB_ERROR", `table ${t.name} may not be dropped`);
     // Before the B+trees go: dropping sqlite_stat1 itself must not touch it afterwards.
     clearStats(ctx, 0, t.name);
+    if (t.autoincrement) clearSequence(ctx, t.name);
     for (const idx of t.indexes) b.emit(Op.Destroy, 0, 0, 0, idx.rootpage, 0, idx.name);
     b.emit(Op.Destroy, 0, 0, 0, t.rootpage, 0, t.name);
     deleteSchemaRows(ctx, 2, t.name);

@@ -3,6 +3,7 @@ import { DbError, FLAG_COUNT, FLAG_LASTROWID, Op, type ColumnMeta } from "@db/vm
 import type { ConflictAction, Delete, Expr, Insert, Update } from "../ast.js";
 import type { Index, Table } from "../schema.js";
 import { Scope, type Ctx, type Source } from "./context.js";
+import { autoincBegin, autoincEnd, autoincNoteRowid } from "./autoincrement.js";
 import { compileExpr } from "./expr.js";
 import { compileSelect } from "./select.js";
 import { fireTriggers, hasTriggers, outerScope } from "./trigger.js";
@@ -224,16 +225,19 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     b.emit(Op.MustBeInt, rowid);
     b.emit(Op.Goto, 0, have);
     b.place(auto);
-    b.emit(Op.NewRowid, cur.table, rowid);
+    b.emit(Op.NewRowid, cur.table, rowid, autoinc ? autoinc.seq : 0);
     b.place(have);
     if (aliasReg >= 0) b.emit(Op.Copy, rowid, aliasReg, 0);
     fireTriggers(ctx, t, "INSERT", "BEFORE", { newBase: cols, newRowid: rowid }, skip);
     emitWriteRow(ctx, t, cur, cols, rowid, action, skip, 0, explicitRowid, FLAG_COUNT | FLAG_LASTROWID);
+    if (autoinc && explicitRowid) autoincNoteRowid(ctx, autoinc, rowid);
     fireTriggers(ctx, t, "INSERT", "AFTER", { newBase: cols, newRowid: rowid }, skip);
     b.place(skip);
   };
 
   const src = ins.source;
+  // Loaded before the rows (an INSERT ... SELECT reads its source first), saved after the last.
+  const autoinc = t.autoincrement && t.rowidAlias >= 0 ? autoincBegin(ctx, t) : null;
   if (src.kind === "default") emitRow(() => undefined);
   else if (src.kind === "values") {
     for (const row of src.rows) {
@@ -258,6 +262,7 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     b.emit(Op.Next, eph, top);
     b.place(done);
   }
+  if (autoinc) autoincEnd(ctx, autoinc);
   return [];
 }
 
