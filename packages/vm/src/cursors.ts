@@ -217,6 +217,14 @@ export class BTreeCursor implements VmCursor {
     return this.load().column(i);
   }
 
+  /** Column i, or `dflt` (when given) for a record that ends before it (ALTER TABLE ADD COLUMN). */
+  columnOrDefault(i: number, dflt: SqlValue | undefined): SqlValue {
+    if (this.nullRow || !this.cur.valid) return null;
+    const r = this.load();
+    if (i >= r.count) return dflt === undefined ? null : dflt;
+    return r.column(i);
+  }
+
   /**
    * length() of column i read from the record bytes (TEXT is not decoded); `dflt` is the column's
    * default for records written before ALTER TABLE ADD COLUMN; `length` computes it for values.

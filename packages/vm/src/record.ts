@@ -373,8 +373,15 @@ function decodeSlow(buf: Uint8Array, start: number, end: number): string {
  * bytes (0x80-0xBF) after it. No string is built.
  */
 export function utf8CharCount(buf: Uint8Array, start: number, end: number): number {
-  let n = 0;
+  // Fast scan while every byte counts as one character: below 0xC0 (ASCII, or a continuation
+  // byte with no lead byte before it) and not NUL.
   let i = start;
+  while (i < end) {
+    const c = buf[i];
+    if (c === 0 || c >= 0xc0) break;
+    i++;
+  }
+  let n = i - start;
   while (i < end) {
     const c = buf[i++];
     if (c === 0) break;

@@ -638,12 +638,14 @@ export class Execution {
             continue;
           }
           break;
-        case Op.Next:
-          if (this.cursor(I.p1).next()) {
+        case Op.Next: {
+          const c = this.cursor(I.p1);
+          if (c instanceof BTreeCursor ? c.next() : c.next()) {
             pc = I.p2;
             continue;
           }
           break;
+        }
         case Op.Prev:
           if (this.cursor(I.p1).prev()) {
             pc = I.p2;
@@ -725,8 +727,14 @@ export class Execution {
           break;
         case Op.Column: {
           const c = this.cursor(I.p1);
+          // One loop runs every program, so calls through VmCursor see every cursor class; the
+          // B+tree cursor, by far the most common, gets call sites of its own (also in Rowid, Next).
+          if (c instanceof BTreeCursor) {
+            r[I.p3] = I.p5 & COLUMN_LENGTH ? c.columnLength(I.p2, I.p4 as SqlValue | undefined, sqlLength) : c.columnOrDefault(I.p2, I.p4 as SqlValue | undefined);
+            break;
+          }
           if (I.p5 & COLUMN_LENGTH) {
-            r[I.p3] = c instanceof BTreeCursor ? c.columnLength(I.p2, I.p4 as SqlValue | undefined, sqlLength) : sqlLength(c.column(I.p2));
+            r[I.p3] = sqlLength(c.column(I.p2));
             break;
           }
           const v = c.column(I.p2);
@@ -734,9 +742,11 @@ export class Execution {
           r[I.p3] = v === null && I.p4 !== undefined && (c as BTreeCursor).shortRecord?.(I.p2) ? (I.p4 as SqlValue) : v;
           break;
         }
-        case Op.Rowid:
-          r[I.p2] = this.cursor(I.p1).rowid();
+        case Op.Rowid: {
+          const c = this.cursor(I.p1);
+          r[I.p2] = c instanceof BTreeCursor ? c.rowid() : c.rowid();
           break;
+        }
         case Op.MakeRecord:
           r[I.p3] = encodeRecord(this.args(pc, I.p1, I.p2));
           break;
