@@ -506,6 +506,9 @@ export class Wal {
   private backfill(wal: VfsFile, upTo: number): void {
     const ps = this.requirePageSize();
     const durable = this.synchronous !== "off";
+    // Frames an earlier fsync already covered need no check (`verifyFrames`): had that fsync
+    // failed silently, the one just below would report it. With "full" that is every frame.
+    const verifyFrom = Math.max(this.backfilled, this.durableFrame) + 1;
     if (durable) {
       // Even when every frame was synced at its commit: a write-back error the kernel reports
       // late (at the next fsync) must surface here, before the db file is overwritten with
@@ -522,7 +525,7 @@ export class Wal {
         throw corruptError(p, `page ${p} of a ${dbSize}-page commit is neither in the db file nor in the WAL`);
       }
     }
-    this.verifyFrames(this.backfilled + 1, upTo);
+    this.verifyFrames(verifyFrom, upTo);
     this.copyToDb(this.index.latestSince(this.backfilled, upTo).filter(([pgno]) => pgno <= dbSize));
     if (upTo === this.lastCommit && this.db.size() !== dbSize * ps) this.db.truncate(dbSize * ps);
     if (durable) this.syncOrPoison(this.db, false);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { MUTATING_OPS, SimCrash, SimVfs, type CrashPolicy } from "@db/vfs/testing";
-import { Wal, type Vfs } from "../src/index.js";
+import { DbError, Wal, type Vfs } from "../src/index.js";
 
 const DB = "/d/db";
 const PS = 1024;
@@ -139,5 +139,38 @@ describe("WAL reuse in place", () => {
       }
     }
     expect(images).toBeGreaterThan(100);
+  });
+});
+
+describe("checkpoint checks of a reused WAL", () => {
+  it("a write the disk dropped after a silent fsync failure is caught before the db file is touched", () => {
+    const { vfs, wal } = oldGeneration({ synchronous: "normal" });
+    wal.writeFrames([{ pgno: 2, data: page(7) }], 2);
+    wal.writeFrames([{ pgno: 3, data: page(8) }], 3);
+    const db = vfs.snapshot(DB) as Uint8Array;
+    // The checkpoint's WAL fsync "succeeds" but the kernel dropped the two frames: reads now see
+    // what the disk holds there, generation 1's frames.
+    vfs.fail({ op: "sync", nth: 1, path: "-wal", fsyncMode: "late" });
+    let error: unknown = null;
+    try {
+      wal.checkpoint();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DbError);
+    expect((error as DbError).subcode).toBe("DB_IOERR_LOST_WRITE");
+    expect(vfs.snapshot(DB)).toEqual(db); // not a byte copied
+    expect(wal.error).not.toBe(null); // poisoned, reads too
+    expect(() => read(wal, 2)).toThrow(DbError);
+  });
+
+  it("with FULL every frame was covered by a commit's fsync: the checkpoint reads only what it copies", () => {
+    const { vfs, wal } = oldGeneration({ autocheckpointFrames: 0 });
+    for (let v = 0; v < 5; v++) wal.writeFrames([{ pgno: 2, data: page(10 + v) }], 2);
+    const from = vfs.opCount();
+    wal.checkpoint();
+    const reads = vfs.trace().entries.filter((e) => e.seq > from && e.op === "read" && e.path.endsWith("-wal"));
+    expect(reads.length).toBe(1); // page 2's newest frame
+    expect((vfs.snapshot(DB) as Uint8Array)[PS]).toBe(14);
   });
 });
