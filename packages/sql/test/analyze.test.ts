@@ -70,6 +70,9 @@ describe("ANALYZE", () => {
     const d = new Database(":memory:");
     expect(() => d.exec("ANALYZE nosuch")).toThrow(/no such table: nosuch/);
     expect(() => d.exec("CREATE TABLE sqlite_stat1(a)")).toThrow(/reserved/);
+    // The temp schema holds nothing to analyze (and gets no statistics table of its own here).
+    d.exec("ANALYZE temp");
+    expect(d.prepare("SELECT count(*) AS n FROM sqlite_schema").get()).toEqual({ n: 0 });
   });
 
   it("is an ordinary table that survives reopening, and the stats are loaded", async () => {

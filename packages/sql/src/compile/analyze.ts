@@ -18,6 +18,8 @@ import { insertSchemaRow, schemaCursor } from "./ddl.js";
 export const STAT1_SQL = "CREATE TABLE sqlite_stat1(tbl,idx,stat)";
 
 interface Target {
+  /** ANALYZE temp: the (empty) temp schema, nothing to do. */
+  none?: boolean;
   tables: Table[];
   /** ANALYZE idx: only this index (and no idx-NULL row). */
   onlyIndex: Index | null;
@@ -43,6 +45,7 @@ function resolveTarget(ctx: Ctx, st: Analyze): Target {
     if (db !== "main") throw new DbError("DB_ERROR", `unknown database ${name.slice(0, dot)}`);
     name = name.slice(dot + 1);
   } else if (name.toLowerCase() === "main") return all();
+  else if (name.toLowerCase() === "temp") return { none: true, tables: [], onlyIndex: null, clear: null };
   // An index name wins over a table name, as in sqlite3Analyze().
   const idx = ctx.schema.indexes.get(name.toLowerCase());
   if (idx) {
@@ -114,6 +117,7 @@ function same(a: SqlValue, b: SqlValue, coll: string): boolean {
 export function compileAnalyze(ctx: Ctx, st: Analyze): ColumnMeta[] {
   const b = ctx.b;
   const target = resolveTarget(ctx, st);
+  if (target.none) return [];
   const existing = ctx.schema.getTable("sqlite_stat1");
   const stat = b.cursor();
   if (existing && existing.kind === "table") {
