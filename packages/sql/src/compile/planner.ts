@@ -332,6 +332,8 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
   const t = src.table;
   const nRow = tableRows(t);
   const seek = seekCost(nRow);
+  // Only terms that read this source matter here (planning many-table joins calls this a lot).
+  terms = terms.filter((term) => termInfo(scope, term).deps?.has(src));
   const eqs = equalities(scope, src, terms, avail);
   const done = (c: Omit<Choice, "fanout" | "setup"> & { nOut: number; setup?: number }): Choice => ({
     access: c.access,
@@ -582,10 +584,22 @@ function usable(scope: Scope, src: Source, e: EqTerm, idx: Index, k: number): bo
 interface Path {
   order: Source[];
   placed: Set<Source>;
-  pool: Expr[];
+  pool: Set<Expr>;
   /** log2 of the total cost and of the rows produced so far. */
   cost: number;
   rows: number;
+  /** Which sources are placed, one character per source. */
+  key: string;
+}
+
+/** A path extended by one source, materialized only if it survives the step. */
+interface Step {
+  parent: Path;
+  src: Source;
+  used: Expr[];
+  cost: number;
+  rows: number;
+  key: string;
 }
 
 /**
@@ -594,23 +608,34 @@ interface Path {
  */
 function searchOrder(scope: Scope, sources: Source[], whereTerms: Expr[], opts: PlanOptions): Source[] {
   const width = sources.length <= 1 ? 1 : sources.length === 2 ? 5 : 10;
-  let paths: Path[] = [{ order: [], placed: new Set(), pool: whereTerms, cost: -Infinity, rows: Math.log2(Math.max(1, opts.outerRows)) }];
+  const rel = new Map(sources.map((s) => [s, whereTerms.filter((t) => termInfo(scope, t).deps?.has(s))]));
+  let paths: Path[] = [{ order: [], placed: new Set(), pool: new Set(whereTerms), cost: -Infinity, rows: Math.log2(Math.max(1, opts.outerRows)), key: "0".repeat(sources.length) }];
   for (let step = 0; step < sources.length; step++) {
-    const next = new Map<string, Path>();
+    const next = new Map<string, Step>();
     for (const p of paths) {
-      for (const src of sources) {
-        if (p.placed.has(src)) continue;
-        const c = chooseAccess(scope, src, p.pool, p.placed, () => -1, 2 ** p.rows, opts);
+      sources.forEach((src, i) => {
+        if (p.placed.has(src)) return;
+        const terms = rel.get(src)!.filter((t) => p.pool.has(t));
+        const c = chooseAccess(scope, src, terms, p.placed, () => -1, 2 ** p.rows, opts);
         let cost = logAdd(p.cost, p.rows + Math.log2(Math.max(c.cost, 1e-9)));
         if (c.setup > 0) cost = logAdd(cost, Math.log2(c.setup));
-        const placed = new Set(p.placed).add(src);
-        const key = sources.map((s) => (placed.has(s) ? "1" : "0")).join("");
+        const key = `${p.key.slice(0, i)}1${p.key.slice(i + 1)}`;
         const seen = next.get(key);
-        if (seen && seen.cost <= cost) continue;
-        next.set(key, { order: [...p.order, src], placed, pool: p.pool.filter((t) => !c.used.includes(t)), cost, rows: p.rows + Math.log2(c.fanout) });
-      }
+        if (seen && seen.cost <= cost) return;
+        next.set(key, { parent: p, src, used: c.used, cost, rows: p.rows + Math.log2(c.fanout), key });
+      });
     }
-    paths = [...next.values()].sort((a, b) => a.cost - b.cost).slice(0, width);
+    paths = [...next.values()]
+      .sort((a, b) => a.cost - b.cost)
+      .slice(0, width)
+      .map((st) => ({
+        order: [...st.parent.order, st.src],
+        placed: new Set(st.parent.placed).add(st.src),
+        pool: new Set([...st.parent.pool].filter((t) => !st.used.includes(t))),
+        cost: st.cost,
+        rows: st.rows,
+        key: st.key,
+      }));
   }
   return paths[0]!.order;
 }
