@@ -19,6 +19,7 @@
  *   survive scans. A hit costs a store (the reference bit) and, in probation, one comparison.
  */
 import type { CachedPage as CachedPageShape, Pgno } from "./page.js";
+import { PageTable } from "./page-table.js";
 
 export type CachePolicy = "lru" | "clock" | "2q";
 
@@ -113,7 +114,7 @@ class Ring {
 
 export class PageCache {
   readonly policy: CachePolicy;
-  private readonly pages = new Map<Pgno, CachedPage>();
+  private readonly pages = new PageTable<CachedPage>();
   /** @internal maintained by `CachedPage.dirty` */
   readonly dirtySet = new Set<CachedPage>();
   /** LRU list / CLOCK ring / 2Q main ring. */
@@ -208,7 +209,7 @@ export class PageCache {
 
   /** Every cached page (a copy: safe to modify the cache meanwhile). */
   all(): CachedPage[] {
-    return [...this.pages.values()];
+    return this.pages.values();
   }
 
   /** The dirty pages (a copy), in no particular order. */
