@@ -5,7 +5,7 @@
  */
 import { BTree, DbError, type Cursor, type Pager } from "@db/btree";
 import { RecordReader, encodeRecord } from "./record.js";
-import { compareKeys, decodeRowidKey, encodeKey, encodeRowidKey, keySuccessor, writeRowidKey } from "./key.js";
+import { compareKeys, decodeRowidKey, encodeKey, encodeKeyString, encodeRowidKey, keySuccessor, writeRowidKey } from "./key.js";
 import type { SqlValue } from "./value.js";
 
 export interface VmCursor {
@@ -309,7 +309,7 @@ export class EphemeralCursor implements VmCursor {
   }
 
   static keyOf(values: SqlValue[]): string {
-    return Buffer.from(encodeKey(values)).toString("latin1");
+    return encodeKeyString(values);
   }
 
   /** Appends a row (table) or adds it if absent (set). Returns false if a set already had it. */

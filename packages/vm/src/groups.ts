@@ -13,7 +13,7 @@
  */
 import { aggregateFunctions, type AggregateFunction } from "./aggregates.js";
 import { compareValues } from "./compare.js";
-import { encodeKey } from "./key.js";
+import { encodeKeyString } from "./key.js";
 import { SorterCursor, estimateRowBytes } from "./sorter.js";
 import { DEFAULT_SORT_BUDGET_BYTES, type SortOptions } from "./tempstore.js";
 import type { SqlValue } from "./value.js";
@@ -57,7 +57,7 @@ export class AggSlot implements AggAccumulator {
     }
     if (this.seen !== null) {
       if (args[0] === null) return;
-      const k = Buffer.from(encodeKey(args)).toString("latin1");
+      const k = encodeKeyString(args);
       if (this.seen.has(k)) return;
       this.seen.add(k);
     }
@@ -82,7 +82,7 @@ const GROUP_OVERHEAD = 160;
 const AGG_OVERHEAD = 64;
 
 function keyString(keys: readonly SqlValue[]): string {
-  return Buffer.from(encodeKey(keys)).toString("latin1");
+  return encodeKeyString(keys);
 }
 
 function compareGroupKeys(a: readonly SqlValue[], b: readonly SqlValue[]): number {

@@ -143,6 +143,8 @@ export function encodeKey(
   values: readonly SqlValue[],
   desc?: readonly boolean[],
   collations?: readonly (string | undefined)[],
+  /** Leave the key in the shared buffer (buf[0, pos)) and return an empty array: encodeKeyString. */
+  inPlace = false,
 ): Uint8Array {
   pos = 0;
   for (let i = 0; i < values.length; i++) {
@@ -172,7 +174,26 @@ export function encodeKey(
       for (let k = start; k < pos; k++) buf[k] = ~buf[k] & 0xff;
     }
   }
-  return buf.slice(0, pos);
+  return inPlace ? EMPTY_KEY : buf.slice(0, pos);
+}
+const EMPTY_KEY = new Uint8Array(0);
+
+/** Node's native latin1 slice, applied to a plain Uint8Array (no Buffer copy); see encodeKeyString. */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
+
+/**
+ * encodeKey as a string of one char per byte, for Map keys (hash grouping, DISTINCT, IN sets):
+ * equal strings exactly when the keys are equal bytes. Built straight from the encoder's buffer,
+ * without the two copies of `Buffer.from(encodeKey(...)).toString("latin1")`.
+ */
+export function encodeKeyString(
+  values: readonly SqlValue[],
+  desc?: readonly boolean[],
+  collations?: readonly (string | undefined)[],
+): string {
+  if (latin1Slice === undefined) return Buffer.from(encodeKey(values, desc, collations)).toString("latin1");
+  encodeKey(values, desc, collations, true);
+  return latin1Slice.call(buf, 0, pos);
 }
 
 /** Encodes a single value as a key column (ascending, BINARY unless told otherwise). */
