@@ -60,7 +60,7 @@ export class Connection {
       this.wal.close();
       throw e;
     }
-    this.tempStore = new VfsTempStore(vfs, options.tempDir ?? VfsTempStore.defaultDir(this.memory));
+    this.tempStore = new VfsTempStore(vfs, options.tempDir ?? VfsTempStore.defaultDir(this.memory), { unlinkOnOpen: VfsTempStore.unlinksOpenFiles(vfs) });
     this.vm = new Vm(this.pager, { sort: { tempStore: this.tempStore, ...(options.sortMemoryBytes !== undefined ? { budgetBytes: options.sortMemoryBytes } : {}) } });
     try {
       if (this.pager.getMeta(0) === 0 && !options.readonly) {

@@ -3,11 +3,13 @@
  * on disk in a temporary directory for a file database, in memory for ":memory:" (its
  * MemoryVfs). Files are never synced (they do not outlive the statement) and are deleted when
  * the sorter closes; whatever is still open when the connection closes is deleted then.
+ * With `unlinkOnOpen` (the Node file system on POSIX, as SQLite does) a file is deleted right after
+ * it is opened and lives on through its handle, so not even a crash leaves it behind.
  */
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DbError, type Vfs, type VfsFile } from "@db/vfs";
+import { DbError, NodeVfs, type Vfs, type VfsFile } from "@db/vfs";
 import type { TempFile, TempStore } from "@db/vm";
 
 /** Names contain "-sort-", which tests (and FaultVfs rules) use to pick temporary files out. */
@@ -21,8 +23,10 @@ class VfsTempFile implements TempFile {
     private readonly store: VfsTempStore,
     readonly path: string,
     file: VfsFile,
+    deleted: boolean,
   ) {
     this.file = file;
+    this.deleted = deleted;
   }
 
   write(data: Uint8Array, offset: number): void {
@@ -64,11 +68,20 @@ export class VfsTempStore implements TempStore {
   private seq = 0;
   private readonly tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
 
-  /** Files go in `dir` of `vfs` ("" for a MemoryVfs, where paths are only names). */
+  /**
+   * Files go in `dir` of `vfs` ("" for a MemoryVfs, where paths are only names). `unlinkOnOpen`
+   * only for a VFS whose open handles survive the delete of their path (POSIX file systems).
+   */
   constructor(
     readonly vfs: Vfs,
     readonly dir: string,
+    private readonly options: { unlinkOnOpen?: boolean } = {},
   ) {}
+
+  /** Whether `vfs` keeps an open file readable and writable after its path is deleted: NodeVfs on POSIX. */
+  static unlinksOpenFiles(vfs: Vfs): boolean {
+    return vfs instanceof NodeVfs && process.platform !== "win32";
+  }
 
   /** The default directory: the OS temporary directory for the Node file system, none in memory. */
   static defaultDir(memory: boolean): string {
@@ -78,7 +91,17 @@ export class VfsTempStore implements TempStore {
   create(): TempFile {
     const name = `${PREFIX}${this.tag}-${++this.seq}.tmp`;
     const path = this.dir ? join(this.dir, name) : name;
-    const f = new VfsTempFile(this, path, this.vfs.open(path, { create: true }));
+    const handle = this.vfs.open(path, { create: true });
+    let deleted = false;
+    if (this.options.unlinkOnOpen) {
+      try {
+        this.vfs.delete(path);
+        deleted = true;
+      } catch {
+        /* deleted at close instead */
+      }
+    }
+    const f = new VfsTempFile(this, path, handle, deleted);
     this.open.add(f);
     return f;
   }
