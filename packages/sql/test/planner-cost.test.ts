@@ -50,6 +50,12 @@ describe("access paths by cost", () => {
     expect(eqp(d, "SELECT * FROM t WHERE rowid = 3 AND b = 3")).toEqual(["SEARCH t USING INTEGER PRIMARY KEY (rowid=?)"]);
   });
 
+  it("a LEFT JOIN's IN list of NULLs still yields the NULL row", () => {
+    const d = new Database(":memory:");
+    d.exec("CREATE TABLE t0(c0 INTEGER); CREATE TABLE t1(c0 BLOB); CREATE INDEX i0 ON t1(c0); INSERT INTO t0 VALUES (NULL)");
+    expect(d.prepare("SELECT * FROM t0 LEFT JOIN t1 ON t1.c0 IN (NULL)").raw().all()).toEqual([[null, null]]);
+  });
+
   it("a range narrows by about 4x per bound", () => {
     const d = withStats(schema, [["t", "ta", "1000 50"], ["t", "tb", "1000 500"], ["t", "tcd", "1000 100 1"]]);
     // a BETWEEN: 1000/16 ≈ 62 rows vs b = ?: 500 rows.

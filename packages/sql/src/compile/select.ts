@@ -508,6 +508,8 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   let inKey = 0;
   let seekFail = endL;
   let orList = -1;
+  // Opened before any jump to endL: a LEFT JOIN's NULL row marks the index cursor too.
+  if (acc.kind === "index") b.emit(Op.OpenRead, acc.cursor, acc.index.rootpage, 0, { index: { desc: acc.index.desc, collations: acc.index.collations } }, 0, acc.index.name);
   if (inList) {
     inCur = b.cursor();
     inTop = b.label();
@@ -567,7 +569,6 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     if (acc.upper) names.push(`${colName(rc!)}${OPS[acc.upper.op]}?`);
     const how = src.cover && !lv.orArm ? "COVERING INDEX" : "INDEX";
     b.note(names.length ? `SEARCH ${label} USING ${how} ${idx.name} (${names.join(" AND ")})` : `SCAN ${label} USING ${how} ${idx.name}`);
-    b.emit(Op.OpenRead, acc.cursor, idx.rootpage, 0, { index: { desc: idx.desc, collations: idx.collations } }, 0, idx.name);
     const bounds = [acc.lower, acc.upper].filter((x): x is NonNullable<typeof x> => x !== null);
     const n = acc.keys.length + bounds.length;
     const first = b.reg(n);
