@@ -274,7 +274,7 @@ export class Pager {
       this.snapshot = this.wal.beginRead();
     }
     const limit = this.wal.autocheckpointFrames;
-    if (limit > 0 && this.wal.frameCount >= limit) {
+    if (limit > 0 && this.wal.logFrames >= limit) {
       try {
         this.wal.checkpoint();
       } catch {

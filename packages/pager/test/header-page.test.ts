@@ -92,3 +92,27 @@ describe("the header page", () => {
     again.close();
   });
 });
+
+describe("autocheckpoint", () => {
+  it("counts page versions, not the padding copies of synced commits", () => {
+    const vfs = new MemoryVfs();
+    // A MemoryVfs does not pad by default; a sector size makes every synced commit padded.
+    const wal = Wal.open(vfs, DB, { create: true, autocheckpointFrames: 4, sectorSize: 512 });
+    const p = Pager.open(wal, { pageSize: 1024 });
+    p.beginWrite();
+    allocStamped(p, 2);
+    p.commit(); // may checkpoint: start counting from an empty WAL below
+    p.wal.checkpoint();
+    const commitsUntilCheckpoint = (): number => {
+      for (let n = 1; n <= 10; n++) {
+        p.beginWrite();
+        update(p, 2, n);
+        p.commit(); // 2 frames: page 2 and its padding copy
+        if (wal.frameCount === 0) return n;
+      }
+      return -1;
+    };
+    expect(commitsUntilCheckpoint()).toBe(4); // 4 page versions (8 frames), as SQLite counts pages
+    p.close();
+  });
+});

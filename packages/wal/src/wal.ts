@@ -54,7 +54,10 @@ export interface WalOpenOptions {
   create?: boolean;
   /** Open read-only: no writes, no checkpoint, the WAL file is never created. */
   readonly?: boolean;
-  /** The pager checkpoints after a commit once the WAL holds this many frames (default 1000; 0 = never). */
+  /**
+   * The pager checkpoints after a commit once the WAL holds this many frames, padding copies
+   * not counted (`logFrames`; default 1000; 0 = never).
+   */
   autocheckpointFrames?: number;
   /** Initial value of `Wal.synchronous` (default "full"). */
   synchronous?: Synchronous;
@@ -85,7 +88,7 @@ export class Wal {
   readonly dbPath: string;
   readonly walPath: string;
   readonly readonly: boolean;
-  /** The pager checkpoints after a commit once the WAL holds this many frames (0 = never). */
+  /** The pager checkpoints after a commit once `logFrames` reaches this many (0 = never). */
   autocheckpointFrames: number;
   synchronous: Synchronous;
   /** See `WalOpenOptions.sectorSize`. */
@@ -100,6 +103,8 @@ export class Wal {
   private mxFrame: number;
   /** The last commit frame (0: none). */
   private lastCommit: number;
+  /** Padding copies among frames 1..lastCommit (written by this connection). */
+  private padding = 0;
   /** Frames 1..backfilled are copied into the database file (by a checkpoint that could not finish). */
   private backfilled = 0;
   /** Frames 1..durableFrame are known to be on disk (a WAL fsync succeeded after they were written). */
@@ -189,6 +194,16 @@ export class Wal {
   /** Frames currently in the WAL (committed and uncommitted). */
   get frameCount(): number {
     return this.mxFrame;
+  }
+
+  /**
+   * Frames that hold page versions: `frameCount` less the padding copies of synced commits
+   * (copies recovered after a reopen are not told apart and count). What the autocheckpoint
+   * threshold counts, as SQLite counts pages: a padded one-page commit then checkpoints as often
+   * as SQLite's, not 1.5 to 2 times as often.
+   */
+  get logFrames(): number {
+    return this.mxFrame - this.padding;
   }
 
   /** Frames up to and including the last commit frame. */
@@ -309,6 +324,7 @@ export class Wal {
     }
     const commit = commitDbSizePages > 0;
     const sync = commit && this.synchronous === "full";
+    let pad = 0;
     try {
       const body = commit ? frames.length - 1 : frames.length;
       let append: WalFrame[] | null = null;
@@ -321,7 +337,8 @@ export class Wal {
       if (append !== null) this.appendFrames(wal, append, 0, 0);
       if (!commit) return;
       if (this.sums.staleFrom > 0) this.rechain(wal);
-      this.appendFrames(wal, frames.slice(-1), sync ? this.paddingFrames(1) : 0, commitDbSizePages);
+      pad = sync ? this.paddingFrames(1) : 0;
+      this.appendFrames(wal, frames.slice(-1), pad, commitDbSizePages);
     } catch (e) {
       // Appended frames are recorded only once written; the sums of frames this call may have
       // left half-written are redone when the caller writes those pages again.
@@ -331,6 +348,7 @@ export class Wal {
     }
     this.headerFresh = false;
     const previous = { frame: this.lastCommit, running: this.committedRunning };
+    this.padding += pad;
     this.lastCommit = this.mxFrame;
     this.committedRunning = { ...this.running };
     this.sums.clear();
@@ -341,6 +359,7 @@ export class Wal {
         // Not known to be durable: forget the commit in memory (it may still survive a reopen).
         this.lastCommit = previous.frame;
         this.committedRunning = previous.running;
+        this.padding -= pad;
         this.rollbackTo(previous.frame);
         throw this.poison(e, this.lastCommit > this.durableFrame);
       }
@@ -549,7 +568,7 @@ export class Wal {
     this.index.clear();
     this.sums.clear();
     this.staleTail = false;
-    this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = 0;
+    this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = this.padding = 0;
     for (const s of this.snapshots) s.maxFrame = 0;
     this.headerFresh = false;
     if (mode === "truncate") {

@@ -55,13 +55,25 @@ describe("commit padding", () => {
     expect(size).toBe(32 + 3 * FRAME);
     expect(Math.floor(size / PS) * PS).toBeGreaterThanOrEqual(32 + 2 * FRAME);
     expect(read(wal, 1)).toBe(1);
+    expect(wal.logFrames).toBe(2); // the copy holds no new page version: not counted for autocheckpoints
     // NORMAL does not sync a commit, so it does not pad it either
     wal.synchronous = "normal";
     wal.writeFrames([{ pgno: 2, data: page(3) }], 2);
     expect(wal.frameCount).toBe(4);
+    expect(wal.logFrames).toBe(3);
     const again = open(vfs.crash("keep-all"));
     expect(again.frameCount).toBe(4);
     expect([read(again, 1), read(again, 2)]).toEqual([1, 3]);
+  });
+
+  it("a padded commit whose fsync fails is forgotten with its padding", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs);
+    wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
+    expect([wal.frameCount, wal.logFrames]).toEqual([2, 1]);
+    vfs.fail({ op: "sync", nth: 1, path: "-wal" });
+    expect(codeOf(() => wal.writeFrames([{ pgno: 2, data: page(2) }], 2))).toBe("DB_IOERR");
+    expect([wal.frameCount, wal.logFrames]).toEqual([2, 1]);
   });
 
   it("is off on a MemoryVfs (no power cuts) and with sectorSize 0", () => {
