@@ -231,6 +231,24 @@ const SCRIPTS: Record<string, string[]> = {
     "DROP TABLE sqlite_sequence",
     "SELECT count(*) FROM sqlite_schema",
   ],
+  "comparison collation": [
+    "CREATE TABLE rr (i TEXT, c TEXT COLLATE NOCASE, rt TEXT COLLATE RTRIM)",
+    "CREATE TABLE l (i TEXT, c TEXT COLLATE NOCASE)",
+    "INSERT INTO rr VALUES ('a', 'A', 'a  '), ('B', 'b', 'B')",
+    "INSERT INTO l VALUES ('A', 'a'), ('b ', 'B')",
+    "SELECT rr.rowid, l.rowid FROM rr, l WHERE rr.rt = l.i COLLATE NOCASE ORDER BY 1, 2",
+    "SELECT rr.rowid, l.rowid FROM rr, l WHERE rr.i = l.c ORDER BY 1, 2",
+    "SELECT rr.rowid, l.rowid FROM rr, l WHERE l.c = rr.i ORDER BY 1, 2",
+    "SELECT rr.rowid, l.rowid FROM rr, l WHERE +rr.i = l.c ORDER BY 1, 2",
+    "SELECT rr.rowid, l.rowid FROM rr, l WHERE CAST(rr.i AS TEXT) = l.c ORDER BY 1, 2",
+    "SELECT rr.rowid, l.rowid FROM rr, l WHERE rr.i || '' = l.c ORDER BY 1, 2",
+    "SELECT rr.rowid, l.rowid FROM rr, l WHERE rr.i IN (l.c) ORDER BY 1, 2",
+    "SELECT rr.rowid, l.rowid FROM rr, l WHERE l.c IN (rr.i, 'zz') ORDER BY 1, 2",
+    "SELECT rr.rowid, l.rowid FROM rr, l WHERE rr.i BETWEEN l.c AND l.c ORDER BY 1, 2",
+    "SELECT rr.rowid, l.rowid FROM rr, l WHERE rr.rt = l.i ORDER BY 1, 2",
+    "SELECT 'a' = 'A' COLLATE NOCASE, 'a' COLLATE BINARY = 'A' COLLATE NOCASE, rr.c = 'a' COLLATE BINARY FROM rr",
+    "SELECT CASE rr.i WHEN l.c THEN 1 ELSE 0 END FROM rr, l ORDER BY rr.rowid, l.rowid",
+  ],
 };
 
 describe("differential against SQLite", () => {

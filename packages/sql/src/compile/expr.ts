@@ -164,7 +164,7 @@ export function comparisonP4(scope: Scope | null, l: Expr, r: Expr): CompareP4 |
   // as sqlite3CompareAffinity gives BLOB when both sides have an affinity.
   else if (la === "TEXT" && ra === null) p4.right = "TEXT";
   else if (ra === "TEXT" && la === null) p4.left = "TEXT";
-  const coll = exprCollation(scope, l) ?? exprCollation(scope, r);
+  const coll = comparisonCollation(scope, l, r);
   if (coll && coll !== "BINARY") p4.collation = coll;
   return p4.left || p4.right || p4.collation ? p4 : undefined;
 }
@@ -178,9 +178,36 @@ function inListP4(scope: Scope | null, l: Expr, r: Expr): CompareP4 | undefined 
   const p4: CompareP4 = {};
   if (isNumericAff(la)) p4.right = "NUMERIC";
   else if (la === "TEXT") p4.right = "TEXT";
-  const coll = exprCollation(scope, l) ?? exprCollation(scope, r);
+  const coll = comparisonCollation(scope, l, r);
   if (coll && coll !== "BINARY") p4.collation = coll;
   return p4.right || p4.collation ? p4 : undefined;
+}
+
+/**
+ * The collation of a comparison (sqlite3BinaryCompareCollSeq): an explicit COLLATE on the left,
+ * else one on the right, else the left operand's column collation (BINARY included), else the
+ * right's. A column under unary + or CAST still counts as that column.
+ */
+export function comparisonCollation(scope: Scope | null, l: Expr, r: Expr): string | null {
+  const a = operandCollation(scope, l);
+  if (a.explicit) return a.coll;
+  const b = operandCollation(scope, r);
+  if (b.explicit) return b.coll;
+  return a.coll ?? b.coll;
+}
+
+function operandCollation(scope: Scope | null, e: Expr): { coll: string | null; explicit: boolean } {
+  for (;;) {
+    if (e.kind === "collate") return { coll: e.collation.toUpperCase(), explicit: true };
+    if (e.kind === "cast") e = e.expr;
+    else if (e.kind === "unary" && e.op === "+") e = e.operand;
+    else break;
+  }
+  if (e.kind === "column") {
+    const r = resolveColumnQuiet(scope, e.table, e.name);
+    if (r) return { coll: r.col >= 0 ? r.source.columns[r.col]!.collation : "BINARY", explicit: false };
+  }
+  return { coll: null, explicit: false };
 }
 
 export function exprCollation(scope: Scope | null, e: Expr): string | null {
