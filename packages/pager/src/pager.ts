@@ -68,9 +68,8 @@ interface Savepoint {
  * the cost is one branch per markDirty/allocate/free.
  */
 export class Pager {
-  readonly pageSize: number;
-  /** Bytes of a page the layers above may use: pageSize minus the 8-byte reserved trailer. */
-  readonly usableSize: number;
+  private _pageSize: number;
+  private _usableSize: number;
   private readonly cache: PageCache;
   /** The budget as set (cache_size meaning: > 0 pages, < 0 KiB) and in pages. */
   private cacheSizeSetting: number;
@@ -98,16 +97,20 @@ export class Pager {
     cacheSize: number,
     cachePolicy: CachePolicy = "2q",
   ) {
-    this.pageSize = header.pageSize;
-    this.usableSize = header.pageSize - RESERVED_BYTES;
+    this._pageSize = header.pageSize;
+    this._usableSize = header.pageSize - RESERVED_BYTES;
     this.cache = new PageCache(cachePolicy);
     this.cacheSizeSetting = 0;
     this.cacheLimit = 1;
     this.setCacheSize(cacheSize);
     this.committed = header;
     this.current = copyHeader(header);
+    const usable = () => this._usableSize;
     this.freeHost = {
-      usableSize: this.usableSize,
+      // A getter: `reformat` changes the page size after the host is made.
+      get usableSize() {
+        return usable();
+      },
       header: () => this.current,
       fetch: (pgno) => this.fetch(pgno, true),
       fetchForOverwrite: (pgno) => this.fetch(pgno, false),
@@ -508,6 +511,41 @@ export class Pager {
   /** Open savepoints (for tests and diagnostics). */
   get savepointDepth(): number {
     return this.savepoints.length;
+  }
+
+  /** Page size in bytes (fixed at creation; only `reformat` changes it). */
+  get pageSize(): number {
+    return this._pageSize;
+  }
+
+  /** Bytes of a page the layers above may use: pageSize minus the 8-byte reserved trailer. */
+  get usableSize(): number {
+    return this._usableSize;
+  }
+
+  /**
+   * Gives a database that holds nothing a new page size (bytes, a power of two 512..65536): the
+   * files are emptied (`Wal.reformat`), the cache dropped, and a header page committed at the new
+   * size. SQLite's `PRAGMA page_size` before the first table; the caller checks that the database
+   * is empty (everything in it is lost). Allowed inside a read transaction (its snapshot moves to
+   * the new database), not a write one (DB_MISUSE). DB_MISUSE for an invalid size, DB_READONLY,
+   * DB_IOERR.
+   */
+  reformat(pageSize: number): void {
+    this.live();
+    if (this.writing) throw new DbError("DB_MISUSE", "page size change inside a write transaction");
+    if (pageSize === this._pageSize) return;
+    this.wal.reformat(pageSize);
+    this.cache.clear();
+    this._pageSize = pageSize;
+    this._usableSize = pageSize - RESERVED_BYTES;
+    this.committed = newHeader(pageSize);
+    this.current = copyHeader(this.committed);
+    this.writeCommit([], this.committed);
+    if (this.snapshot !== null) {
+      this.wal.endRead(this.snapshot);
+      this.snapshot = this.wal.beginRead();
+    }
   }
 
   /** Rolls back an open write transaction, then closes the WAL (which checkpoints). Idempotent. */

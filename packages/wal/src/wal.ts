@@ -237,6 +237,33 @@ export class Wal {
   }
 
   /**
+   * Empties the database and fixes a new page size (bytes; a power of two 512..65536): the WAL
+   * file, then the db file, are truncated to nothing and fsynced, and the frame index is
+   * forgotten (live snapshots see an empty database). For `PRAGMA page_size` on a database that
+   * holds nothing yet; the caller checks that. A crash part-way leaves either the old database
+   * (with nothing in it) or an empty file, which opens as a new database. Throws DB_MISUSE inside
+   * a write transaction or for an invalid size, DB_READONLY, DB_IOERR (poisoning) if an fsync fails.
+   */
+  reformat(bytes: number): void {
+    const wal = this.writable();
+    if (!isValidPageSize(bytes)) throw new DbError("DB_MISUSE", `invalid page size ${bytes}`);
+    if (this.mxFrame !== this.lastCommit) throw new DbError("DB_MISUSE", "page size change inside a write transaction");
+    const durable = this.synchronous !== "off";
+    // WAL first: without its frames, what the db file holds is a consistent (older) database.
+    wal.truncate(0);
+    if (durable) this.syncOrPoison(wal, false);
+    this.db.truncate(0);
+    if (durable) this.syncOrPoison(this.db, false);
+    this.index.clear();
+    this.sums.clear();
+    this.staleTail = false;
+    this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = this.padding = 0;
+    for (const s of this.snapshots) s.maxFrame = 0;
+    this.headerFresh = false;
+    this._pageSize = bytes;
+  }
+
+  /**
    * Reads raw bytes of the database file (not the WAL) at byte `offset`. Returns bytes read
    * (fewer than `buf.length` only at end of file; a short read before it is DB_IOERR).
    */

@@ -102,8 +102,6 @@ function impl(ctx: Ctx, p: Pragma): PragmaImpl | null {
         },
       };
     }
-    case "page_size":
-      return { columns: ["page_size"], rows: (c) => [[c.pager.pageSize]] };
     case "page_count":
       return { columns: ["page_count"], rows: (c) => [[c.pager.pageCount()]] };
     case "freelist_count":
