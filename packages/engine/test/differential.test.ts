@@ -249,6 +249,21 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT 'a' = 'A' COLLATE NOCASE, 'a' COLLATE BINARY = 'A' COLLATE NOCASE, rr.c = 'a' COLLATE BINARY FROM rr",
     "SELECT CASE rr.i WHEN l.c THEN 1 ELSE 0 END FROM rr, l ORDER BY rr.rowid, l.rowid",
   ],
+  "correlated subqueries in FROM": [
+    "CREATE TABLE t(a, b)",
+    "CREATE TABLE u(a, y)",
+    "INSERT INTO t VALUES (1, 2), (2, 3)",
+    "INSERT INTO u VALUES (1, 10), (1, 11), (2, 20)",
+    "SELECT a, (SELECT max(y) FROM (SELECT y FROM u WHERE u.a = t.a)) FROM t",
+    "SELECT a, (SELECT count(*) FROM (SELECT t.b AS z)) FROM t",
+    "SELECT a FROM t WHERE EXISTS (SELECT 1 FROM (SELECT y FROM u WHERE u.a = t.a) WHERE y > 15)",
+    "SELECT * FROM t, (SELECT y FROM u WHERE u.a = t.a)",
+    "SELECT a, (SELECT group_concat(y) FROM (SELECT y FROM u WHERE u.a = t.a ORDER BY y DESC)) FROM t",
+    "SELECT a, (SELECT s FROM (SELECT sum(y) AS s FROM u WHERE u.a <= t.a)) FROM t ORDER BY a",
+    "SELECT (SELECT count(*) FROM (SELECT 1 FROM u WHERE u.y > t.b * 5) JOIN (SELECT 2)) FROM t",
+    "SELECT a FROM t WHERE a IN (SELECT x FROM (SELECT u.a AS x FROM u WHERE u.y = t.b * 10))",
+    "SELECT (SELECT (SELECT max(y) FROM (SELECT y FROM u WHERE u.a = t.a AND u.y < t2.b * 10)) FROM t AS t2 WHERE t2.a = 2) FROM t",
+  ],
 };
 
 describe("differential against SQLite", () => {

@@ -8,10 +8,12 @@ export interface FromResult {
   sources: Source[];
   /** ON/USING terms of inner joins, to be treated as WHERE terms. */
   innerTerms: Expr[];
+  /** A subquery in FROM reads a column of an enclosing query: the query is correlated too. */
+  correlated: boolean;
 }
 
 export function buildSources(ctx: Ctx, from: FromItem | undefined, outer: Scope | null): FromResult {
-  const out: FromResult = { sources: [], innerTerms: [] };
+  const out: FromResult = { sources: [], innerTerms: [], correlated: false };
   if (from) addItem(ctx, from, out, outer);
   const seen = new Set<string>();
   for (const s of out.sources) {
@@ -24,12 +26,12 @@ export function buildSources(ctx: Ctx, from: FromItem | undefined, outer: Scope 
 
 function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null): void {
   if (item.kind !== "join") {
-    out.sources.push(makeSource(ctx, item, outer));
+    out.sources.push(makeSource(ctx, item, outer, out));
     return;
   }
   addItem(ctx, item.left, out, outer);
   const leftSources = [...out.sources];
-  const right = makeSource(ctx, item.right, outer);
+  const right = makeSource(ctx, item.right, outer, out);
   if (item.op === "RIGHT" || item.op === "FULL") throw new DbError("DB_ERROR", `${item.op} JOIN is not supported yet`);
   right.join = item.op === "LEFT" ? "left" : "inner";
   const terms: Expr[] = [];
@@ -58,8 +60,10 @@ function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null)
   out.sources.push(right);
 }
 
-function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, _outer: Scope | null): Source {
-  if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? `(subquery-${ctx.b.addr})`, undefined);
+function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null, out: FromResult): Source {
+  // A subquery in FROM may read columns of the queries around this one (not of its FROM
+  // siblings): it then runs again each time the enclosing query does.
+  if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? `(subquery-${ctx.b.addr})`, undefined, outer, out);
   const lname = item.name.toLowerCase();
   for (let i = ctx.ctes.length - 1; i >= 0; i--) {
     const cte = ctx.ctes[i]!.get(lname);
@@ -81,17 +85,21 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, _outer: Scope | null
 }
 
 /** Runs `select` once into an ephemeral table and returns it as a source. */
-function materialize(ctx: Ctx, select: Select, name: string, names: string[] | undefined): Source {
+function materialize(ctx: Ctx, select: Select, name: string, names: string[] | undefined, outer: Scope | null = null, out?: FromResult): Source {
   const b = ctx.b;
   const cursor = b.cursor();
   const skip = b.label();
-  b.emit(Op.Once, 0, skip);
+  const once = b.emit(Op.Once, 0, skip);
   b.emit(Op.OpenEphemeral, cursor, 0);
   b.planDepth++;
   b.note(`MATERIALIZE ${name}`);
-  const info = compileSelect(ctx, select, { kind: "eph", cursor }, null);
+  const info = compileSelect(ctx, select, { kind: "eph", cursor }, outer);
   b.planDepth--;
   b.place(skip);
+  if (info.correlated) {
+    b.instrs[once]!.op = Op.Noop;
+    if (out) out.correlated = true;
+  }
   const columns: SourceColumn[] = info.columns.map((c, i) => ({
     name: names?.[i] ?? c.name,
     affinity: info.affinities[i] ?? null,

@@ -266,8 +266,9 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     const mm = minMaxShortcut(ctx, core, dest, outer);
     if (mm) return mm;
   }
-  const { sources, innerTerms } = buildSources(ctx, core.from, outer);
+  const { sources, innerTerms, correlated: fromCorrelated } = buildSources(ctx, core.from, outer);
   const scope = new Scope(sources, outer);
+  if (fromCorrelated) scope.correlated = true;
   const cols = expandColumns(scope, core.columns);
   const n = cols.length;
   const end = b.label();
