@@ -75,6 +75,19 @@ export class BTree {
    * Throws DB_TOOBIG if the key exceeds MAX_KEY_SIZE or the value MAX_VALUE_SIZE bytes.
    */
   put(key: Uint8Array, value: Uint8Array): void {
+    this.write(key, value, true);
+  }
+
+  /**
+   * Inserts `key` -> `value` only if `key` is absent: returns false, changing nothing, when it is
+   * present (an insert and its uniqueness check in one descent). Needs a write transaction;
+   * DB_TOOBIG as `put`.
+   */
+  insert(key: Uint8Array, value: Uint8Array): boolean {
+    return this.write(key, value, false);
+  }
+
+  private write(key: Uint8Array, value: Uint8Array, replace: boolean): boolean {
     const t = this.t;
     t.requireWrite();
     if (key.length > MAX_KEY_SIZE) throw new DbError("DB_TOOBIG", `key of ${key.length} bytes exceeds the maximum of ${MAX_KEY_SIZE}`);
@@ -84,6 +97,7 @@ export class BTree {
       const idx = seekPath(t, key);
       const leaf = t.path[t.depth - 1];
       if (t.found) {
+        if (!replace) return false;
         const d = leaf.data;
         const off = cellPtr(d, idx);
         const c = t.cell;
@@ -94,7 +108,7 @@ export class BTree {
           const len = encodeLeafCell(t, t.cellBuf, key, value);
           pager.markDirty(leaf);
           leaf.data.set(t.cellBuf.subarray(0, len), off);
-          return;
+          return true;
         }
         if (c.overflow !== 0) freeChain(t, c.overflow, c.keyLen + c.valueLen - c.local, leaf.pgno);
         pager.markDirty(leaf);
@@ -102,6 +116,7 @@ export class BTree {
       }
       const len = encodeLeafCell(t, t.cellBuf, key, value);
       insertAt(t, t.depth - 1, idx, t.cellBuf, len);
+      return true;
     } finally {
       t.releasePath();
     }

@@ -74,6 +74,8 @@ export class TreeCtx {
   depth = 0;
   /** Set by the leaf searches: whether the key was found exactly. */
   found = false;
+  /** The last write descent (seekPath) ended past the tree's last key: try the right edge first. */
+  appendHint = false;
   /** Reusable decoded cell. */
   readonly cell = new CellInfo();
   /** Encoded new leaf cell (max `cellMax` bytes). */

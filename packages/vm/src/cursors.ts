@@ -4,8 +4,8 @@
  * in-memory ephemeral tables and sets, and sorters.
  */
 import { BTree, DbError, type Cursor, type Pager } from "@db/btree";
-import { RecordReader, encodeRecord } from "./record.js";
-import { compareKeys, decodeRowidKey, encodeKey, encodeKeyString, encodeRowidKey, keySuccessor, writeRowidKey } from "./key.js";
+import { RecordReader, encodeRecordScratch } from "./record.js";
+import { compareKeys, decodeRowidKey, encodeKey, encodeKeyScratch, encodeKeyString, keySuccessor, writeRowidKey } from "./key.js";
 import type { SqlValue } from "./value.js";
 
 export interface VmCursor {
@@ -262,16 +262,41 @@ export class BTreeCursor implements VmCursor {
   }
 
   insertRow(rowid: number | bigint, record: Uint8Array): void {
-    this.tree.put(encodeRowidKey(rowid), record);
+    writeRowidKey(this.writeKey, 0, rowid);
+    this.tree.put(this.writeKey, record);
     this.invalidate();
   }
 
+  /** insertRow, unless the rowid is already present: then nothing changes and it returns false. */
+  insertNewRow(rowid: number | bigint, record: Uint8Array): boolean {
+    writeRowidKey(this.writeKey, 0, rowid);
+    const ok = this.tree.insert(this.writeKey, record);
+    this.invalidate();
+    return ok;
+  }
+  /** The rowid key of a write (put copies it, so one buffer serves every write of this cursor). */
+  private readonly writeKey = new Uint8Array(8);
+
+  /** The desc/collation flags of this index's full keys (indexed values and rowid), for writes. */
+  private writeFlags: { n: number; desc: boolean[]; coll: string[] } | null = null;
+
+  /** The index key of `values` (the key encoder's shared buffer: valid until the next encode). */
+  private writeIndexKey(values: SqlValue[]): Uint8Array {
+    let f = this.writeFlags;
+    if (f === null || f.n !== values.length) {
+      f = { n: values.length, ...keyFlags(this.spec!, values.length) };
+      this.writeFlags = f;
+    }
+    return encodeKeyScratch(values, f.desc, f.coll);
+  }
+
   insertIndex(values: SqlValue[]): void {
-    this.tree.put(indexKey(this.spec!, values), encodeRecord(values));
+    // Key and value are views of shared buffers: put copies both into the cell.
+    this.tree.put(this.writeIndexKey(values), encodeRecordScratch(values));
   }
 
   deleteIndex(values: SqlValue[]): void {
-    this.tree.delete(indexKey(this.spec!, values));
+    this.tree.delete(this.writeIndexKey(values));
   }
 
   /** Deletes the row under the cursor. */

@@ -178,6 +178,19 @@ export function encodeKey(
 }
 const EMPTY_KEY = new Uint8Array(0);
 
+/**
+ * encodeKey into the shared buffer, returned as a view that is valid only until the next
+ * encodeKey call: for a key that is copied right away (a B+tree put or delete).
+ */
+export function encodeKeyScratch(
+  values: readonly SqlValue[],
+  desc?: readonly boolean[],
+  collations?: readonly (string | undefined)[],
+): Uint8Array {
+  encodeKey(values, desc, collations, true);
+  return buf.subarray(0, pos);
+}
+
 /** Node's native latin1 slice, applied to a plain Uint8Array (no Buffer copy); see encodeKeyString. */
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
 

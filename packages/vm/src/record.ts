@@ -209,14 +209,6 @@ function utf8Len(s: string): number {
   return len;
 }
 
-function writeText(buf: Uint8Array, off: number, s: string, byteLen: number): void {
-  if (byteLen === s.length) {
-    for (let i = 0; i < byteLen; i++) buf[off + i] = s.charCodeAt(i);
-  } else {
-    textEncoder.encodeInto(s, buf.subarray(off, off + byteLen));
-  }
-}
-
 function writeFloat(buf: Uint8Array, off: number, x: number): void {
   F64[0] = x;
   if (LE) {
@@ -259,8 +251,56 @@ function writeInt(buf: Uint8Array, off: number, v: number | bigint, size: number
 let scratchTypes: number[] = [];
 let scratchLens: number[] = [];
 
-/** Encodes values as a record. */
+/** Encodes values as a record (a new array the caller owns). */
 export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
+  const out = encodeRecordTo(values, false);
+  // A large record has an array of its own; otherwise copy out of the shared buffer.
+  return out.buffer === copyOut.buffer ? out.slice() : out;
+}
+
+/** The buffers the encoder writes into (grown as needed up to SCRATCH_MAX, never shrunk). */
+let scratchOut = new Uint8Array(1024);
+let copyOut = new Uint8Array(1024);
+const SCRATCH_MAX = 65536;
+
+/**
+ * Encodes values as a record into a shared buffer and returns a view of it, valid only until the
+ * next encodeRecordScratch call: for a record that is copied right away (a B+tree put), so no
+ * array is allocated per row.
+ */
+export function encodeRecordScratch(values: readonly SqlValue[]): Uint8Array {
+  return encodeRecordTo(values, true);
+}
+
+/** Node's native UTF-8 write into a plain Uint8Array (what `Buffer#write` calls); see writeUtf8. */
+const utf8Write = (Buffer.prototype as unknown as { utf8Write?: (this: Uint8Array, s: string, off: number, max: number) => number }).utf8Write;
+
+/**
+ * Writes `s` as UTF-8 at buf[off..] (room for 3 bytes per UTF-16 unit guaranteed by the caller),
+ * lone surrogates as U+FFFD (as TextEncoder); returns the bytes written. Short ASCII strings are
+ * copied in JS, others by the native encoder (much faster on long or sliced strings).
+ */
+function writeUtf8(buf: Uint8Array, off: number, s: string): number {
+  const n = s.length;
+  if (n <= 16) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[off + i] = c;
+    }
+    if (i === n) return n;
+  }
+  if (utf8Write !== undefined) return utf8Write.call(buf, s, off, 3 * n);
+  return textEncoder.encodeInto(s, buf.subarray(off, off + 3 * n)).written;
+}
+
+/**
+ * Encodes a record. The body is written first, after room for the largest header it can need
+ * (TEXT lengths are known only once encoded), then the header right before it; the result is a
+ * view of the shared buffer (`scratch`), or of a second one that encodeRecord copies from.
+ */
+function encodeRecordTo(values: readonly SqlValue[], scratch: boolean): Uint8Array {
   const n = values.length;
   if (scratchTypes.length < n) {
     scratchTypes = new Array<number>(n);
@@ -268,8 +308,9 @@ export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
   }
   const types = scratchTypes;
   const lens = scratchLens;
-  let hdr = 0;
-  let body = 0;
+  // Upper bounds of the header (serial types) and of the body; TEXT counts 3 bytes per unit.
+  let hdrMax = 0;
+  let bodyMax = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i];
     let t: number;
@@ -289,9 +330,13 @@ export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
         len = 8;
         break;
       case "string":
-        len = utf8Len(v);
-        t = 13 + 2 * len;
-        break;
+        len = 3 * v.length;
+        t = -1; // set once written
+        hdrMax += varintLength(13 + 2 * len);
+        bodyMax += len;
+        types[i] = t;
+        lens[i] = len;
+        continue;
       default:
         if (v === null) {
           t = 0;
@@ -306,33 +351,55 @@ export function encodeRecord(values: readonly SqlValue[]): Uint8Array {
     }
     types[i] = t;
     lens[i] = len;
-    hdr += t < 0x80 ? 1 : varintLength(t);
-    body += len;
+    hdrMax += t < 0x80 ? 1 : varintLength(t);
+    bodyMax += len;
   }
-  let hdrSize = hdr + 1;
-  while (varintLength(hdrSize) + hdr > hdrSize) hdrSize = hdr + varintLength(hdrSize);
-  const out = new Uint8Array(hdrSize + body);
-  let p = putVarint(out, 0, hdrSize);
-  for (let i = 0; i < n; i++) {
-    const t = types[i];
-    if (t < 0x80) out[p++] = t;
-    else p += putVarint(out, p, t);
+  const bodyStart = hdrMax + varintLength(hdrMax + 9);
+  const cap = bodyStart + bodyMax;
+  let out: Uint8Array;
+  if (cap > SCRATCH_MAX) out = new Uint8Array(cap);
+  else if (scratch) {
+    if (scratchOut.length < cap) scratchOut = new Uint8Array(grow(scratchOut.length, cap));
+    out = scratchOut;
+  } else {
+    if (copyOut.length < cap) copyOut = new Uint8Array(grow(copyOut.length, cap));
+    out = copyOut;
   }
+  let p = bodyStart;
+  let hdr = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    const t = types[i];
-    const len = lens[i];
-    if (t >= 12) {
-      if (typeof v === "string") writeText(out, p, v, len);
-      else out.set(v as Uint8Array, p);
+    let t = types[i];
+    let len = lens[i];
+    if (t < 0) {
+      len = writeUtf8(out, p, v as string);
+      t = 13 + 2 * len;
+      types[i] = t;
+    } else if (t >= 12) {
+      out.set(v as Uint8Array, p);
     } else if (t === 7) {
       writeFloat(out, p, v instanceof Real ? v.value : (v as number));
     } else if (len > 0) {
       writeInt(out, p, v as number | bigint, len);
     }
     p += len;
+    hdr += t < 0x80 ? 1 : varintLength(t);
   }
-  return out;
+  let hdrSize = hdr + 1;
+  while (varintLength(hdrSize) + hdr > hdrSize) hdrSize = hdr + varintLength(hdrSize);
+  const start = bodyStart - hdrSize;
+  let h = start + putVarint(out, start, hdrSize);
+  for (let i = 0; i < n; i++) {
+    const t = types[i];
+    if (t < 0x80) out[h++] = t;
+    else h += putVarint(out, h, t);
+  }
+  return start === 0 && p === out.length ? out : out.subarray(start, p);
+}
+
+function grow(size: number, min: number): number {
+  while (size < min) size *= 2;
+  return size;
 }
 
 /* ------------------------------------------------------------------------------------------ */

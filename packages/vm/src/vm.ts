@@ -10,7 +10,7 @@ import { AggSlot, GroupTable, type AggDef } from "./groups.js";
 import { COLUMN_LENGTH, Op, runForm, type Program, type RunInstr } from "./program.js";
 import { sqlLength } from "./functions.js";
 import { DEFAULT_SORT_BUDGET_BYTES, type SortOptions } from "./tempstore.js";
-import { encodeRecord } from "./record.js";
+import { encodeRecord, encodeRecordScratch } from "./record.js";
 import { encodeRowidKey } from "./key.js";
 import { applyAffinity, castAs, type Affinity } from "./affinity.js";
 import { compareValues } from "./compare.js";
@@ -199,6 +199,8 @@ export class Vm {
 const NO_KEYS: SqlValue[] = [];
 const FLAG_COUNT = 1; // Insert/Delete: count toward changes()
 const FLAG_LASTROWID = 2; // Insert: set last_insert_rowid
+const FLAG_NEW_ROWID = 4; // Insert: fail with the constraint error in p4 if the rowid exists
+const RECORD_TRANSIENT = 1; // MakeRecord: the next instruction copies the record
 
 /** One run of a program. `step()` returns true with `row` set, or false when done. */
 export class Execution {
@@ -748,7 +750,9 @@ export class Execution {
           break;
         }
         case Op.MakeRecord:
-          r[I.p3] = encodeRecord(this.args(pc, I.p1, I.p2));
+          // p5 RECORD_TRANSIENT: the record is consumed (copied) by the next instruction, so it
+          // may be a view of the encoder's shared buffer.
+          r[I.p3] = I.p5 & RECORD_TRANSIENT ? encodeRecordScratch(this.args(pc, I.p1, I.p2)) : encodeRecord(this.args(pc, I.p1, I.p2));
           break;
         case Op.NewRowid: {
           const c = this.btree(I.p1);
@@ -771,10 +775,19 @@ export class Execution {
           break;
         }
         case Op.Insert: {
-          this.wrote = true;
           const c = this.btree(I.p1);
           const rowid = r[I.p3] as number | bigint;
-          c.insertRow(rowid, r[I.p2] as Uint8Array);
+          const wrote = this.wrote;
+          this.wrote = true;
+          if (I.p5 & FLAG_NEW_ROWID) {
+            // The rowid uniqueness check in the insert's own descent: p4 is the HaltError
+            // (constraint) raised, with nothing written, when the rowid is taken.
+            if (!c.insertNewRow(rowid, r[I.p2] as Uint8Array)) {
+              this.wrote = wrote;
+              const e = I.p4 as { code: string; message: string; subcode?: string };
+              throw new DbError(e.code as "DB_ERROR", e.message, e.subcode ? { subcode: e.subcode } : {});
+            }
+          } else c.insertRow(rowid, r[I.p2] as Uint8Array);
           const known = this.maxRowids.get(c.root);
           if (known !== undefined && rowid > known) this.maxRowids.set(c.root, rowid);
           if (I.p5 & FLAG_COUNT) {
@@ -1058,4 +1071,4 @@ function rowidOf(v: SqlValue): number | bigint | null {
   return null;
 }
 
-export { FLAG_COUNT, FLAG_LASTROWID };
+export { FLAG_COUNT, FLAG_LASTROWID, FLAG_NEW_ROWID, RECORD_TRANSIENT };

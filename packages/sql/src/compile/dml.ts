@@ -1,5 +1,5 @@
 /** INSERT, UPDATE and DELETE: rows, index entries and constraint checks (lang_insert/update/delete). */
-import { DbError, FLAG_COUNT, FLAG_LASTROWID, Op, type ColumnMeta } from "@db/vm";
+import { DbError, FLAG_COUNT, FLAG_LASTROWID, FLAG_NEW_ROWID, Op, RECORD_TRANSIENT, type ColumnMeta } from "@db/vm";
 import type { ConflictAction, Delete, Expr, Insert, Update } from "../ast.js";
 import type { Index, Table } from "../schema.js";
 import { Scope, type Ctx, type Source } from "./context.js";
@@ -109,7 +109,11 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       b.place(ok);
     }
   }
-  if (rowidChanged) {
+  // A new row's rowid with no other uniqueness check to order after it (no unique index, no
+  // REPLACE/IGNORE resolution): the Insert checks it in its own descent (FLAG_NEW_ROWID).
+  const pkError = { code: "DB_CONSTRAINT", subcode: "DB_CONSTRAINT_PRIMARYKEY", message: `UNIQUE constraint failed: ${pkName(t)}` };
+  const fused = rowidChanged && !self && action !== "REPLACE" && action !== "IGNORE" && !t.indexes.some((idx) => idx.unique);
+  if (rowidChanged && !fused) {
     const ok = b.label();
     b.emit(Op.SeekRowid, cur.table, ok, rowid);
     if (self) {
@@ -119,7 +123,7 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
     }
     if (action === "REPLACE") emitDeleteRow(ctx, t, cur, false);
     else if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
-    else constraintError(ctx, "DB_CONSTRAINT_PRIMARYKEY", `UNIQUE constraint failed: ${pkName(t)}`);
+    else constraintError(ctx, pkError.subcode, pkError.message);
     b.place(ok);
   }
   t.indexes.forEach((idx, i) => {
@@ -175,8 +179,9 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
   b.emit(Op.Copy, cols, rec, n - 1);
   if (t.rowidAlias >= 0) b.emit(Op.Null, 0, rec + t.rowidAlias);
   const record = b.reg();
-  b.emit(Op.MakeRecord, rec, n, record);
-  b.emit(Op.Insert, cur.table, record, rowid, undefined, flags);
+  // The Insert right after copies the record: it may live in the encoder's shared buffer.
+  b.emit(Op.MakeRecord, rec, n, record, undefined, RECORD_TRANSIENT);
+  b.emit(Op.Insert, cur.table, record, rowid, fused ? pkError : undefined, fused ? flags | FLAG_NEW_ROWID : flags);
   t.indexes.forEach((idx, i) => {
     const keys = indexKeyRegs(ctx, t, idx, cols, rowid);
     b.emit(Op.IdxInsert, cur.indexes[i]!, keys, idx.columns.length + 1);
