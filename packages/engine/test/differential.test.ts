@@ -264,6 +264,15 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT a FROM t WHERE a IN (SELECT x FROM (SELECT u.a AS x FROM u WHERE u.y = t.b * 10))",
     "SELECT (SELECT (SELECT max(y) FROM (SELECT y FROM u WHERE u.a = t.a AND u.y < t2.b * 10)) FROM t AS t2 WHERE t2.a = 2) FROM t",
   ],
+  "scalar subquery affinity with FROM": [
+    "CREATE TABLE t1 (c0 TEXT, n INTEGER, r REAL)",
+    "INSERT INTO t1(c0, n, r) VALUES (0, '5', 2)",
+    "SELECT (1 <= (SELECT a3.c0 FROM t1 AS a3 ORDER BY 1 LIMIT 1))",
+    "SELECT (SELECT c0 FROM t1) = 0, (SELECT n FROM t1) = '5', (SELECT r FROM t1) = '2', (SELECT c0 FROM t1 UNION SELECT 7) = 0",
+    "SELECT (SELECT 7 UNION SELECT c0 FROM t1 ORDER BY 1 LIMIT 1) = 0",
+    "SELECT count(*) FROM t1 WHERE c0 = (SELECT n - 5 FROM t1)",
+    "SELECT count(*) FROM t1 WHERE n = (SELECT c0 || '5' FROM t1)",
+  ],
 };
 
 describe("differential against SQLite", () => {

@@ -1,6 +1,6 @@
 /** Compiles expressions to register code (SQLite's expression semantics, lang_expr.html). */
 import { COLUMN_LENGTH, DbError, Op, Real, affinityOfType, aggregateFunctions, lengthFunction, makeReal, type Affinity, type CompareP4, type SqlValue } from "@db/vm";
-import type { BinaryExpr, Expr, FunctionCall } from "../ast.js";
+import type { BinaryExpr, Expr, FunctionCall, Select } from "../ast.js";
 import type { Ctx, Scope, Source } from "./context.js";
 import { compileSubquery } from "./subquery.js";
 
@@ -102,6 +102,9 @@ export function constantOf(e: Expr | null): SqlValue | undefined {
   return undefined;
 }
 
+/** A scalar subquery's result affinity, recorded when it is compiled (compileSubquery). */
+export const subqueryAffinities = new WeakMap<Select, Affinity | null>();
+
 /** The affinity of an expression for comparisons (datatype3.html §4.2); null is "no affinity". */
 export function exprAffinity(scope: Scope | null, e: Expr): Affinity | null {
   switch (e.kind) {
@@ -120,6 +123,10 @@ export function exprAffinity(scope: Scope | null, e: Expr): Affinity | null {
     case "collate":
       return exprAffinity(scope, e.expr);
     case "subquery": {
+      // Once compiled, the subquery's own answer (its FROM resolved); comparisons ask after
+      // compiling their operands.
+      const known = subqueryAffinities.get(e.select);
+      if (known !== undefined) return known;
       // The rightmost arm's first column decides, as sqlite3ExprAffinity reads pSelect (the last
       // arm). Without FROM its columns resolve in the enclosing scope (a correlated reference).
       const sel = e.select;

@@ -6,7 +6,7 @@
 import { DbError, Op, comparisonAffinity, type Affinity } from "@db/vm";
 import type { Expr, Select } from "../ast.js";
 import type { Ctx, Scope } from "./context.js";
-import { compileExpr, exprAffinity } from "./expr.js";
+import { compileExpr, exprAffinity, subqueryAffinities } from "./expr.js";
 import { compileSelect } from "./select.js";
 
 /** EphInsert p5: the affinity applied to the row's values before they go into the set. */
@@ -31,6 +31,8 @@ export function compileSubquery(ctx: Ctx, scope: Scope | null, e: SubqueryExpr, 
     const sel = e.kind === "subquery" ? e.select : e.select;
     const info = compileSelect(ctx, sel, e.kind === "subquery" ? { kind: "scalar", reg: result, done } : { kind: "exists", reg: result, done }, scope);
     if (e.kind === "subquery" && info.columns.length !== 1) throw new DbError("DB_ERROR", `sub-select returns ${info.columns.length} columns - expected 1`);
+    // sqlite3ExprAffinity of a subquery: its (rightmost arm's) first result column's.
+    if (e.kind === "subquery") subqueryAffinities.set(e.select, (info.lastAffinities ?? info.affinities)[0] ?? null);
     correlated = info.correlated;
     b.place(done);
   } else {
