@@ -33,6 +33,21 @@ export interface Cursor {
   key(): Uint8Array;
   /** Copy of the current value (overflow reassembled). Throws DB_MISUSE when not valid. */
   value(): Uint8Array;
+  /**
+   * Zero-copy access to the current key: sets `refBuf`/`refOff`/`refLen` to the key's bytes in
+   * place in the pinned leaf and returns true, or returns false (refs untouched) when the key
+   * continues on overflow pages (use `key()`). Throws DB_MISUSE when not valid. The bytes are
+   * the page's own: valid only until the cursor moves or closes, or the tree is modified.
+   */
+  keyRef(): boolean;
+  /** As `keyRef`, for the current value (false when the value is not wholly on the leaf). */
+  valueRef(): boolean;
+  /** Page buffer of the last successful `keyRef`/`valueRef` (do not modify). */
+  readonly refBuf: Uint8Array;
+  /** Offset of the referenced bytes in `refBuf`. */
+  readonly refOff: number;
+  /** Length of the referenced bytes. */
+  readonly refLen: number;
   /** Deletes the entry under the cursor; the cursor then sits on the next entry (valid=false at end). */
   delete(): void;
   /** Releases the cursor's page pin and invalidates it; further use throws DB_MISUSE. Idempotent. */
@@ -44,6 +59,7 @@ const readCell = new CellInfo();
 /** Placeholders until a cursor first positions (statements often open cursors they never move). */
 const NO_PAGES: number[] = [];
 const NO_INDEXES = new Int32Array(0);
+const NO_BYTES = new Uint8Array(0);
 
 export class BTreeCursor implements Cursor {
   private readonly t: TreeCtx;
@@ -56,6 +72,9 @@ export class BTreeCursor implements Cursor {
   private leaf: Page | null = null;
   private positioned = false;
   private closed = false;
+  refBuf: Uint8Array = NO_BYTES;
+  refOff = 0;
+  refLen = 0;
 
   /**
    * Cheap on purpose: the SQL layer opens a cursor per statement execution (per inserted row
@@ -139,6 +158,25 @@ export class BTreeCursor implements Cursor {
     return this.read(true);
   }
 
+  keyRef(): boolean {
+    const c = this.locate();
+    if (c.local < c.keyLen) return false;
+    this.refBuf = (this.leaf as Page).data;
+    this.refOff = c.payload;
+    this.refLen = c.keyLen;
+    return true;
+  }
+
+  valueRef(): boolean {
+    const c = this.locate();
+    const kl = c.keyLen;
+    if (c.local < kl + c.valueLen) return false;
+    this.refBuf = (this.leaf as Page).data;
+    this.refOff = c.payload + kl;
+    this.refLen = c.valueLen;
+    return true;
+  }
+
   delete(): void {
     const t = this.t;
     t.requireWrite();
@@ -205,15 +243,23 @@ export class BTreeCursor implements Cursor {
     return d;
   }
 
-  /** Copies the key or value of the current entry. */
-  private read(value: boolean): Uint8Array {
+  /** Decodes the current entry's cell into the shared `readCell`. */
+  private locate(): CellInfo {
     this.checkOpen();
     if (!this.positioned) throw new DbError("DB_MISUSE", "cursor is not positioned on an entry");
     const t = this.t;
     const d = this.leafData();
+    parseLeafCell(t.layout, d, cellPtr(d, this.ix[this.depth - 1]), t.usable, this.pg[this.depth - 1], readCell);
+    return readCell;
+  }
+
+  /** Copies the key or value of the current entry. */
+  private read(value: boolean): Uint8Array {
+    const c = this.locate();
+    const t = this.t;
+    const d = (this.leaf as Page).data;
     const pgno = this.pg[this.depth - 1];
-    parseLeafCell(t.layout, d, cellPtr(d, this.ix[this.depth - 1]), t.usable, pgno, readCell);
-    return value ? cellValue(t, d, readCell, pgno) : cellKey(t, d, readCell, pgno);
+    return value ? cellValue(t, d, c, pgno) : cellKey(t, d, c, pgno);
   }
 
   /**

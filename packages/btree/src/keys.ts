@@ -66,6 +66,42 @@ function checkPtr(t: TreeCtx, off: number, content: number, pgno: number): void 
   if (off < content || off >= t.usable) throw corruptError(pgno, `cell pointer ${off} outside the content area`);
 }
 
+/*
+ * 8-byte keys (the SQL layer's rowid keys) are compared as two u32 halves: `key8Hi`/`key8Lo`
+ * hold the searched key's, set by the searches before their loop. Such a key is always wholly
+ * local (the smallest page keeps at least `minLocal` > 8 key bytes on the page).
+ */
+let key8Hi = 0;
+let key8Lo = 0;
+
+function setKey8(key: Uint8Array): void {
+  key8Hi = ((key[0] << 24) | (key[1] << 16) | (key[2] << 8) | key[3]) >>> 0;
+  key8Lo = ((key[4] << 24) | (key[5] << 16) | (key[6] << 8) | key[7]) >>> 0;
+}
+
+/**
+ * compareCell for an 8-byte `key` (after `setKey8(key)`): the fast path when the cell's key is
+ * also 8 bytes, with short length varints and within the page; anything else goes to compareCell.
+ */
+function compareCell8(t: TreeCtx, d: Uint8Array, off: number, leaf: boolean, pgno: number, key: Uint8Array): number {
+  let p: number;
+  if (leaf) {
+    // keyLen 8, then a value length varint of 1 or 2 bytes.
+    if (d[off] !== 8) return compareCell(t, d, off, leaf, pgno, key);
+    if (d[off + 1] < 0x80) p = off + 2;
+    else if (d[off + 2] < 0x80) p = off + 3;
+    else return compareCell(t, d, off, leaf, pgno, key);
+  } else {
+    if (d[off + 4] !== 8) return compareCell(t, d, off, leaf, pgno, key);
+    p = off + 5;
+  }
+  if (p + 8 > t.usable) return compareCell(t, d, off, leaf, pgno, key);
+  const h = ((d[p] << 24) | (d[p + 1] << 16) | (d[p + 2] << 8) | d[p + 3]) >>> 0;
+  if (h !== key8Hi) return key8Hi < h ? -1 : 1;
+  const l = ((d[p + 4] << 24) | (d[p + 5] << 16) | (d[p + 6] << 8) | d[p + 7]) >>> 0;
+  return l === key8Lo ? 0 : key8Lo < l ? -1 : 1;
+}
+
 /**
  * Binary search of leaf page `d`: returns the index of the first cell whose key is >= `key`
  * (n if none) and sets `t.found` if that cell's key equals `key`.
@@ -75,11 +111,13 @@ export function searchLeaf(t: TreeCtx, d: Uint8Array, pgno: number, key: Uint8Ar
   let lo = 0;
   let hi = get16(d, OFF_NCELLS);
   t.found = false;
+  const k8 = key.length === 8;
+  if (k8) setKey8(key);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const off = get16(d, HEADER_SIZE + 2 * mid);
     checkPtr(t, off, content, pgno);
-    const c = compareCell(t, d, off, true, pgno, key);
+    const c = k8 ? compareCell8(t, d, off, true, pgno, key) : compareCell(t, d, off, true, pgno, key);
     if (c > 0) lo = mid + 1;
     else if (c < 0) hi = mid;
     else {
@@ -98,11 +136,13 @@ export function searchInterior(t: TreeCtx, d: Uint8Array, pgno: number, key: Uin
   const content = get16(d, OFF_CONTENT);
   let lo = 0;
   let hi = get16(d, OFF_NCELLS);
+  const k8 = key.length === 8;
+  if (k8) setKey8(key);
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const off = get16(d, HEADER_SIZE + 2 * mid);
     checkPtr(t, off, content, pgno);
-    if (compareCell(t, d, off, false, pgno, key) >= 0) lo = mid + 1;
+    if ((k8 ? compareCell8(t, d, off, false, pgno, key) : compareCell(t, d, off, false, pgno, key)) >= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -78,8 +78,12 @@ export class Pager {
   private committed: DbHeader;
   private current: DbHeader;
   private writing = false;
+  /** See `writeCount`. */
+  private writes = 0;
   private readDepth = 0;
   private snapshot: Snapshot | null = null;
+  /** The snapshot object every read transaction reuses (one read is open at a time). */
+  private readonly spareSnapshot: Snapshot = { maxFrame: 0 };
   /** Pages of the write transaction already written to the WAL as uncommitted frames. */
   private readonly spilled = new Set<Pgno>();
   private spillBlocked = false;
@@ -213,12 +217,21 @@ export class Pager {
     return this.writing;
   }
 
+  /**
+   * Write transactions begun so far. Every change to a page happens inside one, so bytes read
+   * in place from a pinned page outside a write transaction stay as they were while this count
+   * (and `inWrite`, false) is unchanged: what zero-copy readers check.
+   */
+  get writeCount(): number {
+    return this.writes;
+  }
+
   /** Starts a read transaction; they nest (each needs an `endRead`). */
   beginRead(): void {
     this.live();
     // Count the read only once it has started: a failed start (a poisoned WAL) must not leave a
     // phantom read open, through which later reads would skip the WAL's checks.
-    if (this.readDepth === 0) this.snapshot = this.wal.beginRead();
+    if (this.readDepth === 0) this.snapshot = this.wal.beginRead(this.spareSnapshot);
     this.readDepth++;
   }
 
@@ -240,6 +253,7 @@ export class Pager {
       });
     }
     this.writing = true;
+    this.writes++;
     this.current = copyHeader(this.committed);
   }
 

@@ -49,12 +49,42 @@ function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
   return true;
 }
 
+/** Whether the current key of `c` starts with `prefix` (read in place when the key is local). */
+function keyStartsWith(c: Cursor, prefix: Uint8Array): boolean {
+  if (!c.keyRef()) return startsWith(c.key(), prefix);
+  const n = prefix.length;
+  if (c.refLen < n) return false;
+  const d = c.refBuf;
+  const off = c.refOff;
+  for (let i = 0; i < n; i++) if (d[off + i] !== prefix[i]) return false;
+  return true;
+}
+
+/** memcmp order of the current key of `c` against `key` (compareKeys, in place when local). */
+function compareKeyTo(c: Cursor, key: Uint8Array): number {
+  if (!c.keyRef()) return compareKeys(c.key(), key);
+  const d = c.refBuf;
+  const off = c.refOff;
+  const len = c.refLen;
+  const n = len < key.length ? len : key.length;
+  for (let i = 0; i < n; i++) {
+    const x = d[off + i];
+    if (x !== key[i]) return x - key[i];
+  }
+  return len - key.length;
+}
+
 /** A cursor over a rowid table or an index stored in a B+tree. */
 export class BTreeCursor implements VmCursor {
   readonly tree: BTree;
   private cur: Cursor;
   private readonly reader = new RecordReader();
   private loaded = false;
+  /**
+   * When the reader reads the record in place in the B+tree leaf: the pager's writeCount at that
+   * time (the bytes are unchanged while it is). -1 when the reader holds a copy.
+   */
+  private refWrites = -1;
   private rid: SqlValue = null;
   private prefix: Uint8Array | null = null;
   private closed = false;
@@ -131,13 +161,13 @@ export class BTreeCursor implements VmCursor {
     const prefix = indexKey(this.spec!, values);
     this.prefix = prefix;
     if (!this.cur.seek(prefix, "ge")) return false;
-    return startsWith(this.cur.key(), prefix);
+    return keyStartsWith(this.cur, prefix);
   }
 
   /** Index cursor: next entry sharing the prefix of the last seekPrefix. */
   nextPrefix(): boolean {
     if (!this.next()) return false;
-    return this.prefix === null || startsWith(this.cur.key(), this.prefix);
+    return this.prefix === null || keyStartsWith(this.cur, this.prefix);
   }
 
   /** Exclusive upper bound of the current range scan (null: to the end). */
@@ -163,25 +193,25 @@ export class BTreeCursor implements VmCursor {
       if (high === null) ok = this.cur.last();
       else {
         ok = this.cur.seek(high, "le");
-        if (ok && compareKeys(this.cur.key(), high) >= 0) ok = this.cur.prev();
+        if (ok && compareKeyTo(this.cur, high) >= 0) ok = this.cur.prev();
       }
-      return ok && (low === null || compareKeys(this.cur.key(), low) >= 0);
+      return ok && (low === null || compareKeyTo(this.cur, low) >= 0);
     }
     const ok = low === null ? this.cur.first() : this.cur.seek(low, "ge");
-    return ok && (high === null || compareKeys(this.cur.key(), high) < 0);
+    return ok && (high === null || compareKeyTo(this.cur, high) < 0);
   }
 
   /** Next entry of the range set by seekRange (backwards when `reverse`). */
   nextRange(reverse = false): boolean {
     if (reverse) {
       if (!this.prev()) return false;
-      return this.low === null || compareKeys(this.cur.key(), this.low) >= 0;
+      return this.low === null || compareKeyTo(this.cur, this.low) >= 0;
     }
     if (!this.next()) return false;
     // A table's keys are rowids: compare the rowid (kept for the Rowid that usually follows)
     // instead of copying the key out.
     if (this.highRowid !== null) return (this.rowid() as number | bigint) < this.highRowid;
-    return this.high === null || compareKeys(this.cur.key(), this.high) < 0;
+    return this.high === null || compareKeyTo(this.cur, this.high) < 0;
   }
 
   /** Bounds for an index range: equal leading values, then an optional lower/upper bound on the next column. */
@@ -204,11 +234,26 @@ export class BTreeCursor implements VmCursor {
     return { low, high };
   }
 
+  /**
+   * The current row's record. Read in place in the pinned leaf (no copy) outside write
+   * transactions: the bytes cannot change until the cursor moves (which invalidates) or a write
+   * transaction begins (which changes the pager's writeCount: the record is then read again,
+   * from wherever the cursor now stands, as it would be on a first read). Inside a write
+   * transaction, or when the record overflows, the reader gets a copy.
+   */
   private load(): RecordReader {
-    if (!this.loaded) {
-      this.reader.reset(this.cur.value());
-      this.loaded = true;
+    if (this.loaded && (this.refWrites < 0 || this.refWrites === this.pager.writeCount)) return this.reader;
+    const cur = this.cur;
+    const pager = this.pager;
+    if (!pager.inWrite && cur.valueRef()) {
+      const off = cur.refOff;
+      this.reader.resetAt(cur.refBuf, off, off + cur.refLen);
+      this.refWrites = pager.writeCount;
+    } else {
+      this.reader.reset(cur.value());
+      this.refWrites = -1;
     }
+    this.loaded = true;
     return this.reader;
   }
 
@@ -247,7 +292,10 @@ export class BTreeCursor implements VmCursor {
       const r = this.load();
       return r.column(r.count - 1);
     }
-    if (this.rid === null) this.rid = decodeRowidKey(this.cur.key());
+    if (this.rid === null) {
+      const c = this.cur;
+      this.rid = c.keyRef() && c.refLen >= 8 ? decodeRowidKey(c.refBuf, c.refOff) : decodeRowidKey(c.key());
+    }
     return this.rid;
   }
 

@@ -533,31 +533,40 @@ export class RecordReader {
 
   /** Points the reader at a new record and parses its header. Throws DB_CORRUPT if malformed. */
   reset(buf: Uint8Array): this {
+    return this.resetAt(buf, 0, buf.length);
+  }
+
+  /**
+   * Points the reader at the record in buf[start, end) (e.g. in place in a B+tree page, without
+   * copying it) and parses its header. The bytes must stay unchanged while columns are read.
+   * Throws DB_CORRUPT if malformed.
+   */
+  resetAt(buf: Uint8Array, start: number, end: number): this {
     this.buf = buf;
-    const size = buf.length;
-    if (size === 0) throw corrupt("empty record");
+    if (end <= start) throw corrupt("empty record");
     let hdrSize: number;
     let p: number;
-    if (buf[0] < 0x80) {
-      hdrSize = buf[0];
-      p = 1;
+    if (buf[start] < 0x80) {
+      hdrSize = buf[start];
+      p = start + 1;
     } else {
-      const h = getVarint(buf, 0);
+      const h = getVarint(buf, start, end);
       if (typeof h !== "number") throw corrupt("record header too large");
       hdrSize = h;
-      p = varintLen;
+      p = start + varintLen;
     }
-    if (hdrSize > size || hdrSize < p) throw corrupt("record header size out of range");
+    const hdrEnd = start + hdrSize;
+    if (hdrEnd > end || hdrEnd < p) throw corrupt("record header size out of range");
     const types = this.types;
     const offsets = this.offsets;
-    let off = hdrSize;
+    let off = hdrEnd;
     let n = 0;
-    while (p < hdrSize) {
+    while (p < hdrEnd) {
       let t: number;
       if (buf[p] < 0x80) {
         t = buf[p++];
       } else {
-        const v = getVarint(buf, p, hdrSize);
+        const v = getVarint(buf, p, hdrEnd);
         if (typeof v !== "number") throw corrupt("serial type too large");
         t = v;
         p += varintLen;
@@ -571,7 +580,7 @@ export class RecordReader {
       off += len;
       n++;
     }
-    if (off > size) throw corrupt("record body runs past the end of the record");
+    if (off > end) throw corrupt("record body runs past the end of the record");
     this.n = n;
     return this;
   }

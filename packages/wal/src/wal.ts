@@ -118,6 +118,8 @@ export class Wal {
   private readsFailed = false;
   /** The WAL file holds bytes past its last valid commit (a transaction cut short): see `clearStaleTail`. */
   private staleTail: boolean;
+  /** The WAL file was created and its directory entry not yet synced (see `open`, `syncWal`). */
+  private walDirPending = false;
   private closed = false;
   /** Scratch for `readFrame`: one frame. */
   private frameBuf: Uint8Array | null = null;
@@ -160,8 +162,8 @@ export class Wal {
 
   /**
    * Opens `<dbPath>-wal` beside `dbPath` (both created if `create`; the WAL is always created
-   * unless read-only) and recovers the committed frames. A newly created file's directory entry
-   * is synced. Throws DB_CANTOPEN if the database file is missing and `create` is not set.
+   * unless read-only) and recovers the committed frames. A new db file's directory entry is
+   * synced here; a new WAL's before the WAL's first fsync. Throws DB_CANTOPEN if the database file is missing and `create` is not set.
    */
   static open(vfs: Vfs, dbPath: string, options: WalOpenOptions = {}): Wal {
     const readonly = options.readonly ?? false;
@@ -170,15 +172,22 @@ export class Wal {
     const db = vfs.open(dbPath, { create: !readonly && (options.create ?? false), readonly });
     let walFile: VfsFile | null = null;
     try {
-      if (!dbExisted) vfs.syncDir(dbPath);
+      let walCreated = false;
       if (readonly) {
         walFile = vfs.exists(walPath) ? vfs.open(walPath, { readonly: true }) : null;
       } else {
-        const walExisted = vfs.exists(walPath);
+        walCreated = !vfs.exists(walPath);
         walFile = vfs.open(walPath, { create: true });
-        if (!walExisted) vfs.syncDir(walPath);
       }
-      return new Wal(vfs, db, walFile, dbPath, options);
+      // One directory sync covers both new entries (the WAL is beside the db file).
+      if (!dbExisted) vfs.syncDir(dbPath);
+      const wal = new Wal(vfs, db, walFile, dbPath, options);
+      // A WAL created beside an existing db file holds nothing yet: its directory entry needs
+      // to be durable only once a frame is, so it is synced before the WAL's first fsync (as
+      // SQLite's unix VFS does), not here. Opening to read (the WAL is deleted by the last close)
+      // then costs no directory sync.
+      wal.walDirPending = walCreated && dbExisted;
+      return wal;
     } catch (e) {
       closeQuietly(walFile);
       closeQuietly(db);
@@ -281,10 +290,15 @@ export class Wal {
     return this._pageSize === null ? 0 : Math.floor(this.db.size() / this._pageSize);
   }
 
-  /** Starts a read: the snapshot sees every commit made so far and none made later. */
-  beginRead(): Snapshot {
+  /**
+   * Starts a read: the snapshot sees every commit made so far and none made later. `reuse`, a
+   * snapshot whose read has ended (or a fresh object), is filled in and returned instead of a
+   * new object.
+   */
+  beginRead(reuse?: Snapshot): Snapshot {
     this.readable();
-    const s = { maxFrame: this.lastCommit };
+    const s = reuse ?? { maxFrame: 0 };
+    s.maxFrame = this.lastCommit;
     this.snapshots.add(s);
     return s;
   }
@@ -381,6 +395,7 @@ export class Wal {
     this.sums.clear();
     if (sync) {
       try {
+        this.syncWalDir();
         wal.sync();
       } catch (e) {
         // Not known to be durable: forget the commit in memory (it may still survive a reopen).
@@ -737,10 +752,18 @@ export class Wal {
 
   private syncOrPoison(file: VfsFile, readsToo: boolean): void {
     try {
+      if (file === this.walFile) this.syncWalDir();
       file.sync();
     } catch (e) {
       throw this.poison(e, readsToo);
     }
+  }
+
+  /** Syncs the directory entry of a WAL file this connection created, before the WAL's first fsync. */
+  private syncWalDir(): void {
+    if (!this.walDirPending) return;
+    this.vfs.syncDir(this.walPath);
+    this.walDirPending = false;
   }
 
   /**

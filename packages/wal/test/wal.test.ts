@@ -196,7 +196,7 @@ describe("Wal", () => {
       },
     };
     const wal = openWal(counting);
-    expect(syncs).toEqual(["dir", "dir"]); // both files created
+    expect(syncs).toEqual(["dir"]); // both files created: one sync of their directory
     syncs.length = 0;
     wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
     expect(syncs).toEqual([`${DB}-wal`]);
@@ -211,6 +211,49 @@ describe("Wal", () => {
     wal.writeFrames([{ pgno: 1, data: page(3) }], 1);
     wal.checkpoint();
     expect(syncs).toEqual([]);
+  });
+
+  it("syncs the directory of a WAL it creates beside an existing db file only before the WAL's first fsync", () => {
+    const syncs: string[] = [];
+    const mem = new MemoryVfs();
+    const counting: Vfs = {
+      name: "counting",
+      exists: (p) => mem.exists(p),
+      delete: (p) => mem.delete(p),
+      syncDir: () => syncs.push("dir"),
+      open: (p, o) => {
+        const f = mem.open(p, o);
+        return Object.assign(Object.create(Object.getPrototypeOf(f)), f, { sync: () => syncs.push(p) });
+      },
+    };
+    const first = openWal(counting);
+    first.writeFrames([{ pgno: 1, data: page(1) }], 1);
+    first.close(); // checkpoints and deletes the WAL
+    expect(counting.exists(`${DB}-wal`)).toBe(false);
+    syncs.length = 0;
+    // Reading: the new WAL's directory entry is never synced.
+    const reader = Wal.open(counting, DB, { sectorSize: 0 });
+    reader.setPageSize(PS);
+    const s = reader.beginRead();
+    expect(read(reader, 1)).toBe(1);
+    reader.endRead(s);
+    expect(syncs).toEqual([]);
+    // Writing: the directory goes first, once.
+    reader.writeFrames([{ pgno: 1, data: page(2) }], 1);
+    expect(syncs).toEqual(["dir", `${DB}-wal`]);
+    syncs.length = 0;
+    reader.writeFrames([{ pgno: 1, data: page(3) }], 1);
+    expect(syncs).toEqual([`${DB}-wal`]);
+    reader.close();
+    // synchronous "normal": the directory is synced with the WAL at the checkpoint.
+    syncs.length = 0;
+    const normal = Wal.open(counting, DB, { synchronous: "normal", sectorSize: 0 });
+    normal.setPageSize(PS);
+    normal.writeFrames([{ pgno: 1, data: page(4) }], 1);
+    expect(syncs).toEqual([]);
+    normal.checkpoint();
+    expect(syncs).toEqual(["dir", `${DB}-wal`, DB, `${DB}-wal`]);
+    normal.close();
   });
 
   it("poisons the connection when an fsync fails", () => {
