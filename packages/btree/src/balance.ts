@@ -194,6 +194,7 @@ function splitNode(t: TreeCtx, level: number, idx: number, cell: Uint8Array, len
   const pn = nCells(parent.data);
   const list = t.cellList();
   list.reset();
+  if (idx === n && pIdx === pn && isLeaf(d)) return appendLeaf(t, page, parent, pIdx, pn, list, cell, len);
   gather(t, list, d, page.pgno, 0, idx);
   list.add(cell, 0, len);
   gather(t, list, d, page.pgno, idx, n);
@@ -228,6 +229,30 @@ function splitNode(t: TreeCtx, level: number, idx: number, cell: Uint8Array, len
     pager.release(right);
   }
   return sepLen;
+}
+
+/**
+ * splitNode for a leaf cell appended after the last key of the parent's last child (ascending
+ * inserts): the leaf stays as it is (full), a new right sibling holds just the new cell. Only the
+ * leaf's last cell and the new one are copied (for the separator), not the whole page.
+ */
+function appendLeaf(t: TreeCtx, page: Page, parent: Page, pIdx: number, pn: number, list: CellList, cell: Uint8Array, len: number): number {
+  const pager = t.pager;
+  const d = page.data;
+  const last = cellPtr(d, nCells(d) - 1);
+  if (last < contentStart(d)) throw corruptError(page.pgno, `cell pointer ${last} below content area ${contentStart(d)}`);
+  list.add(d, last, cellSize(t.layout, d, last, true, t.usable, page.pgno));
+  list.add(cell, 0, len);
+  const right = pager.allocate();
+  try {
+    writeCells(t, right.data, KIND_LEAF, list, 1, 2);
+    const sepLen = leafSeparator(t, list, 0, 1, page.pgno, page.pgno);
+    pager.markDirty(parent);
+    setChildAt(parent.data, pIdx, pn, right.pgno);
+    return sepLen;
+  } finally {
+    pager.release(right);
+  }
 }
 
 /**

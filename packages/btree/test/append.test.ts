@@ -72,6 +72,21 @@ describe("append hint and insert()", () => {
     check(pager, tree, model);
   });
 
+  it("ascending appends of cells of every size (overflow values and keys) split into sound pages", () => {
+    const pager = new FakePager(512);
+    const tree = newTree(pager);
+    const model = new Map<string, [Uint8Array, Uint8Array]>();
+    write(pager, () => {
+      for (let i = 0; i < 1500; i++) {
+        const k = i % 50 === 49 ? Uint8Array.from([...ikey(i, 8), ...bytes(300, i)]) : ikey(i, 8);
+        const v = bytes(i % 11 === 0 ? 700 : i % 90, i);
+        tree.put(k, v);
+        model.set(hexOf(k), [k, v]);
+      }
+    });
+    check(pager, tree, model);
+  });
+
   it("insert() adds absent keys, and returns false leaving present ones unchanged", () => {
     const pager = new FakePager(512);
     const tree = newTree(pager);
