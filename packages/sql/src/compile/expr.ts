@@ -102,6 +102,51 @@ export function constantOf(e: Expr | null): SqlValue | undefined {
   return undefined;
 }
 
+/**
+ * Which kinds of value an expression may produce (sqlite3ExprDataType): 0x01 numeric, 0x02 text,
+ * 0x04 blob; 0 for NULL. A compound SELECT's column uses it to drop an affinity that another arm's
+ * values would fight (selectAddColumnTypeAndCollation).
+ */
+export function exprDataType(scope: Scope | null, e: Expr): number {
+  for (;;) {
+    switch (e.kind) {
+      case "collate":
+        e = e.expr;
+        continue;
+      case "unary":
+        if (e.op !== "+") return 0x01;
+        e = e.operand;
+        continue;
+      case "literal":
+        if (e.type === "null") return 0;
+        if (e.type === "string") return 0x02;
+        if (e.type === "blob") return 0x04;
+        if (e.type === "current_time" || e.type === "current_date" || e.type === "current_timestamp") return 0x07;
+        return 0x01;
+      case "binary":
+        return e.op === "||" ? 0x06 : e.op === "->" || e.op === "->>" ? 0x07 : 0x01;
+      case "param":
+      case "function":
+        return 0x07;
+      case "column":
+      case "subquery":
+      case "cast": {
+        const aff = exprAffinity(scope, e);
+        if (aff === "INTEGER" || aff === "REAL" || aff === "NUMERIC") return 0x05;
+        if (aff === "TEXT") return 0x06;
+        return 0x07;
+      }
+      case "case": {
+        let res = 0;
+        for (const w of e.whens) res |= exprDataType(scope, w.then);
+        return res | (e.else ? exprDataType(scope, e.else) : 0);
+      }
+      default:
+        return 0x01;
+    }
+  }
+}
+
 /** A scalar subquery's result affinity, recorded when it is compiled (compileSubquery). */
 export const subqueryAffinities = new WeakMap<Select, Affinity | null>();
 

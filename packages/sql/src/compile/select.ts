@@ -2,7 +2,7 @@
 import { DbError, Op, type AggDef, type Affinity, type ColumnMeta, type SortKeySpec } from "@db/vm";
 import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore, SelectSimple } from "../ast.js";
 import { Scope, type Ctx, type Source } from "./context.js";
-import { compileExpr, emitColumn, exprAffinity, exprCollation, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
+import { compileExpr, emitColumn, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
 import { plan, probeAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
@@ -19,6 +19,9 @@ export type Dest =
 export interface SelectInfo {
   columns: ColumnMeta[];
   affinities: (Affinity | null)[];
+  /** Per column, the kinds of value it may hold (exprDataType) and whether it is a CAST. */
+  dataTypes?: number[];
+  casts?: boolean[];
   /** A compound's rightmost arm's affinities, which `x IN (SELECT ...)` uses (as SQLite does). */
   lastAffinities?: (Affinity | null)[];
   correlated: boolean;
@@ -257,7 +260,8 @@ function minMaxShortcut(ctx: Ctx, core: SelectSimple, dest: Dest, outer: Scope |
   const info = compileSelect(ctx, inner, { kind: "scalar", reg, done }, outer);
   b.place(done);
   emitDeliver(ctx, dest, reg, 1, null);
-  return { columns: [{ name: rc.alias ?? rc.text }], affinities: [info.affinities[0] ?? null], correlated: info.correlated };
+  // min()/max() is a function: its result has no affinity, whatever its column's.
+  return { columns: [{ name: rc.alias ?? rc.text }], affinities: [null], correlated: info.correlated };
 }
 
 function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null): SelectInfo {
@@ -431,6 +435,8 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   return {
     columns: cols.map((c) => c.meta),
     affinities: cols.map((c) => exprAffinity(scope, c.expr)),
+    dataTypes: cols.map((c) => exprDataType(scope, c.expr)),
+    casts: cols.map((c) => c.expr.kind === "cast"),
     correlated: scope.correlated,
   };
 }
@@ -631,6 +637,31 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   }
 }
 
+/**
+ * The affinity of column i of a compound (select.c selectAddColumnTypeAndCollation): the leftmost
+ * arm's that has one; dropped to BLOB when another arm may produce values it would fight (a TEXT
+ * column with a numeric arm, a numeric one with a text arm); a numeric CAST in the leftmost arm
+ * gives SQLite's FLEXNUM, which compares as NUMERIC and does not turn integers into reals.
+ */
+function compoundAffinity(arms: SelectInfo[], i: number): Affinity | null {
+  const dt = (a: SelectInfo) => a.dataTypes?.[i] ?? 0x07;
+  let k = 0;
+  let m = 0;
+  let aff = arms[0]!.affinities[i] ?? null;
+  while (aff === null && k < arms.length - 1) {
+    m |= dt(arms[k]!);
+    k++;
+    aff = arms[k]!.affinities[i] ?? null;
+  }
+  if (aff === null || arms.length === 1) return aff;
+  for (let j = k + 1; j < arms.length; j++) m |= dt(arms[j]!);
+  const numeric = aff === "INTEGER" || aff === "REAL" || aff === "NUMERIC";
+  if (aff === "TEXT" && m & 0x01) return "BLOB";
+  if (numeric && m & 0x02) return "BLOB";
+  if (numeric && arms[0]!.casts?.[i]) return "NUMERIC";
+  return aff;
+}
+
 /** Compound SELECT: each arm into an ephemeral table, combined, then sorted/limited. */
 function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null, valuesOnly = false): SelectInfo {
   const b = ctx.b;
@@ -639,8 +670,7 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
   const first = compileCore(ctx, sel.core, [], undefined, undefined, { kind: "eph", cursor: acc }, outer);
   let correlated = first.correlated;
   const n = first.columns.length;
-  // A column's affinity is the leftmost arm's that has one (sqlite3SubqueryColType).
-  const affinities = [...first.affinities];
+  const arms: SelectInfo[] = [first];
   let lastAffinities = first.affinities;
   if (!valuesOnly) {
     for (const arm of sel.compound) {
@@ -649,11 +679,12 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
       const info = compileCore(ctx, arm.core, [], undefined, undefined, { kind: "eph", cursor: tmp }, outer);
       if (info.columns.length !== n) throw new DbError("DB_ERROR", `SELECTs to the left and right of ${arm.op} do not have the same number of result columns`);
       correlated ||= info.correlated;
-      info.affinities.forEach((a, i) => (affinities[i] ??= a));
+      arms.push(info);
       lastAffinities = info.affinities;
       b.emit(Op.Compound, acc, tmp, 0, arm.op);
     }
   }
+  const affinities = first.columns.map((_, i) => compoundAffinity(arms, i));
   const cols: OutCol[] = first.columns.map((c) => ({ expr: { kind: "column", name: c.name }, name: c.name, meta: c }));
   const end = b.label();
   const lim = emitLimits(ctx, outer, sel.limit, sel.offset, end);
