@@ -301,6 +301,20 @@ const SCRIPTS: Record<string, string[]> = {
     "INSERT INTO mm1(c1) VALUES (1)",
     "SELECT (SELECT min(c1) FROM mm1) IN (' 1'), (SELECT max(c1) FROM mm1) = '1', (SELECT min(c1) FROM mm1 WHERE c1 > 0) = '1'",
   ],
+  "collation through operators, IN ((SELECT ...))": [
+    "CREATE TABLE t1 (c0 VARCHAR(8), n TEXT COLLATE NOCASE)",
+    "INSERT INTO t1(c0, n) VALUES ('a', 'x'), ('A', 'X'), ('b', 'y')",
+    "SELECT NULL, NULL, (a1.c0 || (0 COLLATE NOCASE)), NULL FROM t1 AS a1 ORDER BY 1, 2, 4, 3",
+    "SELECT c0 FROM t1 ORDER BY c0 || '' COLLATE NOCASE, rowid DESC",
+    "SELECT c0 FROM t1 ORDER BY +n, c0",
+    "SELECT c0 FROM t1 ORDER BY upper(c0 COLLATE NOCASE) , c0",
+    "SELECT c0 = 'A' || '' COLLATE NOCASE, (c0 || '') = ('A' COLLATE NOCASE), n = 'X', +n = 'X', n || '' = 'X', CAST(n AS TEXT) = 'X' FROM t1",
+    "SELECT c0 FROM t1 WHERE c0 IN ('A' COLLATE NOCASE) ORDER BY c0",
+    "SELECT c0 FROM t1 WHERE c0 BETWEEN 'A' COLLATE NOCASE AND 'a' ORDER BY c0",
+    "SELECT max(c0 COLLATE NOCASE), min(n || '') FROM t1",
+    "SELECT NULL WHERE (NULL NOT IN ((SELECT NULL ORDER BY 1 LIMIT 0)))",
+    "SELECT 1 IN ((SELECT 1 UNION SELECT 2)), 2 IN ((SELECT 1 UNION SELECT 2)), 3 NOT IN ((SELECT 1 UNION SELECT 2)), 1 IN ((SELECT 2), 1)",
+  ],
 };
 
 describe("differential against SQLite", () => {

@@ -168,6 +168,10 @@ export abstract class ExprParser extends ParserBase {
       }
       const list = this.parseExprList();
       this.expectOp(")");
+      // `x IN ((SELECT ...))`: a lone subquery in the list is the IN's set, as SQLite's parser
+      // makes it (parse.y), not a scalar.
+      const only = list.length === 1 ? list[0]! : null;
+      if (only && only.kind === "subquery") return { kind: "in-select", expr, select: only.select, not };
       return { kind: "in-list", expr, list, not };
     }
     const { schema, name } = this.parseQualifiedName();

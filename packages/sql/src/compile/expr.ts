@@ -230,7 +230,9 @@ function inListP4(scope: Scope | null, l: Expr, r: Expr): CompareP4 | undefined 
   const p4: CompareP4 = {};
   if (isNumericAff(la)) p4.right = "NUMERIC";
   else if (la === "TEXT") p4.right = "TEXT";
-  const coll = comparisonCollation(scope, l, r);
+  // The list's own COLLATEs do not count: sqlite3ExprCodeIN compares with the left side's.
+  void r;
+  const coll = operandCollation(scope, l).coll;
   if (coll && coll !== "BINARY") p4.collation = coll;
   return p4.right || p4.collation ? p4 : undefined;
 }
@@ -248,30 +250,70 @@ export function comparisonCollation(scope: Scope | null, l: Expr, r: Expr): stri
   return a.coll ?? b.coll;
 }
 
+/**
+ * sqlite3ExprCollSeq: the collation an expression carries, and whether it comes from a COLLATE
+ * operator somewhere in it (SQLite's EP_Collate, which a COLLATE passes up through operators and
+ * function arguments, not out of subqueries). A column has its own (BINARY included); CAST and
+ * unary + pass the operand's through; otherwise the first operand holding a COLLATE decides.
+ */
 function operandCollation(scope: Scope | null, e: Expr): { coll: string | null; explicit: boolean } {
-  for (;;) {
-    if (e.kind === "collate") return { coll: e.collation.toUpperCase(), explicit: true };
-    if (e.kind === "cast") e = e.expr;
-    else if (e.kind === "unary" && e.op === "+") e = e.operand;
+  const explicit = hasCollate(e);
+  let p: Expr | undefined = e;
+  while (p) {
+    if (p.kind === "collate") return { coll: p.collation.toUpperCase(), explicit: true };
+    if (p.kind === "column") {
+      const r = resolveColumnQuiet(scope, p.table, p.name);
+      return { coll: r ? (r.col >= 0 ? r.source.columns[r.col]!.collation : "BINARY") : null, explicit };
+    }
+    if (p.kind === "cast") p = p.expr;
+    else if (p.kind === "unary" && p.op === "+") p = p.operand;
+    else if (explicit) p = operands(p).find(hasCollate);
     else break;
   }
-  if (e.kind === "column") {
-    const r = resolveColumnQuiet(scope, e.table, e.name);
-    if (r) return { coll: r.col >= 0 ? r.source.columns[r.col]!.collation : "BINARY", explicit: false };
-  }
-  return { coll: null, explicit: false };
+  return { coll: null, explicit };
 }
 
-export function exprCollation(scope: Scope | null, e: Expr): string | null {
-  if (e.kind === "collate") return e.collation.toUpperCase();
-  if (e.kind === "column") {
-    const r = resolveColumnQuiet(scope, e.table, e.name);
-    if (r && r.col >= 0) {
-      const c = r.source.columns[r.col]!.collation;
-      return c === "BINARY" ? null : c;
+/** Whether a COLLATE operator appears in `e` outside subqueries (SQLite's EP_Collate). */
+function hasCollate(e: Expr): boolean {
+  if (e.kind === "collate") return true;
+  return operands(e).some(hasCollate);
+}
+
+/** The direct operands of an expression, left first (subqueries are not entered). */
+function operands(e: Expr): Expr[] {
+  switch (e.kind) {
+    case "binary":
+      return [e.left, e.right];
+    case "unary":
+      return [e.operand];
+    case "cast":
+    case "isnull":
+    case "in-select":
+    case "in-table":
+      return [e.expr];
+    case "function":
+      return e.args;
+    case "case": {
+      const out: Expr[] = e.base ? [e.base] : [];
+      for (const w of e.whens) out.push(w.when, w.then);
+      if (e.else) out.push(e.else);
+      return out;
     }
+    case "between":
+      return [e.expr, e.low, e.high];
+    case "in-list":
+      return [e.expr, ...e.list];
+    case "like":
+      return e.escape ? [e.pattern, e.expr, e.escape] : [e.pattern, e.expr];
+    default:
+      return [];
   }
-  return null;
+}
+
+/** An expression's collation for sorting and grouping (null: BINARY). */
+export function exprCollation(scope: Scope | null, e: Expr): string | null {
+  const c = operandCollation(scope, e).coll;
+  return c === "BINARY" ? null : c;
 }
 
 /** Parses an integer or real literal's text into a value. */
