@@ -46,6 +46,8 @@ export class CachedPage implements CachedPageShape {
   ref = 0;
   /** Value of the cache's read counter when the page was read (2Q's correlated references). */
   born = 0;
+  /** Read ahead and not used yet (see `PageCache.readAhead`). */
+  prefetched = false;
   /** Scratch mark of `coldDirtyPages` (false between calls). */
   picked = false;
   private _dirty = false;
@@ -154,6 +156,13 @@ export class PageCache {
   touch(pgno: Pgno): CachedPage | undefined {
     const p = this.pages.get(pgno);
     if (p === undefined) return undefined;
+    if (p.prefetched) {
+      // First use of a page read ahead: as if read now.
+      p.prefetched = false;
+      this.misses++;
+      p.born = ++this.reads;
+      return p;
+    }
     this.hits++;
     if (this.policy === "lru") {
       if (this.main.head !== p || this.main.size === 1) {
@@ -197,6 +206,16 @@ export class PageCache {
     }
     p.dirty = dirty;
     return p;
+  }
+
+  /**
+   * Marks pages just inserted by a read-ahead: until first used they are not counted as read.
+   * Their first use counts as their read (a miss, and 2Q's read counter) instead of a reference,
+   * so the policy sees what it would have seen without the read-ahead; one evicted unused leaves
+   * no ghost.
+   */
+  readAhead(pages: readonly CachedPageShape[]): void {
+    for (const p of pages) (p as CachedPage).prefetched = true;
   }
 
   /** Drops a page from the cache (its buffer is not recycled: the caller may still hold it). */
@@ -290,7 +309,7 @@ export class PageCache {
     const fromProbation = p.seg === PROBATION;
     this.pages.delete(p.pgno);
     this.unlink(p);
-    if (fromProbation) this.addGhost(p.pgno);
+    if (fromProbation && !p.prefetched) this.addGhost(p.pgno);
     if (this.spare.length < Math.max(MIN_SPARE_BUFFERS, this.capacity >>> 3)) this.spare.push(p.data);
   }
 

@@ -31,6 +31,10 @@ export interface PagerOptions {
 
 /** Default page cache budget: 2000 pages. */
 export const DEFAULT_CACHE_SIZE = 2000;
+/** Pages a sequential read miss reads at once (64 KiB at 4 KiB pages); see `Pager.readAhead`. */
+const READ_AHEAD_PAGES = 32;
+/** Read-ahead starts at this many misses in a row on consecutive pages (not for short range scans). */
+const READ_AHEAD_AFTER = 4;
 
 const MAX_PAGE_COUNT = 0xffffffff;
 
@@ -80,6 +84,13 @@ export class Pager {
   private writing = false;
   /** See `writeCount`. */
   private writes = 0;
+  /** The last page read on a cache miss (read-ahead detects sequential misses). */
+  private lastMiss = -1;
+  /** Consecutive read misses each on the page after the one before. */
+  private seqMisses = 0;
+  /** Staging buffer of `readAhead` (READ_AHEAD_PAGES pages, made on first use). */
+  private readAheadBuf: Uint8Array | null = null;
+  private readonly readAheadPages: CachedPage[] = [];
   private readDepth = 0;
   private snapshot: Snapshot | null = null;
   /** The snapshot object every read transaction reuses (one read is open at a time). */
@@ -580,9 +591,18 @@ export class Pager {
   private fetch(pgno: Pgno, read: boolean): CachedPage {
     let page: CachedPage | undefined = this.cache.touch(pgno);
     if (page === undefined) {
+      if (read) this.seqMisses = pgno === this.lastMiss + 1 ? this.seqMisses + 1 : 0;
+      if (read && this.seqMisses >= READ_AHEAD_AFTER && !this.writing) {
+        page = this.readAhead(pgno);
+        if (page !== undefined) {
+          page.pins++;
+          return page;
+        }
+      }
       const data = this.cache.buffer(this.pageSize);
       if (read) {
         this.cache.misses++;
+        this.lastMiss = pgno;
         this.wal.readPage(pgno, data);
         verifyPage(data, pgno, this.committed.pageCount);
       }
@@ -590,6 +610,56 @@ export class Pager {
     }
     page.pins++;
     return page;
+  }
+
+  /**
+   * Read-ahead for sequential scans: a read miss after READ_AHEAD_AFTER misses on the pages
+   * just before reads that page and the next ones (up to READ_AHEAD_PAGES, those not cached and with no WAL frame)
+   * from the db file in one read, and caches them (in the 2Q probation queue, so a scan still
+   * does not displace the hot pages). A b-tree's leaves are mostly in page order after a bulk
+   * load. Returns the page `pgno` (not pinned), or undefined to read it as usual.
+   */
+  private readAhead(pgno: Pgno): CachedPage | undefined {
+    const ps = this.pageSize;
+    const last = Math.min(this.committed.pageCount, pgno + READ_AHEAD_PAGES - 1);
+    let n = 1;
+    while (pgno + n <= last && this.cache.peek(pgno + n) === undefined) n++;
+    if (n < 2) return undefined;
+    if (this.readAheadBuf === null || this.readAheadBuf.length < READ_AHEAD_PAGES * ps) {
+      this.readAheadBuf = new Uint8Array(READ_AHEAD_PAGES * ps);
+    }
+    const run = this.readAheadBuf;
+    const got = this.wal.readDbPages(pgno, n, run);
+    if (got === 0) return undefined;
+    let first: CachedPage | undefined;
+    const batch = this.readAheadPages;
+    batch.length = 0;
+    for (let i = 0; i < got; i++) {
+      const p = pgno + i;
+      const data = this.cache.buffer(ps);
+      data.set(run.subarray(i * ps, (i + 1) * ps));
+      if (i === 0) {
+        this.cache.misses++;
+        verifyPage(data, p, this.committed.pageCount);
+        first = this.cache.insert(p, data);
+        batch.push(first);
+      } else {
+        // A page that fails its check is left out: its own read reports it.
+        try {
+          verifyPage(data, p, this.committed.pageCount);
+        } catch {
+          break;
+        }
+        batch.push(this.cache.insert(p, data));
+      }
+    }
+    // (page pgno is used now: only the others wait for their first use)
+    batch.shift();
+    this.cache.readAhead(batch);
+    batch.length = 0;
+    this.lastMiss = pgno + got - 1;
+    this.seqMisses++;
+    return first;
   }
 
   /**

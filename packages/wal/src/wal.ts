@@ -330,6 +330,23 @@ export class Wal {
   }
 
   /**
+   * Read-ahead: reads pages `pgno`, `pgno` + 1, ... (at most `count`, while none has a WAL frame
+   * as `readPage` without a snapshot sees them) from the db file in one read into `buf`, page
+   * after page. Returns how many whole pages were read (0 if `pgno` has a frame, or past the end
+   * of the file); `readPage` reads the rest as usual.
+   */
+  readDbPages(pgno: number, count: number, buf: Uint8Array): number {
+    this.readable();
+    const ps = this.requirePageSize();
+    if (!Number.isInteger(pgno) || pgno < 1) throw new DbError("DB_MISUSE", `invalid page number ${pgno}`);
+    let n = 0;
+    while (n < count && this.index.lookup(pgno + n, this.mxFrame) === 0) n++;
+    if (n === 0) return 0;
+    const got = readAt(this.db, buf.subarray(0, n * ps), (pgno - 1) * ps, "the database file");
+    return Math.floor(got / ps);
+  }
+
+  /**
    * Writes `frames` (each `data` exactly pageSize bytes). If `commitDbSizePages` > 0 the last
    * frame is a commit frame for a database of that many pages, and with synchronous "full" the
    * WAL is fsynced before returning (the commit is padded first, see `sectorSize`). If the fsync
