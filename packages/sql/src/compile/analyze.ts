@@ -13,7 +13,7 @@ import { BTree, DbError, Op, compareValues, decodeRecord, type ColumnMeta, type 
 import type { Analyze } from "../ast.js";
 import type { Index, Table } from "../schema.js";
 import type { Ctx } from "./context.js";
-import { insertSchemaRow, schemaCursor } from "./ddl.js";
+import { deleteRowsWhere, insertSchemaRow, schemaCursor } from "./ddl.js";
 
 export const STAT1_SQL = "CREATE TABLE sqlite_stat1(tbl,idx,stat)";
 
@@ -123,7 +123,7 @@ export function compileAnalyze(ctx: Ctx, st: Analyze): ColumnMeta[] {
   if (existing && existing.kind === "table") {
     b.emit(Op.OpenWrite, stat, existing.rootpage, 0, undefined, 0, "sqlite_stat1");
     if (target.clear && "all" in target.clear) b.emit(Op.Clear, 0, 0, 0, existing.rootpage);
-    else if (target.clear) deleteWhere(ctx, stat, target.clear.col, target.clear.name);
+    else if (target.clear) deleteRowsWhere(ctx, stat, target.clear.col, target.clear.name);
   } else {
     // Created on first use, like SQLite's openStatTable().
     const cur = schemaCursor(ctx);
@@ -158,48 +158,11 @@ export function compileAnalyze(ctx: Ctx, st: Analyze): ColumnMeta[] {
   return [];
 }
 
-/** Deletes the rows of the open table cursor `cur` whose column `col` equals `name` (binary, as `WHERE tbl=%Q`). */
-export function deleteWhere(ctx: Ctx, cur: number, col: number, name: string): void {
-  const b = ctx.b;
-  const eph = b.cursor();
-  b.emit(Op.OpenEphemeral, eph, 0);
-  const v = b.reg();
-  const want = b.reg();
-  const eq = b.reg();
-  const rid = b.reg();
-  b.emit(Op.String, 0, want, 0, name);
-  // Collect first, then delete: deleting under a scanning cursor would skip rows.
-  const done = b.label();
-  const top = b.label();
-  const next = b.label();
-  b.emit(Op.Rewind, cur, done);
-  b.place(top);
-  b.emit(Op.Column, cur, col, v);
-  b.emit(Op.Eq, v, eq, want);
-  b.emit(Op.IfNot, eq, next, 1);
-  b.emit(Op.Rowid, cur, rid);
-  b.emit(Op.EphInsert, eph, rid, 1);
-  b.place(next);
-  b.emit(Op.Next, cur, top);
-  b.place(done);
-  const done2 = b.label();
-  const top2 = b.label();
-  const next2 = b.label();
-  b.emit(Op.Rewind, eph, done2);
-  b.place(top2);
-  b.emit(Op.Column, eph, 0, rid);
-  b.emit(Op.SeekRowid, cur, next2, rid);
-  b.emit(Op.Delete, cur);
-  b.place(next2);
-  b.emit(Op.Next, eph, top2);
-  b.place(done2);
-}
-
 /** For DROP TABLE / DROP INDEX: removes the dropped object's statistics, as sqlite3ClearStatTables(). */
 export function clearStats(ctx: Ctx, col: 0 | 1, name: string): void {
   const t = ctx.schema.getTable("sqlite_stat1");
   if (!t || t.kind !== "table") return;
   const cur = ctx.b.cursor();
   ctx.b.emit(Op.OpenWrite, cur, t.rootpage, 0, undefined, 0, "sqlite_stat1");
-  deleteWhere(ctx, cur, col, name);
+  deleteRowsWhere(ctx, cur, col, name);
 }

@@ -8,8 +8,7 @@
 import { Op } from "@db/vm";
 import type { Table } from "../schema.js";
 import type { Ctx } from "./context.js";
-import { deleteWhere } from "./analyze.js";
-import { insertSchemaRow, schemaCursor } from "./ddl.js";
+import { deleteRowsWhere, insertSchemaRow, schemaCursor } from "./ddl.js";
 
 export const SEQUENCE_SQL = "CREATE TABLE sqlite_sequence(name,seq)";
 
@@ -103,5 +102,5 @@ export function clearSequence(ctx: Ctx, name: string): void {
   if (!t || t.kind !== "table" || t.name.toLowerCase() === name.toLowerCase()) return;
   const cur = ctx.b.cursor();
   ctx.b.emit(Op.OpenWrite, cur, t.rootpage, 0, undefined, 0, "sqlite_sequence");
-  deleteWhere(ctx, cur, 0, name);
+  deleteRowsWhere(ctx, cur, 0, name);
 }

@@ -200,22 +200,30 @@ export function compileCreateView(ctx: Ctx, ast: CreateView, sql: string): Colum
 
 /** Deletes schema rows whose column `col` (1 = name, 2 = tbl_name) equals `name` (case-insensitive). */
 function deleteSchemaRows(ctx: Ctx, col: number, name: string): void {
+  deleteRowsWhere(ctx, schemaCursor(ctx), col, name, "NOCASE");
+}
+
+/**
+ * Deletes the rows of the open table cursor `cur` whose column `col` equals `name` (under
+ * `collation`, default binary, as `WHERE tbl=%Q`). Rowids are collected first: deleting under a
+ * scanning cursor would skip rows.
+ */
+export function deleteRowsWhere(ctx: Ctx, cur: number, col: number, name: string, collation?: string): void {
   const b = ctx.b;
-  const cur = schemaCursor(ctx);
   const eph = b.cursor();
   b.emit(Op.OpenEphemeral, eph, 0);
-  const done = b.label();
-  const top = b.label();
-  const next = b.label();
   const v = b.reg();
   const want = b.reg();
   const eq = b.reg();
   const rid = b.reg();
   b.emit(Op.String, 0, want, 0, name);
+  const done = b.label();
+  const top = b.label();
+  const next = b.label();
   b.emit(Op.Rewind, cur, done);
   b.place(top);
   b.emit(Op.Column, cur, col, v);
-  b.emit(Op.Eq, v, eq, want, { collation: "NOCASE" });
+  b.emit(Op.Eq, v, eq, want, collation ? { collation } : undefined);
   b.emit(Op.IfNot, eq, next, 1);
   b.emit(Op.Rowid, cur, rid);
   b.emit(Op.EphInsert, eph, rid, 1);

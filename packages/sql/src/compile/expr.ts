@@ -225,13 +225,12 @@ export function comparisonP4(scope: Scope | null, l: Expr, r: Expr): CompareP4 |
  * `x IN (a, b)` compares as `x = +a OR x = +b` (datatype3.html §4.2): the list items count as
  * having no affinity even when they are columns or CASTs, so only x's affinity applies.
  */
-function inListP4(scope: Scope | null, l: Expr, r: Expr): CompareP4 | undefined {
+function inListP4(scope: Scope | null, l: Expr): CompareP4 | undefined {
   const la = exprAffinity(scope, l);
   const p4: CompareP4 = {};
   if (isNumericAff(la)) p4.right = "NUMERIC";
   else if (la === "TEXT") p4.right = "TEXT";
   // The list's own COLLATEs do not count: sqlite3ExprCodeIN compares with the left side's.
-  void r;
   const coll = operandCollation(scope, l).coll;
   if (coll && coll !== "BINARY") p4.collation = coll;
   return p4.right || p4.collation ? p4 : undefined;
@@ -482,9 +481,10 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
       }
       const x = compileExpr(ctx, scope, e.expr);
       const tmp = b.reg();
+      const p4 = inListP4(scope, e.expr);
       e.list.forEach((item, i) => {
         const v = compileExpr(ctx, scope, item);
-        b.emit(Op.Eq, x, i === 0 ? t : tmp, v, inListP4(scope, e.expr, item));
+        b.emit(Op.Eq, x, i === 0 ? t : tmp, v, p4);
         if (i > 0) b.emit(Op.Or, t, tmp, t);
       });
       if (e.not) b.emit(Op.Not, t, t);
