@@ -14,7 +14,10 @@ export interface VfsFile {
   read(buf: Uint8Array, offset: number): number;
   /** Writes all of `buf` at byte `offset`, growing the file if needed. */
   write(buf: Uint8Array, offset: number): void;
-  /** Makes every previous write durable (fsync). */
+  /**
+   * Makes every previous write durable, and the file size with it (fsync, or fdatasync: the data
+   * and the metadata needed to read it back, not timestamps).
+   */
   sync(): void;
   /** Sets the file length to `size` bytes. */
   truncate(size: number): void;

@@ -392,11 +392,21 @@ export class Wal {
         if (slot > this.lastCommit) this.overwriteFrame(wal, slot, f);
         else (append ??= []).push(f);
       }
-      if (append !== null) this.appendFrames(wal, append, 0, 0);
-      if (!commit) return;
-      if (this.sums.staleFrom > 0) this.rechain(wal);
-      pad = sync ? this.paddingFrames(1) : 0;
-      this.appendFrames(wal, frames.slice(-1), pad, commitDbSizePages);
+      if (!commit) {
+        if (append !== null) this.appendFrames(wal, append, 0, 0);
+        return;
+      }
+      if (this.sums.staleFrom > 0) {
+        // The chain from the first overwritten frame on must be redone before the commit frame's.
+        if (append !== null) this.appendFrames(wal, append, 0, 0);
+        append = null;
+        this.rechain(wal);
+      }
+      // Appended body frames, the commit frame and its padding in one write call where they fit.
+      if (append === null) append = [];
+      append.push(frames[frames.length - 1]);
+      pad = sync ? this.paddingFrames(append.length) : 0;
+      this.appendFrames(wal, append, pad, commitDbSizePages);
     } catch (e) {
       // Appended frames are recorded only once written; the sums of frames this call may have
       // left half-written are redone when the caller writes those pages again.
