@@ -6,7 +6,6 @@
  * With `unlinkOnOpen` (the Node file system on POSIX, as SQLite does) a file is deleted right after
  * it is opened and lives on through its handle, so not even a crash leaves it behind.
  */
-import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DbError, NodeVfs, type Vfs, type VfsFile } from "@db/vfs";
@@ -66,7 +65,8 @@ class VfsTempFile implements TempFile {
 export class VfsTempStore implements TempStore {
   private readonly open = new Set<VfsTempFile>();
   private seq = 0;
-  private readonly tag = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  // Unique among this machine's processes (pid) and this process's stores; needs no crypto.
+  private readonly tag = `${process.pid}-${Math.floor(Math.random() * 0xffffffff).toString(16)}`;
 
   /**
    * Files go in `dir` of `vfs` ("" for a MemoryVfs, where paths are only names). `unlinkOnOpen`

@@ -1,5 +1,8 @@
-import * as fs from "node:fs";
 import * as nodePath from "node:path";
+
+// `import ... from "node:fs"` makes Node build the ESM namespace of fs, whose lazy getters load
+// the stream modules (~2 ms of every process's start-up); getBuiltinModule (Node >= 20.16) does not.
+const fs = process.getBuiltinModule("node:fs");
 import { DbError, ioError } from "./errors.js";
 import type { OpenOptions, Vfs, VfsFile } from "./vfs.js";
 

@@ -38,7 +38,9 @@ const SCALE_LO: readonly number[] = [
   0x0a862f81, 0x6c07a2c2,
 ];
 
-export const POW_HI = new Array<bigint>(696);
+// The 10^p table is filled entry by entry on first use: building all 696 entries with BigInt
+// arithmetic at module load cost ~3 ms of every process's start-up.
+const POW_HI = new Array<bigint | undefined>(696);
 const POW_LO = new Array<bigint>(696);
 export const POW_FIRST = -348;
 const POW_LAST = 347;
@@ -58,7 +60,8 @@ function refine(g: number, n: number): [bigint, bigint] {
   return [x, lo];
 }
 
-for (let p = POW_FIRST; p <= POW_LAST; p++) {
+/** Fills the table entry of 10^p (POW_FIRST <= p <= POW_LAST) and returns its high word. */
+function fillPow(p: number): bigint {
   let hl: [bigint, bigint];
   if (p < 0) {
     if (p === -1) {
@@ -79,6 +82,12 @@ for (let p = POW_FIRST; p <= POW_LAST; p++) {
   }
   POW_HI[p - POW_FIRST] = hl[0];
   POW_LO[p - POW_FIRST] = hl[1];
+  return hl[0];
+}
+
+/** High 64 bits of the normalized 10^p, POW_FIRST <= p <= POW_LAST (`sqlite3Fp10Convert2`'s table). */
+export function powHi(p: number): bigint {
+  return POW_HI[p - POW_FIRST] ?? fillPow(p);
 }
 
 export const pwr10to2 = (p: number): number => (p * 108853) >> 15;
@@ -103,7 +112,7 @@ export function fp10Convert2(d: bigint, p: number): number {
     e = 1074;
   }
   const s = -(e - (64 - b) + lp + 3);
-  let pwr10h = POW_HI[p - POW_FIRST];
+  let pwr10h = powHi(p);
   let pwr10l = POW_LO[p - POW_FIRST];
   if (pwr10l !== 0n) {
     pwr10h = (pwr10h + 1n) & M64;

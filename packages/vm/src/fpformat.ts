@@ -3,7 +3,7 @@
  * round-trip shortening SQLite applies at 17 digits), printf's %f/%e/%g rendering, and
  * REAL -> TEXT ("%!.17g"). See fp.ts for the conversion routines they build on.
  */
-import { POW_FIRST, POW_HI, bitLength, decimalToDouble, pwr10to2, pwr2to10 } from "./fp.js";
+import { bitLength, powHi, decimalToDouble, pwr10to2, pwr2to10 } from "./fp.js";
 
 const F64_BUF = new ArrayBuffer(8);
 const F64 = new Float64Array(F64_BUF);
@@ -28,7 +28,7 @@ export interface FpDecoded {
 
 function fp2Convert10(m: bigint, e: number, n: number): [bigint, number] {
   const p = n - 1 - pwr2to10(e + 63);
-  let h = (m * POW_HI[p - POW_FIRST]) >> 64n;
+  let h = (m * powHi(p)) >> 64n;
   let d: bigint;
   if (n === 18) {
     h >>= BigInt(-(e + pwr10to2(p) + 2));
