@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench [compare|interleaved|cache|btree] [--n=1000000] [--only=btree,lmdb] [--repeat=1] [...]`
+ * `pnpm bench sql [--n 1000000 --runs 3 ...]`: the SQL benchmark against better-sqlite3 and
+ *   sql.js (issues 4 and 6; the same as `pnpm bench:sql`, see bench/sql/README.md).
  *
  * Bundles the TypeScript benchmark with esbuild (tsx adds a getter per module binding, which
  * distorts timings) into node_modules/.cache/db-bench, then runs it:
@@ -27,9 +29,14 @@ mkdirSync(outdir, { recursive: true });
 
 const argv = process.argv.slice(2).filter((a) => a !== "--");
 const mode = argv[0] && !argv[0].startsWith("--") ? argv.shift() : "compare";
+if (mode === "sql") {
+  const main = join(root, "bench", "sql", "src", "main.ts");
+  const r = spawnSync(process.execPath, ["--import", "tsx", main, ...argv], { stdio: "inherit", cwd: root });
+  process.exit(r.status ?? 1);
+}
 const entries = { compare: "kv-compare.ts", interleaved: "interleaved.ts", cache: "cache.ts", btree: "bench.ts" };
 if (!(mode in entries)) {
-  console.error(`unknown benchmark "${mode}"; one of: ${Object.keys(entries).join(", ")}`);
+  console.error(`unknown benchmark "${mode}"; one of: ${[...Object.keys(entries), "sql"].join(", ")}`);
   process.exit(2);
 }
 
