@@ -64,7 +64,7 @@ describe("index keys match SQLite", () => {
         expect(mine, `${schema.join("; ")}: ${q}`).toEqual(want);
       }
       // The queries above were answered from the index.
-      const plan = ours.prepare(`EXPLAIN QUERY PLAN SELECT id FROM t WHERE ${col} = 2`).raw().all().map((r) => r[3]);
+      const plan = ours.prepare(`EXPLAIN QUERY PLAN SELECT id FROM t WHERE ${col} = 2`).raw().all().map((r) => (r as unknown[])[3]);
       expect(plan.join(" ")).toMatch(/USING (COVERING )?INDEX tc/);
       ours.close();
       theirs.close();

@@ -293,6 +293,8 @@ export class BTreeCursor implements VmCursor {
   columnOrDefault(i: number, dflt: SqlValue | undefined): SqlValue {
     if (this.nullRow || !this.cur.valid) return null;
     const r = this.load();
+    // A key reader finds a column without counting them all (index entries are never short).
+    if (r instanceof KeyReader) return r.column(i);
     if (i >= r.count) return dflt === undefined ? null : dflt;
     return r.column(i);
   }

@@ -141,7 +141,7 @@ function writeNumber(v: number | bigint | Real): void {
     d = v;
     // An INTEGER is a safe integer; an integral plain number beyond that (never made by the vm)
     // would decode as a bigint.
-    if (Number.isInteger(d) && (d > MAX_SAFE || d < -MAX_SAFE) && d > -TWO63 && d < TWO63) exact = false;
+    if (Number.isInteger(d) && (d > MAX_SAFE || d < -MAX_SAFE) && d >= -TWO63 && d < TWO63) exact = false;
   } else {
     d = v.value;
     // An integral REAL in the int64 range shares its bytes with the INTEGER it equals.
@@ -377,6 +377,7 @@ function readNumber(key: Uint8Array, p: number, end: number, tag: number, x: num
   const n = neg ? KEY_TAG_NUMBER - tag : tag - KEY_TAG_NUMBER;
   if (p + n > end) throw corrupt("truncated number");
   const y = neg ? x ^ 0xff : x;
+  if ((key[p] ^ y) === 0) throw corrupt("number with a leading zero byte"); // n is minimal (FORMAT.md invariant 4)
   let a = 0;
   if (n <= 6) {
     // Up to 48 bits: exact in a double.

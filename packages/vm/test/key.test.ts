@@ -185,6 +185,8 @@ describe("decodeKey", () => {
       [0x1f, ...f64(1)], // the high REAL class holds only reals >= 2^63
       [0x0b, ...f64(-1)], // the low one only reals < -2^63
       [0x1d, 0x80, 0, 0, 0, 0, 0, 0, 1], // 8-byte odd magnitude: no fraction above 2^53
+      [0x17, 0x00, 0x02], // 1 written in 2 bytes
+      [0x13, 0xff, 0xfd], // -1 written in 2 bytes
     ]) {
       let err: unknown;
       try {
