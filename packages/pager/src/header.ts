@@ -4,7 +4,12 @@ import { checksum, corruptError, DbError } from "@db/wal";
 /** "@db format 1" followed by NUL bytes, 16 bytes in all. */
 export const MAGIC = new Uint8Array(16);
 MAGIC.set(new TextEncoder().encode("@db format 1\0"));
-export const FORMAT_VERSION = 1;
+/**
+ * Version of everything stored in the file, the layers above included. 2: index B+tree entries
+ * use the compact key encoding and key-only entries of packages/vm/FORMAT.md (ADR 0006); a
+ * version-1 file is refused (DB_NOTADB) rather than misread.
+ */
+export const FORMAT_VERSION = 2;
 /** Bytes of page 1 owned by the header (the rest of page 1, up to the trailer, is zero). */
 export const HEADER_SIZE = 100;
 export const META_SLOTS = 8;

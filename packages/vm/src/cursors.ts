@@ -1,11 +1,12 @@
 /**
  * The cursors a program works through: B+tree tables (rowid → record), B+tree indexes
- * (order-preserving key of the indexed values and rowid → record of the same values),
+ * (order-preserving key of the indexed values and rowid → a record of the same values, or
+ * nothing when the key decodes to them exactly: packages/vm/FORMAT.md),
  * in-memory ephemeral tables and sets, and sorters.
  */
 import { BTree, DbError, type Cursor, type Pager } from "@db/btree";
 import { RecordReader, encodeRecordScratch } from "./record.js";
-import { compareKeys, decodeRowidKey, encodeKey, encodeKeyScratch, encodeKeyString, keySuccessor, writeRowidKey } from "./key.js";
+import { KeyReader, compareKeys, decodeRowidKey, encodeKey, encodeKeyScratch, encodeKeyString, keySuccessor, lastKeyExact, writeRowidKey } from "./key.js";
 import type { SqlValue } from "./value.js";
 
 export interface VmCursor {
@@ -74,11 +75,17 @@ function compareKeyTo(c: Cursor, key: Uint8Array): number {
   return len - key.length;
 }
 
+const NO_VALUE = new Uint8Array(0);
+
 /** A cursor over a rowid table or an index stored in a B+tree. */
 export class BTreeCursor implements VmCursor {
   readonly tree: BTree;
   private cur: Cursor;
   private readonly reader = new RecordReader();
+  /** Reads a key-only index entry (empty value): the columns are decoded from the key. */
+  private readonly keyReader = new KeyReader();
+  /** The reader of the current entry: `reader`, or `keyReader` for a key-only index entry. */
+  private active: RecordReader | KeyReader = this.reader;
   private loaded = false;
   /**
    * When the reader reads the record in place in the B+tree leaf: the pager's writeCount at that
@@ -239,22 +246,42 @@ export class BTreeCursor implements VmCursor {
    * transactions: the bytes cannot change until the cursor moves (which invalidates) or a write
    * transaction begins (which changes the pager's writeCount: the record is then read again,
    * from wherever the cursor now stands, as it would be on a first read). Inside a write
-   * transaction, or when the record overflows, the reader gets a copy.
+   * transaction, or when the record overflows, the reader gets a copy. A key-only index entry
+   * (empty value) is read from its key the same way.
    */
-  private load(): RecordReader {
-    if (this.loaded && (this.refWrites < 0 || this.refWrites === this.pager.writeCount)) return this.reader;
+  private load(): RecordReader | KeyReader {
+    if (this.loaded && (this.refWrites < 0 || this.refWrites === this.pager.writeCount)) return this.active;
     const cur = this.cur;
     const pager = this.pager;
-    if (!pager.inWrite && cur.valueRef()) {
-      const off = cur.refOff;
-      this.reader.resetAt(cur.refBuf, off, off + cur.refLen);
-      this.refWrites = pager.writeCount;
+    const inPlace = !pager.inWrite;
+    let value: Uint8Array | null = null;
+    let empty: boolean;
+    if (inPlace && cur.valueRef()) empty = cur.refLen === 0;
+    else empty = (value = cur.value()).length === 0;
+    if (empty && this.isIndex) {
+      // A key-only index entry: every value decodes exactly from the key.
+      if (inPlace && cur.keyRef()) {
+        const off = cur.refOff;
+        this.keyReader.resetAt(cur.refBuf, off, off + cur.refLen);
+        this.refWrites = pager.writeCount;
+      } else {
+        this.keyReader.reset(cur.key());
+        this.refWrites = -1;
+      }
+      this.active = this.keyReader;
     } else {
-      this.reader.reset(cur.value());
-      this.refWrites = -1;
+      if (value === null) {
+        const off = cur.refOff;
+        this.reader.resetAt(cur.refBuf, off, off + cur.refLen);
+        this.refWrites = pager.writeCount;
+      } else {
+        this.reader.reset(value);
+        this.refWrites = -1;
+      }
+      this.active = this.reader;
     }
     this.loaded = true;
-    return this.reader;
+    return this.active;
   }
 
   column(i: number): SqlValue {
@@ -266,6 +293,8 @@ export class BTreeCursor implements VmCursor {
   columnOrDefault(i: number, dflt: SqlValue | undefined): SqlValue {
     if (this.nullRow || !this.cur.valid) return null;
     const r = this.load();
+    // A key reader finds a column without counting them all (index entries are never short).
+    if (r instanceof KeyReader) return r.column(i);
     if (i >= r.count) return dflt === undefined ? null : dflt;
     return r.column(i);
   }
@@ -278,7 +307,7 @@ export class BTreeCursor implements VmCursor {
     if (this.nullRow || !this.cur.valid) return null;
     const r = this.load();
     if (i >= r.count) return dflt === undefined ? null : length(dflt);
-    return r.columnLength(i, length);
+    return r instanceof RecordReader ? r.columnLength(i, length) : length(r.column(i));
   }
 
   /** True when the current row's record ends before column i (written before ALTER TABLE ADD COLUMN). */
@@ -339,8 +368,11 @@ export class BTreeCursor implements VmCursor {
   }
 
   insertIndex(values: SqlValue[]): void {
-    // Key and value are views of shared buffers: put copies both into the cell.
-    this.tree.put(this.writeIndexKey(values), encodeRecordScratch(values));
+    // Key and value are views of shared buffers: put copies both into the cell. When the key
+    // decodes to exactly these values the entry is key-only (empty value): readers decode the
+    // key (load), which saves the record repeating every value.
+    const key = this.writeIndexKey(values);
+    this.tree.put(key, lastKeyExact() ? NO_VALUE : encodeRecordScratch(values));
   }
 
   deleteIndex(values: SqlValue[]): void {

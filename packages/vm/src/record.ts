@@ -415,7 +415,7 @@ function grow(size: number, min: number): number {
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Uint8Array, start: number, end: number) => string }).utf8Slice;
 const bomKeepingDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
-function readUtf8(buf: Uint8Array, start: number, end: number): string {
+export function readUtf8(buf: Uint8Array, start: number, end: number): string {
   if (end - start <= 8) {
     // Tiny ASCII strings: building the string in JS beats any native call.
     let s = "";

@@ -9,7 +9,7 @@
  * inserted into sqlite_stat1 with ordinary opcodes, so they share the statement's transaction.
  * The statement finally asks the connection to reload its catalog, which loads the new stats.
  */
-import { BTree, DbError, Op, compareValues, decodeRecord, type ColumnMeta, type Pager, type PragmaContext, type SqlValue } from "@db/vm";
+import { BTree, DbError, Op, compareValues, decodeIndexEntry, type ColumnMeta, type Pager, type PragmaContext, type SqlValue } from "@db/vm";
 import type { Analyze } from "../ast.js";
 import type { Index, Table } from "../schema.js";
 import type { Ctx } from "./context.js";
@@ -86,7 +86,7 @@ function indexStat(pager: Pager, idx: Index): string | null {
   const c = new BTree(pager, idx.rootpage).cursor();
   try {
     for (let ok = c.first(); ok; ok = c.next()) {
-      const v = decodeRecord(c.value());
+      const v = decodeIndexEntry(c.key(), c.value());
       nRow++;
       // The first key column that differs from the previous entry starts a new value of every longer prefix.
       let i = 0;

@@ -505,7 +505,17 @@ export function probeAffinity(scope: Scope, colAff: Affinity | null, other: Expr
   const otherAff = exprAffinity(scope, other);
   if (colAff === null) return "BLOB";
   if (otherAff !== null && !numeric(otherAff) && !numeric(colAff)) return "BLOB";
-  return colAff;
+  return seekAffinity(colAff);
+}
+
+/**
+ * The affinity a seek key takes for a column of affinity `colAff`: the column's, except that
+ * REAL acts as NUMERIC. A comparison with a REAL column leaves an INTEGER alone (sqlite3
+ * applyAffinity), and index keys compare integers and reals exactly, so turning
+ * -9223372036854775807 into the double -2^63 would find a row that SQLite does not.
+ */
+export function seekAffinity(colAff: Affinity): Affinity {
+  return colAff === "REAL" ? "NUMERIC" : colAff;
 }
 
 /** The two operands of the comparison `e` stands for, left first. */

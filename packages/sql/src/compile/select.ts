@@ -4,7 +4,7 @@ import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore
 import { Scope, type Ctx, type Source } from "./context.js";
 import { compileExpr, emitColumn, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
-import { plan, probeAffinity, type Level } from "./planner.js";
+import { plan, probeAffinity, seekAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
 import { autoIndexNote, emitAutoIndex } from "./autoindex.js";
 import { emitOrRowids } from "./multior.js";
@@ -523,7 +523,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     inNext = b.label();
     seekFail = inNext;
     const colIdx = acc.kind === "index" ? acc.index.columns[0]! : -1;
-    const aff = colIdx < 0 || colIdx === src.table!.rowidAlias ? "INTEGER" : src.table!.columns[colIdx]!.affinity;
+    const aff = colIdx < 0 || colIdx === src.table!.rowidAlias ? "INTEGER" : seekAffinity(src.table!.columns[colIdx]!.affinity);
     b.emit(Op.OpenEphemeral, inCur, 1);
     const v = b.reg();
     for (const item of inList) {
@@ -585,9 +585,10 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     });
     bounds.forEach((bd, j) => compileExpr(ctx, scope, bd.expr, first + acc.keys.length + j));
     const affOf = (c: number) => (c < 0 ? "INTEGER" : src.table!.columns[c]!.affinity);
+    const inAff = (c: number) => (c < 0 ? "INTEGER" : seekAffinity(src.table!.columns[c]!.affinity));
     // Keys and bounds are converted as the comparison with the column converts them.
     const affs = [
-      ...idx.columns.slice(0, acc.keys.length).map((c, j) => (j === 0 && inList ? affOf(c) : probeAffinity(scope, affOf(c), acc.keys[j]!))),
+      ...idx.columns.slice(0, acc.keys.length).map((c, j) => (j === 0 && inList ? inAff(c) : probeAffinity(scope, affOf(c), acc.keys[j]!))),
       ...bounds.map((bd) => probeAffinity(scope, affOf(rc!), bd.expr)),
     ];
     b.emit(Op.Affinity, first, n, 0, affs);
