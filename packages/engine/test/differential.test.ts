@@ -315,6 +315,20 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT NULL WHERE (NULL NOT IN ((SELECT NULL ORDER BY 1 LIMIT 0)))",
     "SELECT 1 IN ((SELECT 1 UNION SELECT 2)), 2 IN ((SELECT 1 UNION SELECT 2)), 3 NOT IN ((SELECT 1 UNION SELECT 2)), 1 IN ((SELECT 2), 1)",
   ],
+  "parse-time constants: literal IS NULL, IN ()": [
+    "CREATE TABLE pc (a, b)",
+    "INSERT INTO pc VALUES (1, 2), (3, 4), (0, NULL), (NULL, 1), ('x', 2), (0.5, 1)",
+    "SELECT 1 ORDER BY (0 IS NULL)",
+    "SELECT 1 GROUP BY (0 ISNULL)",
+    "SELECT a FROM pc ORDER BY (1 IS NOT NULL) DESC",
+    "SELECT a, b FROM pc ORDER BY (2 NOT NULL) DESC, 1",
+    "SELECT a FROM pc ORDER BY (- 'x' NOTNULL) DESC",
+    "SELECT a FROM pc ORDER BY (NULL NOTNULL) DESC",
+    "SELECT 0 IS NULL, 1 NOTNULL, 'x' IS NOT NULL, NULL IS NULL, typeof(1.5 ISNULL), x'00' ISNULL",
+    "SELECT a FROM pc WHERE a IS (NULL NOT IN ())",
+    "SELECT a FROM pc WHERE a IS (NULL IN ())",
+    "SELECT a IS (1 IN ()), a IS NOT (1 NOT IN ()), a IN (), a NOT IN () FROM pc",
+  ],
 };
 
 describe("differential against SQLite", () => {

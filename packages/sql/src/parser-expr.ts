@@ -115,11 +115,11 @@ export abstract class ExprParser extends ParserBase {
         return { kind: "collate", expr: left, collation };
       }
       case "ISNULL":
-        return { kind: "isnull", expr: left, not: false };
+        return isNullExpr(left, false);
       case "NOTNULL":
-        return { kind: "isnull", expr: left, not: true };
+        return isNullExpr(left, true);
       case "NULL": // NOT NULL
-        return { kind: "isnull", expr: left, not: true };
+        return isNullExpr(left, true);
       case "IS": {
         let isNot = this.eatKw("NOT");
         if (this.eatKw("DISTINCT")) {
@@ -127,7 +127,7 @@ export abstract class ExprParser extends ParserBase {
           isNot = !isNot;
         }
         const right = this.parseExpr(prec);
-        if (right.kind === "literal" && right.type === "null") return { kind: "isnull", expr: left, not: isNot };
+        if (right.kind === "literal" && right.type === "null") return isNullExpr(left, isNot);
         return { kind: "binary", op: isNot ? "IS NOT" : "IS", left, right };
       }
       case "BETWEEN": {
@@ -438,4 +438,19 @@ export abstract class ExprParser extends ParserBase {
     this.advance();
     return sign + t.value;
   }
+}
+
+/**
+ * `X ISNULL` / `X NOTNULL` (and `IS [NOT] NULL`), as sqlite3PExprIsNull builds it: when X is a
+ * literal that cannot be NULL (a number, string or blob, under any unary + or -), the test is
+ * the integer 0 or 1 already in the parse tree, so `ORDER BY (1 IS NOT NULL)` means column 1
+ * and `ORDER BY (0 IS NULL)` is out of range, as in SQLite.
+ */
+function isNullExpr(left: Expr, not: boolean): Expr {
+  let e = left;
+  while (e.kind === "unary" && (e.op === "+" || e.op === "-")) e = e.operand;
+  if (e.kind === "literal" && (e.type === "integer" || e.type === "real" || e.type === "string" || e.type === "blob")) {
+    return { kind: "literal", type: "integer", value: not ? "1" : "0" };
+  }
+  return { kind: "isnull", expr: left, not };
 }

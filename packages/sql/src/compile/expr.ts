@@ -505,6 +505,16 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
   }
 }
 
+/**
+ * TRUE / FALSE as the right side of IS: the literals, and `y IN ()` / `y NOT IN ()`, which
+ * SQLite's parser turns into FALSE / TRUE (so `x IS (y NOT IN ())` is `x IS TRUE`). Else null.
+ */
+function truthLiteral(e: Expr): boolean | null {
+  if (e.kind === "literal" && (e.type === "true" || e.type === "false")) return e.type === "true";
+  if (e.kind === "in-list" && e.list.length === 0) return e.not;
+  return null;
+}
+
 function compileBinary(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number): void {
   const b = ctx.b;
   if (e.op === "AND" || e.op === "OR") {
@@ -520,10 +530,11 @@ function compileBinary(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number):
     b.emit(cmp, l, t, r, comparisonP4(scope, e.left, e.right));
     return;
   }
-  if ((e.op === "IS" || e.op === "IS NOT") && e.right.kind === "literal" && (e.right.type === "true" || e.right.type === "false")) {
+  const truth = e.op === "IS" || e.op === "IS NOT" ? truthLiteral(e.right) : null;
+  if (truth !== null) {
     // `x IS TRUE` / `x IS FALSE` test truth, not equality with 1 or 0 (never NULL).
     const l = compileExpr(ctx, scope, e.left);
-    if (e.right.type === "true") b.emit(Op.IsTrue, l, t, 0);
+    if (truth) b.emit(Op.IsTrue, l, t, 0);
     else {
       b.emit(Op.Not, l, t);
       b.emit(Op.IsTrue, t, t, 0);
