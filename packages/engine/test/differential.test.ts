@@ -315,7 +315,7 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT NULL WHERE (NULL NOT IN ((SELECT NULL ORDER BY 1 LIMIT 0)))",
     "SELECT 1 IN ((SELECT 1 UNION SELECT 2)), 2 IN ((SELECT 1 UNION SELECT 2)), 3 NOT IN ((SELECT 1 UNION SELECT 2)), 1 IN ((SELECT 2), 1)",
   ],
-  "parse-time constants: literal IS NULL, IN ()": [
+  "parse-time constants: literal IS NULL, IN (), x AND 0": [
     "CREATE TABLE pc (a, b)",
     "INSERT INTO pc VALUES (1, 2), (3, 4), (0, NULL), (NULL, 1), ('x', 2), (0.5, 1)",
     "SELECT 1 ORDER BY (0 IS NULL)",
@@ -328,6 +328,13 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT a FROM pc WHERE a IS (NULL NOT IN ())",
     "SELECT a FROM pc WHERE a IS (NULL IN ())",
     "SELECT a IS (1 IN ()), a IS NOT (1 NOT IN ()), a IN (), a NOT IN () FROM pc",
+    "SELECT 1 ORDER BY (NULL AND 00)",
+    "SELECT a FROM pc ORDER BY (a AND 0x0)",
+    "SELECT 1 ORDER BY (0 AND nosuchfunc(1))",
+    "SELECT 1 ORDER BY (0 AND (SELECT 1 FROM nosuchtab))",
+    "SELECT 0 AND 1, typeof(0 AND 1), NULL AND 0, 1 AND 0 AND 2",
+    "SELECT NULL FROM (SELECT NULL AS x1 WHERE ((EXISTS (SELECT NULL, NULL UNION ALL SELECT * FROM pc)) AND 0))",
+    "SELECT a FROM pc WHERE a AND 0 OR b = 4",
   ],
 };
 

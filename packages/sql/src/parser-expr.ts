@@ -108,8 +108,9 @@ export abstract class ExprParser extends ParserBase {
     }
     switch (op) {
       case "OR":
-      case "AND":
         return { kind: "binary", op, left, right: this.parseExpr(prec) };
+      case "AND":
+        return andExpr(left, this.parseExpr(prec));
       case "COLLATE": {
         const collation = this.parseCollationName();
         return { kind: "collate", expr: left, collation };
@@ -453,4 +454,37 @@ function isNullExpr(left: Expr, not: boolean): Expr {
     return { kind: "literal", type: "integer", value: not ? "1" : "0" };
   }
   return { kind: "isnull", expr: left, not };
+}
+
+/**
+ * `x AND y`, as sqlite3ExprAnd builds it: when either side is the integer literal 0, the whole is
+ * the integer 0 in the parse tree, so `ORDER BY (x AND 0)` is out of range and the other side
+ * is never compiled (its subqueries are not checked), as in SQLite. SQLite still looks up the
+ * functions the other side calls; we keep the AND when it calls any (outside subqueries), so
+ * "no such function" and arity errors stay.
+ */
+function andExpr(left: Expr, right: Expr): Expr {
+  if ((isZeroLiteral(left) && !callsFunction(right)) || (isZeroLiteral(right) && !callsFunction(left))) {
+    return { kind: "literal", type: "integer", value: "0" };
+  }
+  return { kind: "binary", op: "AND", left, right };
+}
+
+function isZeroLiteral(e: Expr): boolean {
+  if (e.kind !== "literal" || e.type !== "integer") return false;
+  try {
+    return BigInt(e.value) === 0n;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `e` calls a function outside of subqueries (a generic walk of the AST's objects). */
+function callsFunction(e: unknown): boolean {
+  if (Array.isArray(e)) return e.some(callsFunction);
+  if (e === null || typeof e !== "object") return false;
+  const o = e as Record<string, unknown>;
+  if (o.kind === "function") return true;
+  for (const [k, v] of Object.entries(o)) if (k !== "select" && callsFunction(v)) return true;
+  return false;
 }
