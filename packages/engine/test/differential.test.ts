@@ -336,6 +336,22 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT NULL FROM (SELECT NULL AS x1 WHERE ((EXISTS (SELECT NULL, NULL UNION ALL SELECT * FROM pc)) AND 0))",
     "SELECT a FROM pc WHERE a AND 0 OR b = 4",
   ],
+  "AND / OR short-circuit": [
+    "CREATE TABLE sc (a, b)",
+    "INSERT INTO sc VALUES (-9223372036854775808, 1), (0, 0), (NULL, 1)",
+    "SELECT 1 OR abs(-9223372036854775808), 0 AND abs(-9223372036854775808)",
+    "SELECT NULL AND abs(-9223372036854775808)",
+    "SELECT NULL OR abs(-9223372036854775808)",
+    "SELECT b, b OR abs(a) FROM sc WHERE a IS NOT NULL AND b = 1",
+    "SELECT abs(a) OR 1, abs(a) AND FALSE, 5 OR abs(a), TRUE OR abs(a) FROM sc",
+    "SELECT 2147483648 OR abs(a) FROM sc",
+    "SELECT b OR (SELECT abs(a)), (SELECT abs(a)) AND b FROM sc WHERE b = 1 AND a IS NOT NULL",
+    "SELECT a FROM sc WHERE a IS NULL OR abs(a + 1)",
+    "SELECT a FROM sc WHERE NULL AND abs(a)",
+    "SELECT a FROM sc WHERE NOT (b = 1 AND a IS NOT NULL) AND NOT (b = 1 OR abs(a))",
+    "SELECT b FROM sc WHERE b = 0 AND abs(a)",
+    "SELECT NULL FROM sc WHERE (1 OR (NULL IN (SELECT NULL FROM sc AS s2 WHERE abs(s2.a))))",
+  ],
 };
 
 describe("differential against SQLite", () => {

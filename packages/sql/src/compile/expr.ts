@@ -358,6 +358,37 @@ const ARITH_OPS: Record<string, Op> = {
 };
 
 /** Compiles `e`, leaving its value in `target` (allocated when absent). Returns the register. */
+/**
+ * Compiles a condition as jumps, as SQLite's sqlite3ExprIfFalse / sqlite3ExprIfTrue: jumps to
+ * `dest` when `e` is false (`whenTrue` false) or true (`whenTrue` true), and also when it is NULL
+ * if `jumpIfNull`; otherwise falls through. AND, OR and NOT become jumps, so a WHERE term stops
+ * at the first operand that decides it (`a AND b` with a NULL `a` skips `b` in WHERE, where the
+ * value of `a AND b` would not matter).
+ */
+export function compileCondition(ctx: Ctx, scope: Scope | null, e: Expr, dest: number, whenTrue: boolean, jumpIfNull: boolean): void {
+  const b = ctx.b;
+  if (e.kind === "unary" && e.op === "NOT") {
+    compileCondition(ctx, scope, e.operand, dest, !whenTrue, jumpIfNull);
+    return;
+  }
+  if (e.kind === "binary" && (e.op === "AND" || e.op === "OR")) {
+    if ((e.op === "AND") !== whenTrue) {
+      // jump when either side does: AND to a false dest, OR to a true dest
+      compileCondition(ctx, scope, e.left, dest, whenTrue, jumpIfNull);
+      compileCondition(ctx, scope, e.right, dest, whenTrue, jumpIfNull);
+    } else {
+      // the left side can only decide the other way: past the right side
+      const past = b.label();
+      compileCondition(ctx, scope, e.left, past, !whenTrue, !jumpIfNull);
+      compileCondition(ctx, scope, e.right, dest, whenTrue, jumpIfNull);
+      b.place(past);
+    }
+    return;
+  }
+  const r = compileExpr(ctx, scope, e);
+  b.emit(whenTrue ? Op.If : Op.IfNot, r, dest, jumpIfNull ? 1 : 0);
+}
+
 export function compileExpr(ctx: Ctx, scope: Scope | null, e: Expr, target?: number): number {
   const b = ctx.b;
   const t = target ?? b.reg();
@@ -506,6 +537,64 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
 }
 
 /**
+ * `x AND y` / `x OR y` as a value, as SQLite's exprCodeTargetAndOr: a side that decides the
+ * result by itself (an integer literal that fits 32 bits, or TRUE/FALSE: `1 OR x`, `x AND FALSE`)
+ * makes the result without running the other side (compiled, not run: its name errors stay).
+ * Otherwise both sides run, except that a side holding a subquery runs second and is skipped
+ * when the first side decides (false for AND, true for OR; NULL does not).
+ */
+function compileAndOr(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number): void {
+  const b = ctx.b;
+  const and = e.op === "AND";
+  const end = b.label();
+  const l = constantTruth(e.left);
+  const r = constantTruth(e.right);
+  if (l === !and || r === !and) {
+    b.emit(Op.Integer, and ? 0 : 1, t);
+    b.emit(Op.Goto, 0, end);
+    compileExpr(ctx, scope, e.left);
+    compileExpr(ctx, scope, e.right);
+    b.place(end);
+    return;
+  }
+  const rightFirst = hasSubquery(e.left) && !hasSubquery(e.right);
+  const [first, second] = rightFirst ? [e.right, e.left] : [e.left, e.right];
+  const x = compileExpr(ctx, scope, first);
+  const skip = hasSubquery(second) ? b.label() : -1;
+  if (skip >= 0) b.emit(and ? Op.IfNot : Op.If, x, skip, 0);
+  const y = compileExpr(ctx, scope, second);
+  b.emit(and ? Op.And : Op.Or, x, y, t);
+  if (skip >= 0) {
+    b.emit(Op.Goto, 0, end);
+    b.place(skip);
+    b.emit(Op.Integer, and ? 0 : 1, t);
+  }
+  b.place(end);
+}
+
+/** ExprAlwaysTrue / ExprAlwaysFalse: an integer literal that fits 32 bits, or TRUE / FALSE; else null. */
+function constantTruth(e: Expr): boolean | null {
+  if (e.kind !== "literal") return null;
+  if (e.type === "true" || e.type === "false") return e.type === "true";
+  if (e.type !== "integer") return null;
+  let v: bigint;
+  try {
+    v = BigInt(e.value);
+  } catch {
+    return null;
+  }
+  return v >= -2147483648n && v <= 2147483647n ? v !== 0n : null;
+}
+
+function hasSubquery(e: Expr): boolean {
+  let found = false;
+  walkExpr(e, (n) => {
+    if (n.kind === "subquery" || n.kind === "exists" || n.kind === "in-select" || n.kind === "in-table") found = true;
+  });
+  return found;
+}
+
+/**
  * TRUE / FALSE as the right side of IS: the literals, and `y IN ()` / `y NOT IN ()`, which
  * SQLite's parser turns into FALSE / TRUE (so `x IS (y NOT IN ())` is `x IS TRUE`). Else null.
  */
@@ -518,9 +607,7 @@ function truthLiteral(e: Expr): boolean | null {
 function compileBinary(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number): void {
   const b = ctx.b;
   if (e.op === "AND" || e.op === "OR") {
-    const l = compileExpr(ctx, scope, e.left);
-    const r = compileExpr(ctx, scope, e.right);
-    b.emit(e.op === "AND" ? Op.And : Op.Or, l, r, t);
+    compileAndOr(ctx, scope, e, t);
     return;
   }
   const cmp = CMP_OPS[e.op];
