@@ -2,6 +2,7 @@
 import { DbError, Op, accumulatorKind, aggregateFunctions, type AggDef, type Affinity, type ColumnMeta, type SortKeySpec } from "@db/vm";
 import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore, SelectSimple } from "../ast.js";
 import { Scope, type Ctx, type Source } from "./context.js";
+import type { Builder } from "./builder.js";
 import { compileExpr, emitColumn, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
 import { plan, probeAffinity, type Level } from "./planner.js";
@@ -557,6 +558,14 @@ function splitWhere(e: Expr): Expr[] {
 }
 
 /** Emits nested loops for levels[i..], calling `body` in the innermost. */
+/** Opens a level's table cursor and index cursor (before any jump to a loop's end: a LEFT JOIN's NULL row marks both). */
+function emitOpens(b: Builder, lv: Level): void {
+  const src = lv.source;
+  const acc = lv.access;
+  if (src.table && !src.cover) b.emit(Op.OpenRead, src.cursor, src.table.rootpage, 0, undefined, 0, src.table.name);
+  if (acc.kind === "index") b.emit(Op.OpenRead, acc.cursor, acc.index.rootpage, 0, { index: { desc: acc.index.desc, collations: acc.index.collations } }, 0, acc.index.name);
+}
+
 function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () => void): void {
   if (i >= levels.length) {
     body();
@@ -573,7 +582,8 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   const match = left ? b.reg() : 0;
   if (left) b.emit(Op.Integer, 0, match);
   const label = src.table && src.name !== src.table.name ? `${src.table.name} AS ${src.name}` : src.name;
-  if (src.table && !src.cover) b.emit(Op.OpenRead, src.cursor, src.table.rootpage, 0, undefined, 0, src.table.name);
+  // Every level's cursors are opened once before the outermost loop, not again per outer row.
+  if (i === 0) for (const l of levels) emitOpens(b, l);
   const acc = lv.access;
   const rev = lv.reverse ? 1 : 0;
   // An IN list drives the seek: loop over its distinct values (sorted, NULLs dropped).
@@ -584,8 +594,6 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   let inKey = 0;
   let seekFail = endL;
   let orList = -1;
-  // Opened before any jump to endL: a LEFT JOIN's NULL row marks the index cursor too.
-  if (acc.kind === "index") b.emit(Op.OpenRead, acc.cursor, acc.index.rootpage, 0, { index: { desc: acc.index.desc, collations: acc.index.collations } }, 0, acc.index.name);
   if (inList) {
     inCur = b.cursor();
     inTop = b.label();
