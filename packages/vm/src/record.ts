@@ -528,6 +528,9 @@ function readValue(buf: Uint8Array, p: number, t: number): SqlValue {
   }
 }
 
+/** Record headers up to this many bytes are kept for the next record's same-header check. */
+const MAX_CACHED_HEADER = 32;
+
 /**
  * Parses a record header once and decodes columns on demand. Reuse one reader for many
  * records (`reset`) to avoid allocation:
@@ -538,9 +541,15 @@ function readValue(buf: Uint8Array, p: number, t: number): SqlValue {
  */
 export class RecordReader {
   private buf: Uint8Array = EMPTY;
+  /** Where the record starts in buf; `offsets` are relative to it. */
+  private base = 0;
   private n = 0;
   private types: number[] = [];
   private offsets: number[] = [];
+  /** The last parsed header's bytes (hdrLen of them; 0: none kept) and its record's size. */
+  private readonly hdr = new Uint8Array(MAX_CACHED_HEADER);
+  private hdrLen = 0;
+  private size = 0;
 
   constructor(buf?: Uint8Array) {
     if (buf) this.reset(buf);
@@ -558,7 +567,17 @@ export class RecordReader {
    */
   resetAt(buf: Uint8Array, start: number, end: number): this {
     this.buf = buf;
+    this.base = start;
     if (end <= start) throw corrupt("empty record");
+    // The same header bytes as the previous record (common in a scan: same types and lengths)
+    // give the same types and offsets: compare a few bytes instead of parsing.
+    const hl = this.hdrLen;
+    if (buf[start] === hl && hl !== 0 && start + this.size <= end) {
+      const hdr = this.hdr;
+      let i = 1;
+      while (i < hl && buf[start + i] === hdr[i]) i++;
+      if (i === hl) return this;
+    }
     let hdrSize: number;
     let p: number;
     if (buf[start] < 0x80) {
@@ -574,12 +593,18 @@ export class RecordReader {
     if (hdrEnd > end || hdrEnd < p) throw corrupt("record header size out of range");
     const types = this.types;
     const offsets = this.offsets;
-    let off = hdrEnd;
+    let off = hdrSize;
     let n = 0;
     while (p < hdrEnd) {
       let t: number;
-      if (buf[p] < 0x80) {
-        t = buf[p++];
+      const b0 = buf[p];
+      if (b0 < 0x80) {
+        t = b0;
+        p++;
+      } else if (p + 1 < hdrEnd && buf[p + 1] < 0x80) {
+        // Two-byte varint: TEXT/BLOB of 58..8185 bytes.
+        t = ((b0 & 0x7f) << 7) | buf[p + 1];
+        p += 2;
       } else {
         const v = getVarint(buf, p, hdrEnd);
         if (typeof v !== "number") throw corrupt("serial type too large");
@@ -595,8 +620,13 @@ export class RecordReader {
       off += len;
       n++;
     }
-    if (off > end) throw corrupt("record body runs past the end of the record");
+    if (start + off > end) throw corrupt("record body runs past the end of the record");
     this.n = n;
+    if (hdrSize <= MAX_CACHED_HEADER && buf[start] === hdrSize) {
+      for (let i = 1; i < hdrSize; i++) this.hdr[i] = buf[start + i];
+      this.hdrLen = hdrSize;
+      this.size = off;
+    } else this.hdrLen = 0;
     return this;
   }
 
@@ -628,7 +658,7 @@ export class RecordReader {
   /** Decodes column i. Columns past the end of the record (ALTER TABLE ADD COLUMN) are NULL. */
   column(i: number): SqlValue {
     if (i >= this.n || i < 0) return null;
-    return readValue(this.buf, this.offsets[i], this.types[i]);
+    return readValue(this.buf, this.base + this.offsets[i], this.types[i]);
   }
 
   /**
@@ -641,17 +671,17 @@ export class RecordReader {
     if (t >= 12) {
       const len = (t - 12) >>> 1;
       if ((t & 1) === 0) return len;
-      const p = this.offsets[i];
+      const p = this.base + this.offsets[i];
       return utf8CharCount(this.buf, p, p + len);
     }
     if (t === 0) return null;
-    return numberLength(readValue(this.buf, this.offsets[i], t));
+    return numberLength(readValue(this.buf, this.base + this.offsets[i], t));
   }
 
   /** Decodes every column. */
   values(): SqlValue[] {
     const out = new Array<SqlValue>(this.n);
-    for (let i = 0; i < this.n; i++) out[i] = readValue(this.buf, this.offsets[i], this.types[i]);
+    for (let i = 0; i < this.n; i++) out[i] = readValue(this.buf, this.base + this.offsets[i], this.types[i]);
     return out;
   }
 }
