@@ -623,10 +623,18 @@ export class Execution {
         case Op.OpenPseudo:
           this.openGroups(I.p1, I.p4 as AggDef[]);
           break;
-        case Op.OpenSorter:
+        case Op.OpenSorter: {
           this.cursors[I.p1]?.close();
-          this.cursors[I.p1] = new SorterCursor(I.p4 as SortKeySpec[], vm.sort);
+          // p2: the LIMIT register (0: none), p3: the OFFSET register (0: none), both normalized
+          // by OffsetLimit: only the first LIMIT + OFFSET rows in order are kept (top-N).
+          let keep = -1;
+          if (I.p2 !== 0) {
+            const lim = r[I.p2] as number;
+            if (lim >= 0) keep = lim + (I.p3 !== 0 ? (r[I.p3] as number) : 0);
+          }
+          this.cursors[I.p1] = new SorterCursor(I.p4 as SortKeySpec[], vm.sort, keep);
           break;
+        }
         case Op.Close:
           this.cursors[I.p1]?.close();
           this.cursors[I.p1] = null;

@@ -316,7 +316,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     ...(o.nulls ? { nulls: o.nulls } : {}),
     collation: (o.collation ?? (orderExprs[i] ? exprCollation(scope, orderExprs[i]!) : exprCollation(scope, cols[resultRef(o.expr, cols, scope, "ORDER BY")]!.expr)) ?? "BINARY").toUpperCase(),
   }));
-  if (sorter >= 0) b.emit(Op.OpenSorter, sorter, 0, 0, sortSpec);
+  if (sorter >= 0) b.emit(Op.OpenSorter, sorter, lim.limit, lim.offset, sortSpec);
   const distinct = core.distinct ? b.cursor() : -1;
   if (distinct >= 0) b.emit(Op.OpenEphemeral, distinct, 1);
 
