@@ -130,6 +130,12 @@ const QUERIES = [
   "SELECT sum(x) FROM (SELECT x FROM a UNION ALL SELECT x FROM a)",
   "SELECT count(*) FROM a JOIN a AS a2 ON a2.x = a.x",
   "SELECT count(*), sum(a2.id) FROM a LEFT JOIN a AS a2 ON a2.x = a.x + 100",
+  // aggregate subqueries inside aggregate queries: each has accumulators of its own
+  "SELECT count(*) WHERE (NULL IN (SELECT count()))",
+  "SELECT count(*) WHERE (SELECT sum(NULL))",
+  "SELECT sum((SELECT count(*) FROM a AS a2 WHERE a2.x = a.x)), count(*), max((SELECT max(id) FROM a AS a3 WHERE a3.id < a.id)) FROM a",
+  "SELECT count(*), (SELECT count(*) FROM e), (SELECT sum(x) FROM a) FROM a WHERE x > (SELECT min(x) FROM a)",
+  "SELECT total(NULL) WHERE EXISTS (SELECT count(*) WHERE 0)",
   // constant WHERE false still yields a row
   "SELECT count(*), max(x) FROM a WHERE 1 = 2",
   "SELECT count(*) WHERE 0",

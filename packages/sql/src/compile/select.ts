@@ -368,8 +368,11 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   let bareBase = 0;
   let hitReg = 0;
   let accReg = 0;
+  // Accumulator i: slot accBase + i without GROUP BY (slots are the program's: a subquery has
+  // its own), else index i in each group.
+  const accBase = isAgg && !grouped ? b.aggSlots(aggCalls.length) : 0;
   if (isAgg && !grouped) {
-    aggDefs.forEach((d, i) => b.emit(Op.AggReset, i, 0, 0, d, 0, aggCalls[i]!.name));
+    aggDefs.forEach((d, i) => b.emit(Op.AggReset, accBase + i, 0, 0, d, 0, aggCalls[i]!.name));
     if (bareList.length) {
       bareBase = b.reg(bareList.length);
       b.emit(Op.Null, 0, bareBase, bareBase + bareList.length - 1);
@@ -417,10 +420,11 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
       }
       // count, sum/total/avg and min/max step through ops of their own (no argument array).
       const kind = nArgs <= 1 ? accumulatorKind(def) : null;
-      if (kind === "count") b.emit(Op.AggCount, def.star ? 0 : args, 0, ai, undefined, aggP5, f.name);
-      else if (kind === "sum") b.emit(Op.AggSum, args, 0, ai, undefined, aggP5, f.name);
-      else if (kind === "minmax") b.emit(Op.AggMinMax, args, hitReg, ai, undefined, aggP5, f.name);
-      else b.emit(Op.AggStep, args, nArgs, ai, undefined, aggP5, f.name);
+      const slot = accBase + ai;
+      if (kind === "count") b.emit(Op.AggCount, def.star ? 0 : args, 0, slot, undefined, aggP5, f.name);
+      else if (kind === "sum") b.emit(Op.AggSum, args, 0, slot, undefined, aggP5, f.name);
+      else if (kind === "minmax") b.emit(Op.AggMinMax, args, hitReg, slot, undefined, aggP5, f.name);
+      else b.emit(Op.AggStep, args, nArgs, slot, undefined, aggP5, f.name);
       if (skipF) b.place(skipF);
     });
     if (!grouped && bareList.length) {
@@ -447,7 +451,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     // One row: the accumulators' final values, then HAVING and the result columns over them.
     const next = b.label();
     const aggBase = b.reg(aggCalls.length);
-    aggCalls.forEach((f, i) => b.emit(Op.AggFinal, i, aggBase + i, 0, undefined, 0, f.name));
+    aggCalls.forEach((f, i) => b.emit(Op.AggFinal, accBase + i, aggBase + i, 0, undefined, 0, f.name));
     scope.aggs = new Map(aggCalls.map((f, i) => [f as Expr, i]));
     scope.bare = bareMap;
     scope.aggRegBase = aggBase;
