@@ -403,7 +403,25 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
       const keys = b.reg(groupExprs.length);
       groupExprs.forEach((g, i) => compileExpr(ctx, scope, g, keys + i));
       const bareReg = b.reg(Math.max(1, bareList.length));
-      bareList.forEach((bc, i) => emitColumn(ctx, { scope, source: bc.source, col: bc.col }, bareReg + i));
+      // A bare column that is also a GROUP BY term (GROUP BY u.tag ... SELECT u.tag) is this row's
+      // key value: copied, not read and decoded from the record again.
+      const keyOf = new Map<string, number>();
+      groupExprs.forEach((g, i) => {
+        if (g.kind !== "column") return;
+        try {
+          const saved = scope.correlated;
+          const rc = resolveColumn(scope, g.table, g.name);
+          scope.correlated = saved;
+          if (rc.scope === scope) keyOf.set(`${rc.source.cursor}:${rc.col}`, keys + i);
+        } catch {
+          /* reported when the key was compiled */
+        }
+      });
+      bareList.forEach((bc, i) => {
+        const k = keyOf.get(`${bc.source.cursor}:${bc.col}`);
+        if (k !== undefined) b.emit(Op.Copy, k, bareReg + i, 0);
+        else emitColumn(ctx, { scope, source: bc.source, col: bc.col }, bareReg + i);
+      });
       b.emit(Op.GroupStep, groupCur, keys, groupExprs.length, { bareReg, nBare: bareList.length });
     }
     aggCalls.forEach((f, ai) => {
