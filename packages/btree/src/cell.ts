@@ -36,6 +36,32 @@ export class CellInfo {
  * Throws DB_CORRUPT naming `pgno` if it does not.
  */
 export function parseLeafCell(L: Layout, d: Uint8Array, off: number, limit: number, pgno: number, c: CellInfo): void {
+  // The common cell (every row of a scan): a one-byte key length, a value length of one or two
+  // bytes, the whole payload on the page.
+  const k0 = d[off];
+  if (k0 < 0x80) {
+    const v0 = d[off + 1];
+    let vl = -1;
+    let p = 0;
+    if (v0 < 0x80) {
+      vl = v0;
+      p = off + 2;
+    } else if (v0 !== 0x80 && d[off + 2] < 0x80) {
+      vl = ((v0 & 0x7f) << 7) | d[off + 2];
+      p = off + 3;
+    }
+    const size = p - off + k0 + vl;
+    if (vl >= 0 && size <= L.cellMax && off + size <= limit) {
+      c.child = 0;
+      c.keyLen = k0;
+      c.valueLen = vl;
+      c.payload = p;
+      c.local = k0 + vl;
+      c.overflow = 0;
+      c.size = size;
+      return;
+    }
+  }
   const kl = getVarint(d, off);
   if (kl < 0) throw corruptError(pgno, `bad key length in cell at offset ${off}`);
   let p = off + varintSize(kl);

@@ -77,7 +77,12 @@ function numericArg(v: SqlValue): number | bigint | Real | string | Uint8Array |
 }
 
 function sumStep(p: SumState, args: SqlValue[]): void {
-  const v = numericArg(args[0]);
+  sumStepValue(p, args[0] ?? null);
+}
+
+/** One sum()/total()/avg() step on the argument value `x` (the general path of every type). */
+export function sumStepValue(p: SumState, x: SqlValue): void {
+  const v = numericArg(x);
   if (v === null) return;
   p.cnt++;
   const isInt = typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v));
@@ -117,43 +122,26 @@ function approxTotal(p: SumState): number {
   return r;
 }
 
-const sum: AggregateFunction<SumState> = {
-  nArgs: 1,
-  minArgs: 1,
-  maxArgs: 1,
-  init: sumInit,
-  step: sumStep,
-  final(p) {
-    if (p.cnt === 0) return null;
-    if (!p.approx) return p.iSum;
-    if (p.ovrfl) throw new DbError("DB_ERROR", "integer overflow");
-    return makeReal(approxTotal(p));
-  },
-};
+export function sumFinal(p: SumState): SqlValue {
+  if (p.cnt === 0) return null;
+  if (!p.approx) return p.iSum;
+  if (p.ovrfl) throw new DbError("DB_ERROR", "integer overflow");
+  return makeReal(approxTotal(p));
+}
 
-const total: AggregateFunction<SumState> = {
-  nArgs: 1,
-  minArgs: 1,
-  maxArgs: 1,
-  init: sumInit,
-  step: sumStep,
-  final(p) {
-    return makeReal(p.approx ? approxTotal(p) : Number(p.iSum));
-  },
-};
+export function totalFinal(p: SumState): SqlValue {
+  return makeReal(p.approx ? approxTotal(p) : Number(p.iSum));
+}
 
-const avg: AggregateFunction<SumState> = {
-  nArgs: 1,
-  minArgs: 1,
-  maxArgs: 1,
-  init: sumInit,
-  step: sumStep,
-  final(p) {
-    if (p.cnt === 0) return null;
-    const r = p.approx ? approxTotal(p) : Number(p.iSum);
-    return makeReal(r / p.cnt);
-  },
-};
+export function avgFinal(p: SumState): SqlValue {
+  if (p.cnt === 0) return null;
+  const r = p.approx ? approxTotal(p) : Number(p.iSum);
+  return makeReal(r / p.cnt);
+}
+
+const sum: AggregateFunction<SumState> = { nArgs: 1, minArgs: 1, maxArgs: 1, init: sumInit, step: sumStep, final: sumFinal };
+const total: AggregateFunction<SumState> = { nArgs: 1, minArgs: 1, maxArgs: 1, init: sumInit, step: sumStep, final: totalFinal };
+const avg: AggregateFunction<SumState> = { nArgs: 1, minArgs: 1, maxArgs: 1, init: sumInit, step: sumStep, final: avgFinal };
 
 /* ------------------------------------------------------------------------------------------ */
 /* count, min, max                                                                            */

@@ -11,7 +11,7 @@
  * stable, so each group sees its rows in input order (group_concat order, "last row wins" for
  * bare columns) exactly as in memory.
  */
-import { aggregateFunctions, type AggregateFunction } from "./aggregates.js";
+import { newAccumulator, type AggAccumulator, type AggDef } from "./accumulators.js";
 import { compareValues } from "./compare.js";
 import { encodeKeyString } from "./key.js";
 import { SorterCursor, estimateRowBytes } from "./sorter.js";
@@ -19,56 +19,7 @@ import { DEFAULT_SORT_BUDGET_BYTES, type SortOptions } from "./tempstore.js";
 import type { SqlValue } from "./value.js";
 import { DbError } from "@db/btree";
 
-export interface AggDef {
-  name: string;
-  distinct: boolean;
-  /** count(*) */
-  star: boolean;
-}
-
-/** What a group holds per aggregate: the VM steps it per row and reads the result. */
-export interface AggAccumulator {
-  step(args: SqlValue[]): void;
-  final(): SqlValue;
-}
-
-export class AggSlot implements AggAccumulator {
-  private readonly impl: AggregateFunction<unknown> | null;
-  private state: unknown;
-  private seen: Set<string> | null;
-  private count = 0;
-
-  constructor(readonly def: AggDef) {
-    if (def.star) {
-      this.impl = null;
-    } else {
-      const impl = aggregateFunctions.get(def.name.toLowerCase());
-      if (!impl) throw new DbError("DB_ERROR", `no such function: ${def.name}`);
-      this.impl = impl;
-    }
-    this.state = this.impl?.init();
-    this.seen = def.distinct ? new Set() : null;
-  }
-
-  step(args: SqlValue[]): void {
-    if (this.impl === null) {
-      this.count++;
-      return;
-    }
-    if (this.seen !== null) {
-      if (args[0] === null) return;
-      const k = encodeKeyString(args);
-      if (this.seen.has(k)) return;
-      this.seen.add(k);
-    }
-    this.impl.step(this.state, args);
-  }
-
-  final(): SqlValue {
-    if (this.impl === null) return this.count;
-    return this.impl.final(this.state);
-  }
-}
+export { AggSlot, type AggAccumulator, type AggDef } from "./accumulators.js";
 
 export interface Group {
   keys: SqlValue[];
@@ -102,6 +53,7 @@ function compareGroupKeys(a: readonly SqlValue[], b: readonly SqlValue[]): numbe
  */
 export class GroupTable {
   private groups = new Map<string, Group>();
+  private textGroups = new Map<string, Group>();
   private order: Group[] | null = null;
   private pos = -1;
   current: Group | null = null;
@@ -124,22 +76,32 @@ export class GroupTable {
     private readonly options: SortOptions = IN_MEMORY,
   ) {}
 
-  /** Finds or creates the group of `keys` and makes it current. */
-  step(keys: SqlValue[]): Group {
-    // No GROUP BY: one group for every row.
-    if (keys.length === 0 && this.current !== null && this.groups.size === 1) return this.current;
+  /**
+   * Finds or creates the group of `keys` and makes it current. `keys` may be the caller's
+   * scratch array: a new group keeps a copy.
+   */
+  step(keys: readonly SqlValue[]): Group {
     if (this.pending !== null) this.flushPending();
-    const k = keys.length === 0 ? "" : keyString(keys);
-    let g = this.groups.get(k);
+    // One TEXT key (GROUP BY a text column, the common case): the string itself is the Map key,
+    // in a map of its own so it never meets an encoded key; equal strings are equal BINARY text.
+    const text = keys.length === 1 && typeof keys[0] === "string";
+    const map = text ? this.textGroups : this.groups;
+    const k = text ? (keys[0] as string) : keys.length === 0 ? "" : keyString(keys);
+    let g = map.get(k);
     if (!g) {
       if (keys.length > 0 && this.overBudget()) return this.record(keys);
-      g = { keys, aggs: this.aggDefs.map((d) => new AggSlot(d)), bare: [] };
-      this.groups.set(k, g);
+      const own = keys.slice();
+      g = { keys: own, aggs: this.aggDefs.map(newAccumulator), bare: [] };
+      map.set(k, g);
       this.order = null;
-      this.bytes += GROUP_OVERHEAD + k.length + estimateRowBytes(keys) + AGG_OVERHEAD * this.aggDefs.length;
+      this.bytes += GROUP_OVERHEAD + k.length + estimateRowBytes(own) + AGG_OVERHEAD * this.aggDefs.length;
     }
     this.current = g;
     return g;
+  }
+
+  private get size(): number {
+    return this.groups.size + this.textGroups.size;
   }
 
   private overBudget(): boolean {
@@ -147,7 +109,7 @@ export class GroupTable {
   }
 
   /** Makes current a recording group: its aggregates record their arguments instead of folding them. */
-  private record(keys: SqlValue[]): Group {
+  private record(keys: readonly SqlValue[]): Group {
     if (this.spill === null) {
       this.nKeys = keys.length;
       const spec = keys.map(() => ({ desc: false, collation: "BINARY" }));
@@ -160,10 +122,10 @@ export class GroupTable {
           throw new DbError("DB_MISUSE", "aggregate read before its group was complete");
         },
       });
-      this.recording = { keys, aggs: this.aggDefs.map((_, i) => steps(i)), bare: [] };
+      this.recording = { keys: [], aggs: this.aggDefs.map((_, i) => steps(i)), bare: [] };
     }
     const g = this.recording!;
-    g.keys = keys;
+    g.keys = keys.slice();
     g.bare = [];
     this.steps = [];
     this.pending = g;
@@ -185,9 +147,9 @@ export class GroupTable {
   /** Positions on the first group in key order; with `ensureOne`, an empty input yields one empty group. */
   rewind(ensureOne: boolean): boolean {
     if (this.pending !== null) this.flushPending();
-    if (ensureOne && this.groups.size === 0 && this.spill === null) this.step([]);
+    if (ensureOne && this.size === 0 && this.spill === null) this.step([]);
     if (this.order === null) {
-      this.order = [...this.groups.values()];
+      this.order = [...this.groups.values(), ...this.textGroups.values()];
       this.order.sort((a, b) => compareGroupKeys(a.keys, b.keys));
     }
     this.pos = 0;
@@ -227,7 +189,7 @@ export class GroupTable {
     const nk = this.nKeys;
     const keys = row.slice(0, nk);
     const k = keyString(keys);
-    const g: Group = { keys, aggs: this.aggDefs.map((d) => new AggSlot(d)), bare: [] };
+    const g: Group = { keys, aggs: this.aggDefs.map(newAccumulator), bare: [] };
     for (;;) {
       const nBare = row[nk] as number;
       if (nBare > 0) g.bare = row.slice(nk + 1, nk + 1 + nBare);
@@ -246,6 +208,7 @@ export class GroupTable {
 
   clear(): void {
     this.groups.clear();
+    this.textGroups.clear();
     this.order = null;
     this.pos = -1;
     this.current = null;

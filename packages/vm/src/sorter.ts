@@ -27,6 +27,8 @@ type KeySpec = SortKeySpec & { nulls?: "FIRST" | "LAST" };
 export type SortRow = SqlValue[];
 
 const IN_MEMORY: SortOptions = { tempStore: null, budgetBytes: DEFAULT_SORT_BUDGET_BYTES };
+/** Above this LIMIT + OFFSET, ORDER BY sorts (and spills) every row as without a limit. */
+const MAX_TOP_N = 10000;
 
 /** Returns the comparison of two rows on their first `spec.length` values. */
 export function rowComparator(spec: readonly KeySpec[]): (a: SortRow, b: SortRow) => number {
@@ -185,13 +187,24 @@ export class SorterCursor implements VmCursor {
   private pos = -1;
   nullRow = false;
 
+  /**
+   * With `limit` (ORDER BY ... LIMIT: LIMIT + OFFSET rows are ever read), only the first `limit`
+   * rows in sort order are kept, in a max-heap on (row, insertion order): a row that sorts after
+   * the heap's largest is dropped at once. Ties keep insertion order, as in the full stable sort.
+   */
+  private readonly cap: number;
+  private heapSeq: number[] = [];
+  private seq = 0;
+
   constructor(
     readonly spec: SortKeySpec[],
     private readonly options: SortOptions = IN_MEMORY,
+    limit = -1,
   ) {
     this.cmp = rowComparator(spec);
     this.nKeys = spec.length;
     this.budget = Math.max(1, options.budgetBytes);
+    this.cap = limit >= 0 && limit <= MAX_TOP_N ? limit : -1;
   }
 
   /** True once some rows went to temporary storage. */
@@ -210,9 +223,60 @@ export class SorterCursor implements VmCursor {
   /** Adds a row that is already keys then data (`row.length >= spec.length`); the sorter keeps the array. */
   insertRow(row: SortRow): void {
     this.merger = null;
+    if (this.cap >= 0) {
+      this.insertTop(row);
+      return;
+    }
     this.mem.push(row);
     this.memBytes += estimateRowBytes(row);
     if (this.memBytes > this.budget && this.options.tempStore !== null) this.spill();
+  }
+
+  /** Top-N: `mem` is a max-heap of at most `cap` rows on (row, heapSeq). */
+  private insertTop(row: SortRow): void {
+    const heap = this.mem;
+    const seqs = this.heapSeq;
+    const seq = this.seq++;
+    if (heap.length < this.cap) {
+      // Sift up.
+      let i = heap.length;
+      heap.push(row);
+      seqs.push(seq);
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (this.before(heap[parent]!, seqs[parent]!, row, seq)) {
+          heap[i] = heap[parent]!;
+          seqs[i] = seqs[parent]!;
+          i = parent;
+        } else break;
+      }
+      heap[i] = row;
+      seqs[i] = seq;
+      return;
+    }
+    // Full (or cap 0): a row sorting at or after the largest kept one can never be read.
+    if (heap.length === 0 || this.cmp(row, heap[0]!) >= 0) return;
+    // Replace the root and sift down.
+    const n = heap.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && this.before(heap[l]!, seqs[l]!, heap[r]!, seqs[r]!) ? r : l;
+      if (!this.before(row, seq, heap[c]!, seqs[c]!)) break;
+      heap[i] = heap[c]!;
+      seqs[i] = seqs[c]!;
+      i = c;
+    }
+    heap[i] = row;
+    seqs[i] = seq;
+  }
+
+  /** Whether (a, sa) sorts strictly before (b, sb): by the keys, then by insertion order. */
+  private before(a: SortRow, sa: number, b: SortRow, sb: number): boolean {
+    const c = this.cmp(a, b);
+    return c < 0 || (c === 0 && sa < sb);
   }
 
   /** Sorts the rows in memory and writes them out as a run. */
@@ -266,6 +330,15 @@ export class SorterCursor implements VmCursor {
 
   /** Sorts (or starts the merge) and positions on the first row; false when empty. */
   sort(): boolean {
+    if (this.cap >= 0) {
+      // The heap's rows in (row, insertion order) order.
+      const seqs = this.heapSeq;
+      const idx = this.mem.map((_, i) => i);
+      idx.sort((x, y) => this.cmp(this.mem[x]!, this.mem[y]!) || seqs[x]! - seqs[y]!);
+      this.mem = idx.map((i) => this.mem[i]!);
+      this.heapSeq = [];
+      return this.rewind();
+    }
     this.mem.sort(this.cmp);
     if (this.runs.length > 0) this.reduceRuns();
     return this.rewind();
@@ -336,6 +409,7 @@ export class SorterCursor implements VmCursor {
    */
   close(): void {
     this.mem = [];
+    this.heapSeq = [];
     this.memBytes = 0;
     this.runs = [];
     this.merger = null;

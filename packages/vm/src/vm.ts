@@ -6,7 +6,8 @@
 import { BTree, DbError, type Pager } from "@db/btree";
 import { BTreeCursor, EphemeralCursor, SorterCursor, type IndexSpec, type SortKeySpec, type VmCursor } from "./cursors.js";
 import { AutoIndexCursor, type AutoIndexSpec } from "./autoindex.js";
-import { AggSlot, GroupTable, type AggDef } from "./groups.js";
+import { GroupTable } from "./groups.js";
+import { CountAcc, MinMaxAcc, SumAcc, newAccumulator, type AggAccumulator, type AggDef } from "./accumulators.js";
 import { COLUMN_LENGTH, Op, runForm, type Program, type RunInstr } from "./program.js";
 import { sqlLength } from "./functions.js";
 import { DEFAULT_SORT_BUDGET_BYTES, type SortOptions } from "./tempstore.js";
@@ -197,6 +198,7 @@ export class Vm {
 
 /** The group key of an aggregate without GROUP BY (shared, never modified). */
 const NO_KEYS: SqlValue[] = [];
+const NO_ARGS: SqlValue[] = [];
 const FLAG_COUNT = 1; // Insert/Delete: count toward changes()
 const FLAG_LASTROWID = 2; // Insert: set last_insert_rowid
 const FLAG_NEW_ROWID = 4; // Insert: fail with the constraint error in p4 if the rowid exists
@@ -206,7 +208,8 @@ const RECORD_TRANSIENT = 1; // MakeRecord: the next instruction copies the recor
 export class Execution {
   readonly r: SqlValue[];
   private readonly cursors: (VmCursor | null)[];
-  private readonly aggs: (AggSlot | null)[] = [];
+  /** Accumulators of an aggregate query without GROUP BY (AggReset p1). */
+  private readonly aggs: AggAccumulator[] = [];
   private readonly once = new Set<number>();
   /** Largest rowid per table root seen by this run (shared by every cursor on that table). */
   private readonly maxRowids = new Map<number, number | bigint>();
@@ -620,10 +623,18 @@ export class Execution {
         case Op.OpenPseudo:
           this.openGroups(I.p1, I.p4 as AggDef[]);
           break;
-        case Op.OpenSorter:
+        case Op.OpenSorter: {
           this.cursors[I.p1]?.close();
-          this.cursors[I.p1] = new SorterCursor(I.p4 as SortKeySpec[], vm.sort);
+          // p2: the LIMIT register (0: none), p3: the OFFSET register (0: none), both normalized
+          // by OffsetLimit: only the first LIMIT + OFFSET rows in order are kept (top-N).
+          let keep = -1;
+          if (I.p2 !== 0) {
+            const lim = r[I.p2] as number;
+            if (lim >= 0) keep = lim + (I.p3 !== 0 ? (r[I.p3] as number) : 0);
+          }
+          this.cursors[I.p1] = new SorterCursor(I.p4 as SortKeySpec[], vm.sort, keep);
           break;
+        }
         case Op.Close:
           this.cursors[I.p1]?.close();
           this.cursors[I.p1] = null;
@@ -870,25 +881,54 @@ export class Execution {
           }
           break;
         case Op.AggReset:
-          this.aggs[I.p1] = new AggSlot(I.p4 as AggDef);
+          this.aggs[I.p1] = newAccumulator(I.p4 as AggDef);
           break;
-        case Op.AggStep: {
-          // p1: first arg register, p2: arg count, p3: accumulator; p5 = group cursor + 1 when grouped
-          // An AggSlot folds its arguments at once, so it gets a reused array; another accumulator
-          // (a spilling group table's recorder) may keep them and gets a copy.
-          const acc = I.p5 ? (this.cursors[I.p5 - 1] as unknown as { table: GroupTable }).table.current!.aggs[I.p3]! : this.aggs[I.p3]!;
-          acc.step(acc instanceof AggSlot ? this.args(pc, I.p1, I.p2) : r.slice(I.p1, I.p1 + I.p2));
+        case Op.AggStep:
+          // p1: first arg register, p2: arg count, p3: accumulator; p5 = group cursor + 1 when grouped.
+          // Accumulators fold (or, spilling, copy) the arguments at once: a reused array.
+          this.acc(I.p5, I.p3).step(this.args(pc, I.p1, I.p2));
+          break;
+        case Op.AggCount: {
+          // count(x) (p1: x's register) or count(*) (p1 = 0); p3, p5 as AggStep.
+          const acc = I.p5 ? this.acc(I.p5, I.p3) : this.aggs[I.p3]!;
+          if (acc instanceof CountAcc) {
+            if (I.p1 === 0 || r[I.p1] !== null) acc.n++;
+          } else acc.step(I.p1 === 0 ? NO_ARGS : this.args(pc, I.p1, 1));
+          break;
+        }
+        case Op.AggSum: {
+          // sum/total/avg of register p1; p3, p5 as AggStep.
+          const acc = I.p5 ? this.acc(I.p5, I.p3) : this.aggs[I.p3]!;
+          if (acc instanceof SumAcc) acc.add(r[I.p1]!);
+          else acc.step(this.args(pc, I.p1, 1));
+          break;
+        }
+        case Op.AggMinMax: {
+          // min/max of register p1; p3, p5 as AggStep. p2 (no GROUP BY, bare columns): a register
+          // set to 0 when this row is the one the bare columns report, 1 when not (SQLite's regHit;
+          // a DISTINCT duplicate leaves it).
+          const acc = I.p5 ? this.acc(I.p5, I.p3) : this.aggs[I.p3]!;
+          if (acc instanceof MinMaxAcc) {
+            const hit = acc.add(r[I.p1]!);
+            if (I.p2 && hit >= 0) r[I.p2] = 1 - hit;
+          } else acc.step(this.args(pc, I.p1, 1));
           break;
         }
         case Op.AggFinal:
           r[I.p2] = this.aggs[I.p1]!.final();
           break;
         case Op.GroupStep: {
+          // p2..p2+p3-1: the key (the group table copies it when it makes a group).
           const g = this.groupTable(I.p1);
-          const grp = g.step(I.p3 === 0 ? NO_KEYS : r.slice(I.p2, I.p2 + I.p3));
+          const grp = g.step(I.p3 === 0 ? NO_KEYS : this.args(pc, I.p2, I.p3));
           // p4: {bare: first register, n} – store the row's bare column values (last row wins)
           const p4 = I.p4 as { bareReg: number; nBare: number } | undefined;
-          if (p4 && p4.nBare > 0) grp.bare = r.slice(p4.bareReg, p4.bareReg + p4.nBare);
+          if (p4 && p4.nBare > 0) {
+            const n = p4.nBare;
+            const bare = grp.bare;
+            if (bare.length === n) for (let i = 0; i < n; i++) bare[i] = r[p4.bareReg + i]!;
+            else grp.bare = r.slice(p4.bareReg, p4.bareReg + n);
+          }
           break;
         }
         case Op.GroupRewind:
@@ -972,6 +1012,12 @@ export class Execution {
       }
       pc++;
     }
+  }
+
+  /** Accumulator `slot`: of the current group of group cursor `groupCur1 - 1`, or (0) of the query. */
+  private acc(groupCur1: number, slot: number): AggAccumulator {
+    if (groupCur1 === 0) return this.aggs[slot]!;
+    return this.groupTable(groupCur1 - 1).current!.aggs[slot]!;
   }
 
   private groupTable(i: number): GroupTable {

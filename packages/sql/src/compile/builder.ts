@@ -46,6 +46,14 @@ export class Builder {
     return this.nCursors++;
   }
 
+  /** `n` accumulator slots of the vm (AggReset/AggStep/AggFinal without GROUP BY), unique in the program. */
+  aggSlots(n: number): number {
+    const first = this.nAggSlots;
+    this.nAggSlots += n;
+    return first;
+  }
+  private nAggSlots = 0;
+
   /** Parameter index for `?`, `?NNN` or a name. */
   param(index: number | undefined, name: string | undefined): number {
     if (name !== undefined) {

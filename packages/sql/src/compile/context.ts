@@ -50,6 +50,9 @@ export class Scope {
   aggs: Map<Expr, number> | null = null;
   groupCursor = -1;
   nGroupKeys = 0;
+  /** Without GROUP BY: aggregate i's final value is in register aggRegBase + i, bare column i in bareRegBase + i. */
+  aggRegBase = -1;
+  bareRegBase = -1;
   /** Result-column aliases usable in ORDER BY / WHERE of this scope. */
   aliases: Map<string, Expr> | null = null;
 

@@ -54,7 +54,8 @@ export function emitColumn(ctx: Ctx, r: Resolved, target: number): void {
     const key = `${source.cursor}:${col}`;
     const bi = scope.bare.get(key);
     if (bi !== undefined) {
-      ctx.b.emit(Op.GroupColumn, scope.groupCursor, scope.nGroupKeys + bi, target);
+      if (scope.bareRegBase >= 0) ctx.b.emit(Op.Copy, scope.bareRegBase + bi, target, 0);
+      else ctx.b.emit(Op.GroupColumn, scope.groupCursor, scope.nGroupKeys + bi, target);
       return;
     }
   }
@@ -407,7 +408,8 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
   if (e.kind === "function" && scope?.aggs) {
     const ai = scope.aggs.get(e);
     if (ai !== undefined) {
-      b.emit(Op.GroupAggFinal, scope.groupCursor, ai, t, undefined, 0, e.name);
+      if (scope.aggRegBase >= 0) b.emit(Op.Copy, scope.aggRegBase + ai, t, 0);
+      else b.emit(Op.GroupAggFinal, scope.groupCursor, ai, t, undefined, 0, e.name);
       return;
     }
   }

@@ -1,7 +1,8 @@
 /** SELECT: join loops, aggregation, DISTINCT, ORDER BY, LIMIT/OFFSET and compound queries. */
-import { DbError, Op, type AggDef, type Affinity, type ColumnMeta, type SortKeySpec } from "@db/vm";
+import { DbError, Op, accumulatorKind, aggregateFunctions, type AggDef, type Affinity, type ColumnMeta, type SortKeySpec } from "@db/vm";
 import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore, SelectSimple } from "../ast.js";
 import { Scope, type Ctx, type Source } from "./context.js";
+import type { Builder } from "./builder.js";
 import { compileExpr, emitColumn, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
 import { plan, probeAffinity, seekAffinity, type Level } from "./planner.js";
@@ -290,7 +291,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const aggCalls: FunctionCall[] = [];
   collectAggs(ctx, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...orderExprs.filter((e): e is Expr => e !== null)], aggCalls);
   const isAgg = aggCalls.length > 0 || groupExprs.length > 0;
-  if (core.having && !isAgg) throw new DbError("DB_ERROR", "a GROUP BY clause is required before HAVING");
+  if (core.having && !isAgg) throw new DbError("DB_ERROR", "HAVING clause on a non-aggregate query");
   if (core.where) {
     const whereAggs: FunctionCall[] = [];
     collectAggs(ctx, [core.where], whereAggs);
@@ -315,7 +316,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     ...(o.nulls ? { nulls: o.nulls } : {}),
     collation: (o.collation ?? (orderExprs[i] ? exprCollation(scope, orderExprs[i]!) : exprCollation(scope, cols[resultRef(o.expr, cols, scope, "ORDER BY")]!.expr)) ?? "BINARY").toUpperCase(),
   }));
-  if (sorter >= 0) b.emit(Op.OpenSorter, sorter, 0, 0, sortSpec);
+  if (sorter >= 0) b.emit(Op.OpenSorter, sorter, lim.limit, lim.offset, sortSpec);
   const distinct = core.distinct ? b.cursor() : -1;
   if (distinct >= 0) b.emit(Op.OpenEphemeral, distinct, 1);
 
@@ -336,17 +337,51 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     b.place(skip);
   };
 
-  // Aggregation state.
-  const groupCur = isAgg ? b.cursor() : -1;
+  // Aggregation state. With GROUP BY, a group table (a pseudo cursor) holds each group's
+  // accumulators; without, the accumulators are the query's own (AggReset), stepped in the loop
+  // and finalized once after it, as SQLite does: no group machinery per row.
+  const grouped = groupExprs.length > 0;
+  const groupCur = grouped ? b.cursor() : -1;
   for (const f of aggCalls) {
+    const fn = aggregateFunctions.get(f.name.toLowerCase());
+    const argc = f.star ? 0 : f.args.length;
+    if (fn && (argc < fn.minArgs || argc > fn.maxArgs)) throw new DbError("DB_ERROR", `wrong number of arguments to function ${f.name}()`);
     if (f.distinct && f.args.length !== 1) throw new DbError("DB_ERROR", "DISTINCT aggregates must have exactly one argument");
   }
-  const aggDefs: AggDef[] = aggCalls.map((f) => ({ name: f.name.toLowerCase(), distinct: !!f.distinct, star: !!f.star || (f.name.toLowerCase() === "count" && f.args.length === 0) }));
+  const aggDefs: AggDef[] = aggCalls.map((f) => {
+    const name = f.name.toLowerCase();
+    const coll = f.args.length === 1 ? exprCollation(scope, f.args[0]!) : null;
+    return { name, distinct: !!f.distinct, star: !!f.star || (name === "count" && f.args.length === 0), ...(coll ? { collation: coll } : {}) };
+  });
   const bareMap = new Map<string, number>();
   const bareList: { source: Source; col: number }[] = [];
   if (isAgg) {
-    b.emit(Op.OpenPseudo, groupCur, 0, 0, aggDefs);
+    if (grouped) b.emit(Op.OpenPseudo, groupCur, 0, 0, aggDefs);
     collectBare(scope, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...orderExprs.filter((e): e is Expr => e !== null)], bareMap, bareList, ctx);
+  }
+  // Without GROUP BY, bare columns are copied to registers from one row, as SQLite picks it
+  // (select.c, regAcc and regHit): the row a min()/max() marks as its new best (the last such
+  // aggregate stepped in the row decides), else the first row. hitReg is 0 for "copy this row";
+  // accReg is 0 until the first row, then 1, and exists unless a min()/max() without FILTER
+  // runs on every row; a min()/max() with FILTER starts each row from it.
+  const minMaxKinds = aggDefs.map((d) => accumulatorKind(d) === "minmax");
+  let bareBase = 0;
+  let hitReg = 0;
+  let accReg = 0;
+  // Accumulator i: slot accBase + i without GROUP BY (slots are the program's: a subquery has
+  // its own), else index i in each group.
+  const accBase = isAgg && !grouped ? b.aggSlots(aggCalls.length) : 0;
+  if (isAgg && !grouped) {
+    aggDefs.forEach((d, i) => b.emit(Op.AggReset, accBase + i, 0, 0, d, 0, aggCalls[i]!.name));
+    if (bareList.length) {
+      bareBase = b.reg(bareList.length);
+      b.emit(Op.Null, 0, bareBase, bareBase + bareList.length - 1);
+      if (minMaxKinds.some((m) => m)) hitReg = b.reg();
+      if (!aggCalls.some((f, i) => minMaxKinds[i] && !f.filter)) {
+        accReg = b.reg();
+        b.emit(Op.Integer, 0, accReg);
+      }
+    }
   }
 
   // Constant terms: evaluated once before the loops (an aggregate still yields its row).
@@ -363,11 +398,32 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
       consume(res);
       return;
     }
-    const keys = b.reg(Math.max(1, groupExprs.length));
-    groupExprs.forEach((g, i) => compileExpr(ctx, scope, g, keys + i));
-    const bareReg = b.reg(Math.max(1, bareList.length));
-    bareList.forEach((bc, i) => emitColumn(ctx, { scope, source: bc.source, col: bc.col }, bareReg + i));
-    b.emit(Op.GroupStep, groupCur, keys, groupExprs.length, { bareReg, nBare: bareList.length });
+    const aggP5 = grouped ? groupCur + 1 : 0;
+    if (grouped) {
+      const keys = b.reg(groupExprs.length);
+      groupExprs.forEach((g, i) => compileExpr(ctx, scope, g, keys + i));
+      const bareReg = b.reg(Math.max(1, bareList.length));
+      // A bare column that is also a GROUP BY term (GROUP BY u.tag ... SELECT u.tag) is this row's
+      // key value: copied, not read and decoded from the record again.
+      const keyOf = new Map<string, number>();
+      groupExprs.forEach((g, i) => {
+        if (g.kind !== "column") return;
+        try {
+          const saved = scope.correlated;
+          const rc = resolveColumn(scope, g.table, g.name);
+          scope.correlated = saved;
+          if (rc.scope === scope) keyOf.set(`${rc.source.cursor}:${rc.col}`, keys + i);
+        } catch {
+          /* reported when the key was compiled */
+        }
+      });
+      bareList.forEach((bc, i) => {
+        const k = keyOf.get(`${bc.source.cursor}:${bc.col}`);
+        if (k !== undefined) b.emit(Op.Copy, k, bareReg + i, 0);
+        else emitColumn(ctx, { scope, source: bc.source, col: bc.col }, bareReg + i);
+      });
+      b.emit(Op.GroupStep, groupCur, keys, groupExprs.length, { bareReg, nBare: bareList.length });
+    }
     aggCalls.forEach((f, ai) => {
       const def = aggDefs[ai]!;
       const nArgs = def.star ? 0 : f.args.length;
@@ -375,13 +431,27 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
       if (!def.star) f.args.forEach((a, i) => compileExpr(ctx, scope, a, args + i));
       let skipF = 0;
       if (f.filter) {
+        if (hitReg && accReg && minMaxKinds[ai]) b.emit(Op.Copy, accReg, hitReg, 0);
         skipF = b.label();
         const fr = compileExpr(ctx, scope, f.filter);
         b.emit(Op.IfNot, fr, skipF, 1);
       }
-      b.emit(Op.AggStep, args, nArgs, ai, undefined, groupCur + 1, f.name);
+      // count, sum/total/avg and min/max step through ops of their own (no argument array).
+      const kind = nArgs <= 1 ? accumulatorKind(def) : null;
+      const slot = accBase + ai;
+      if (kind === "count") b.emit(Op.AggCount, def.star ? 0 : args, 0, slot, undefined, aggP5, f.name);
+      else if (kind === "sum") b.emit(Op.AggSum, args, 0, slot, undefined, aggP5, f.name);
+      else if (kind === "minmax") b.emit(Op.AggMinMax, args, hitReg, slot, undefined, aggP5, f.name);
+      else b.emit(Op.AggStep, args, nArgs, slot, undefined, aggP5, f.name);
       if (skipF) b.place(skipF);
     });
+    if (!grouped && bareList.length) {
+      const skip = b.label();
+      b.emit(Op.If, hitReg || accReg, skip, 0);
+      bareList.forEach((bc, i) => emitColumn(ctx, { scope, source: bc.source, col: bc.col }, bareBase + i));
+      b.place(skip);
+      if (accReg) b.emit(Op.Integer, 1, accReg);
+    }
   };
 
   markCovering(scope, p.levels, [
@@ -395,11 +465,33 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   emitLoops(ctx, scope, p.levels, 0, body);
   b.place(afterLoops);
 
-  if (isAgg) {
+  if (isAgg && !grouped) {
+    // One row: the accumulators' final values, then HAVING and the result columns over them.
+    const next = b.label();
+    const aggBase = b.reg(aggCalls.length);
+    aggCalls.forEach((f, i) => b.emit(Op.AggFinal, accBase + i, aggBase + i, 0, undefined, 0, f.name));
+    scope.aggs = new Map(aggCalls.map((f, i) => [f as Expr, i]));
+    scope.bare = bareMap;
+    scope.aggRegBase = aggBase;
+    scope.bareRegBase = bareBase;
+    if (core.having) {
+      const hr = compileExpr(ctx, scope, core.having);
+      b.emit(Op.IfNot, hr, next, 1);
+    }
+    const res = b.reg(n);
+    cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
+    consume(res);
+    b.place(next);
+    scope.aggs = null;
+    scope.bare = null;
+    scope.aggRegBase = -1;
+    scope.bareRegBase = -1;
+  }
+  if (isAgg && grouped) {
     const done = b.label();
     const top = b.label();
     const next = b.label();
-    b.emit(Op.GroupRewind, groupCur, done, groupExprs.length === 0 ? 1 : 0);
+    b.emit(Op.GroupRewind, groupCur, done, 0);
     b.place(top);
     scope.aggs = new Map(aggCalls.map((f, i) => [f as Expr, i]));
     scope.bare = bareMap;
@@ -488,6 +580,14 @@ function splitWhere(e: Expr): Expr[] {
 }
 
 /** Emits nested loops for levels[i..], calling `body` in the innermost. */
+/** Opens a level's table cursor and index cursor (before any jump to a loop's end: a LEFT JOIN's NULL row marks both). */
+function emitOpens(b: Builder, lv: Level): void {
+  const src = lv.source;
+  const acc = lv.access;
+  if (src.table && !src.cover) b.emit(Op.OpenRead, src.cursor, src.table.rootpage, 0, undefined, 0, src.table.name);
+  if (acc.kind === "index") b.emit(Op.OpenRead, acc.cursor, acc.index.rootpage, 0, { index: { desc: acc.index.desc, collations: acc.index.collations } }, 0, acc.index.name);
+}
+
 function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () => void): void {
   if (i >= levels.length) {
     body();
@@ -504,7 +604,8 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   const match = left ? b.reg() : 0;
   if (left) b.emit(Op.Integer, 0, match);
   const label = src.table && src.name !== src.table.name ? `${src.table.name} AS ${src.name}` : src.name;
-  if (src.table && !src.cover) b.emit(Op.OpenRead, src.cursor, src.table.rootpage, 0, undefined, 0, src.table.name);
+  // Every level's cursors are opened once before the outermost loop, not again per outer row.
+  if (i === 0) for (const l of levels) emitOpens(b, l);
   const acc = lv.access;
   const rev = lv.reverse ? 1 : 0;
   // An IN list drives the seek: loop over its distinct values (sorted, NULLs dropped).
@@ -515,8 +616,6 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   let inKey = 0;
   let seekFail = endL;
   let orList = -1;
-  // Opened before any jump to endL: a LEFT JOIN's NULL row marks the index cursor too.
-  if (acc.kind === "index") b.emit(Op.OpenRead, acc.cursor, acc.index.rootpage, 0, { index: { desc: acc.index.desc, collations: acc.index.collations } }, 0, acc.index.name);
   if (inList) {
     inCur = b.cursor();
     inTop = b.label();
