@@ -351,6 +351,9 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT a FROM sc WHERE NOT (b = 1 AND a IS NOT NULL) AND NOT (b = 1 OR abs(a))",
     "SELECT b FROM sc WHERE b = 0 AND abs(a)",
     "SELECT NULL FROM sc WHERE (1 OR (NULL IN (SELECT NULL FROM sc AS s2 WHERE abs(s2.a))))",
+    "SELECT b FROM sc WHERE (((b IS NOT NULL) OR (NULL IN (SELECT NULL FROM sc AS s2, sc AS s3 ON abs(sc.a)))) IS NULL)",
+    "SELECT b, ((b = 1) AND (SELECT abs(a))) IS NULL FROM sc WHERE a IS NOT NULL",
+    "SELECT CASE WHEN b = 1 OR abs(a) THEN 'y' ELSE 'n' END FROM sc WHERE a IS NOT NULL AND b = 1",
   ],
 };
 

@@ -562,11 +562,12 @@ function compileAndOr(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number): 
   const rightFirst = hasSubquery(e.left) && !hasSubquery(e.right);
   const [first, second] = rightFirst ? [e.right, e.left] : [e.left, e.right];
   const x = compileExpr(ctx, scope, first);
-  const skip = hasSubquery(second) ? b.label() : -1;
-  if (skip >= 0) b.emit(and ? Op.IfNot : Op.If, x, skip, 0);
+  const skippable = hasSubquery(second);
+  const skip = b.label();
+  if (skippable) b.emit(and ? Op.IfNot : Op.If, x, skip, 0);
   const y = compileExpr(ctx, scope, second);
   b.emit(and ? Op.And : Op.Or, x, y, t);
-  if (skip >= 0) {
+  if (skippable) {
     b.emit(Op.Goto, 0, end);
     b.place(skip);
     b.emit(Op.Integer, and ? 0 : 1, t);
@@ -657,8 +658,8 @@ function compileCase(ctx: Ctx, scope: Scope | null, e: Extract<Expr, { kind: "ca
     if (base >= 0) {
       const v = compileExpr(ctx, scope, w.when);
       b.emit(Op.Eq, base, cond, v, comparisonP4(scope, e.base!, w.when));
-    } else compileExpr(ctx, scope, w.when, cond);
-    b.emit(Op.IfNot, cond, next, 1);
+      b.emit(Op.IfNot, cond, next, 1);
+    } else compileCondition(ctx, scope, w.when, next, false, true);
     compileExpr(ctx, scope, w.then, t);
     b.emit(Op.Goto, 0, end);
     b.place(next);

@@ -3,7 +3,7 @@ import { DbError, Op, accumulatorKind, aggregateFunctions, type AggDef, type Aff
 import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore, SelectSimple } from "../ast.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import type { Builder } from "./builder.js";
-import { compileExpr, emitColumn, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
+import { compileCondition, compileExpr, emitColumn, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
 import { plan, probeAffinity, seekAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
@@ -386,10 +386,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
 
   // Constant terms: evaluated once before the loops (an aggregate still yields its row).
   const afterLoops = b.label();
-  for (const t of p.constTerms) {
-    const r = compileExpr(ctx, scope, t);
-    b.emit(Op.IfNot, r, afterLoops, 1);
-  }
+  for (const t of p.constTerms) compileCondition(ctx, scope, t, afterLoops, false, true);
 
   const body = () => {
     if (!isAgg) {
@@ -474,10 +471,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     scope.bare = bareMap;
     scope.aggRegBase = aggBase;
     scope.bareRegBase = bareBase;
-    if (core.having) {
-      const hr = compileExpr(ctx, scope, core.having);
-      b.emit(Op.IfNot, hr, next, 1);
-    }
+    if (core.having) compileCondition(ctx, scope, core.having, next, false, true);
     const res = b.reg(n);
     cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
     consume(res);
@@ -497,10 +491,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     scope.bare = bareMap;
     scope.groupCursor = groupCur;
     scope.nGroupKeys = groupExprs.length;
-    if (core.having) {
-      const hr = compileExpr(ctx, scope, core.having);
-      b.emit(Op.IfNot, hr, next, 1);
-    }
+    if (core.having) compileCondition(ctx, scope, core.having, next, false, true);
     const res = b.reg(n);
     cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
     consume(res);
@@ -700,16 +691,10 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
       b.emit(Op.SeekRowid, src.cursor, next, rid);
     }
   }
-  for (const t of lv.onTerms) {
-    const r = compileExpr(ctx, scope, t);
-    b.emit(Op.IfNot, r, next, 1);
-  }
+  for (const t of lv.onTerms) compileCondition(ctx, scope, t, next, false, true);
   if (left) b.emit(Op.Integer, 1, match);
   b.place(bodyL);
-  for (const t of lv.terms) {
-    const r = compileExpr(ctx, scope, t);
-    b.emit(Op.IfNot, r, next, 1);
-  }
+  for (const t of lv.terms) compileCondition(ctx, scope, t, next, false, true);
   b.planDepth++;
   emitLoops(ctx, scope, levels, i + 1, body);
   b.planDepth--;

@@ -8,7 +8,7 @@ import type { Statement } from "../ast.js";
 import type { Table } from "../schema.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import { compileDelete, compileInsert, compileUpdate } from "./dml.js";
-import { compileExpr } from "./expr.js";
+import { compileCondition, compileExpr } from "./expr.js";
 import { compileSelect } from "./select.js";
 
 export interface TriggerRows {
@@ -63,10 +63,7 @@ export function fireTriggers(ctx: Ctx, t: Table, event: "INSERT" | "UPDATE" | "D
     ctx.trigger = { scope, stack: [...(saved?.stack ?? []), key], ignore: skip };
     const end = b.label();
     try {
-      if (a.when) {
-        const r = compileExpr(ctx, scope, a.when);
-        b.emit(Op.IfNot, r, end, 1);
-      }
+      if (a.when) compileCondition(ctx, scope, a.when, end, false, true);
       for (const st of a.body) compileBody(ctx, st, scope);
     } finally {
       ctx.trigger = saved;
