@@ -3,12 +3,11 @@
  * row is written, with NEW and OLD as rows held in registers. Recursive firing of a trigger from
  * its own body is off, as with SQLite's default `recursive_triggers = OFF`.
  */
-import { Op } from "@db/vm";
 import type { Statement } from "../ast.js";
 import type { Table } from "../schema.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import { compileDelete, compileInsert, compileUpdate } from "./dml.js";
-import { compileCondition, compileExpr } from "./expr.js";
+import { compileCondition } from "./expr.js";
 import { compileSelect } from "./select.js";
 
 export interface TriggerRows {
