@@ -19,6 +19,8 @@ export interface AggDef {
   star: boolean;
   /** Collating sequence of the argument (min/max compare with it); BINARY when absent. */
   collation?: string;
+  /** Has a FILTER clause (a GROUP BY spill replays min()/max()'s bare-column verdicts with it). */
+  filter?: boolean;
 }
 
 /** What a group holds per aggregate: the VM steps it per row and reads the result. */

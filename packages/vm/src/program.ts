@@ -19,7 +19,7 @@ export enum Op {
   AggStep, AggFinal, AggReset, GroupStep, GroupRewind, GroupNext, GroupColumn, GroupAggFinal,
   CreateBtree, Destroy, Clear, SchemaChanged, Pragma, CheckNotNull, IntegrityCheck, Noop,
   RowCount, Trigger, InSet, Compound, SeekRange, NextRange, SeekRowidRange, Savepoint,
-  AggCount, AggSum, AggMinMax,
+  AggCount, AggSum, AggMinMax, GroupIfBare, GroupSetBare,
 }
 
 export interface Instr {

@@ -620,9 +620,13 @@ export class Execution {
           this.cursors[I.p1] = auto ? new AutoIndexCursor(auto) : new EphemeralCursor(I.p2 === 1);
           break;
         }
-        case Op.OpenPseudo:
-          this.openGroups(I.p1, I.p4 as AggDef[]);
+        case Op.OpenPseudo: {
+          // p4: the aggregates, or {aggs, keyCollations} when a GROUP BY term has a collation.
+          const p4 = I.p4 as AggDef[] | { aggs: AggDef[]; keyCollations: string[] };
+          if (Array.isArray(p4)) this.openGroups(I.p1, p4);
+          else this.openGroups(I.p1, p4.aggs, p4.keyCollations);
           break;
+        }
         case Op.OpenSorter: {
           this.cursors[I.p1]?.close();
           // p2: the LIMIT register (0: none), p3: the OFFSET register (0: none), both normalized
@@ -921,14 +925,35 @@ export class Execution {
           // p2..p2+p3-1: the key (the group table copies it when it makes a group).
           const g = this.groupTable(I.p1);
           const grp = g.step(I.p3 === 0 ? NO_KEYS : this.args(pc, I.p2, I.p3));
-          // p4: {bare: first register, n} – store the row's bare column values (last row wins)
-          const p4 = I.p4 as { bareReg: number; nBare: number } | undefined;
-          if (p4 && p4.nBare > 0) {
-            const n = p4.nBare;
-            const bare = grp.bare;
-            if (bare.length === n) for (let i = 0; i < n; i++) bare[i] = r[p4.bareReg + i]!;
-            else grp.bare = r.slice(p4.bareReg, p4.bareReg + n);
+          // p4 (bare columns): {accReg: set to 0 on the group's first row, else 1 (SQLite's
+          // iUseFlag); hitReg: given the group's saved verdict (a DISTINCT min/max may skip it)}
+          const p4 = I.p4 as { accReg: number; hitReg: number } | undefined;
+          if (p4 !== undefined) {
+            if (p4.accReg) r[p4.accReg] = g.fresh ? 0 : 1;
+            if (p4.hitReg) r[p4.hitReg] = grp.hit;
           }
+          break;
+        }
+        case Op.GroupIfBare: {
+          // Jump to p2 (the bare columns stay) when register p3 is 1, unless the group is being
+          // recorded to the spill (every recorded row carries its bare values: groups.ts
+          // readSpilled picks the row). p5: save p3 as the group's verdict first.
+          const g = this.groupTable(I.p1);
+          const v = r[I.p3] as number;
+          if (I.p5) g.current!.hit = v;
+          if (v && !g.isRecording) {
+            pc = I.p2;
+            continue;
+          }
+          break;
+        }
+        case Op.GroupSetBare: {
+          // The current group's bare values := registers p2..p2+p3-1.
+          const grp = this.groupTable(I.p1).current!;
+          const n = I.p3;
+          const bare = grp.bare;
+          if (bare.length === n) for (let i = 0; i < n; i++) bare[i] = r[I.p2 + i]!;
+          else grp.bare = r.slice(I.p2, I.p2 + n);
           break;
         }
         case Op.GroupRewind:
@@ -1027,9 +1052,9 @@ export class Execution {
   }
 
   /** @internal Opens a group cursor (used by OpenPseudo with p4 agg defs). */
-  openGroups(i: number, defs: AggDef[]): void {
+  openGroups(i: number, defs: AggDef[], keyCollations?: string[]): void {
     this.cursors[i]?.close(); // a group table opened again (subquery re-run) frees its spill file
-    const table = new GroupTable(defs, this.vm.sort);
+    const table = new GroupTable(defs, this.vm.sort, keyCollations);
     this.cursors[i] = { table, close: () => table.clear() } as unknown as VmCursor;
   }
 

@@ -108,5 +108,5 @@ const JUMPS = new Set<Op>([
   Op.Init, Op.Goto, Op.Jump, Op.Gosub, Op.Once, Op.If, Op.IfNot, Op.IsNull, Op.NotNull, Op.IfPos, Op.DecrJumpZero,
   Op.Rewind, Op.Last, Op.Next, Op.Prev, Op.SeekRowid, Op.SeekPrefix, Op.IdxNextPrefix, Op.NoConflict,
   Op.SeekRange, Op.NextRange, Op.SeekRowidRange,
-  Op.Found, Op.NotFound, Op.EphFoundNull, Op.SorterSort, Op.GroupRewind, Op.GroupNext, Op.CheckNotNull, Op.MustBeInt,
+  Op.Found, Op.NotFound, Op.EphFoundNull, Op.SorterSort, Op.GroupRewind, Op.GroupNext, Op.GroupIfBare, Op.CheckNotNull, Op.MustBeInt,
 ]);

@@ -351,12 +351,20 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const aggDefs: AggDef[] = aggCalls.map((f) => {
     const name = f.name.toLowerCase();
     const coll = f.args.length === 1 ? exprCollation(scope, f.args[0]!) : null;
-    return { name, distinct: !!f.distinct, star: !!f.star || (name === "count" && f.args.length === 0), ...(coll ? { collation: coll } : {}) };
+    return {
+      name,
+      distinct: !!f.distinct,
+      star: !!f.star || (name === "count" && f.args.length === 0),
+      ...(coll ? { collation: coll } : {}),
+      ...(f.filter ? { filter: true } : {}),
+    };
   });
   const bareMap = new Map<string, number>();
   const bareList: { source: Source; col: number }[] = [];
   if (isAgg) {
-    if (grouped) b.emit(Op.OpenPseudo, groupCur, 0, 0, aggDefs);
+    // Groups form under each GROUP BY term's collation (SQLite's KeyInfo of the GROUP BY sorter).
+    const keyColls = groupExprs.map((g) => exprCollation(scope, g) ?? "BINARY");
+    if (grouped) b.emit(Op.OpenPseudo, groupCur, 0, 0, keyColls.some((c) => c !== "BINARY") ? { aggs: aggDefs, keyCollations: keyColls } : aggDefs);
     collectBare(scope, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...orderExprs.filter((e): e is Expr => e !== null)], bareMap, bareList, ctx);
   }
   // Without GROUP BY, bare columns are copied to registers from one row, as SQLite picks it
@@ -364,10 +372,21 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   // aggregate stepped in the row decides), else the first row. hitReg is 0 for "copy this row";
   // accReg is 0 until the first row, then 1, and exists unless a min()/max() without FILTER
   // runs on every row; a min()/max() with FILTER starts each row from it.
+  // With GROUP BY, the same per group (SQLite's updateAccumulator with regAcc = iUseFlag): accReg
+  // (0 on a group's first row, set by GroupStep) exists unless every min()/max() runs on every row,
+  // and every min()/max() with FILTER starts the row from it; the values are stored only when
+  // the row is picked (GroupIfBare). A DISTINCT min()/max() skips duplicates without a verdict,
+  // leaving the previous row's of the same group: the group saves and restores hitReg.
   const minMaxKinds = aggDefs.map((d) => accumulatorKind(d) === "minmax");
   let bareBase = 0;
   let hitReg = 0;
   let accReg = 0;
+  let saveHit = false;
+  if (isAgg && grouped && bareList.length) {
+    if (minMaxKinds.some((m) => m)) hitReg = b.reg();
+    if (!minMaxKinds.some((m) => m) || aggCalls.some((f, i) => minMaxKinds[i] && f.filter)) accReg = b.reg();
+    saveHit = aggDefs.some((d, i) => minMaxKinds[i] && d.distinct);
+  }
   // Accumulator i: slot accBase + i without GROUP BY (slots are the program's: a subquery has
   // its own), else index i in each group.
   const accBase = isAgg && !grouped ? b.aggSlots(aggCalls.length) : 0;
@@ -396,30 +415,11 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
       return;
     }
     const aggP5 = grouped ? groupCur + 1 : 0;
+    let keys = 0;
     if (grouped) {
-      const keys = b.reg(groupExprs.length);
+      keys = b.reg(groupExprs.length);
       groupExprs.forEach((g, i) => compileExpr(ctx, scope, g, keys + i));
-      const bareReg = b.reg(Math.max(1, bareList.length));
-      // A bare column that is also a GROUP BY term (GROUP BY u.tag ... SELECT u.tag) is this row's
-      // key value: copied, not read and decoded from the record again.
-      const keyOf = new Map<string, number>();
-      groupExprs.forEach((g, i) => {
-        if (g.kind !== "column") return;
-        try {
-          const saved = scope.correlated;
-          const rc = resolveColumn(scope, g.table, g.name);
-          scope.correlated = saved;
-          if (rc.scope === scope) keyOf.set(`${rc.source.cursor}:${rc.col}`, keys + i);
-        } catch {
-          /* reported when the key was compiled */
-        }
-      });
-      bareList.forEach((bc, i) => {
-        const k = keyOf.get(`${bc.source.cursor}:${bc.col}`);
-        if (k !== undefined) b.emit(Op.Copy, k, bareReg + i, 0);
-        else emitColumn(ctx, { scope, source: bc.source, col: bc.col }, bareReg + i);
-      });
-      b.emit(Op.GroupStep, groupCur, keys, groupExprs.length, { bareReg, nBare: bareList.length });
+      b.emit(Op.GroupStep, groupCur, keys, groupExprs.length, bareList.length ? { accReg, hitReg: saveHit ? hitReg : 0 } : undefined);
     }
     aggCalls.forEach((f, ai) => {
       const def = aggDefs[ai]!;
@@ -442,6 +442,32 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
       else b.emit(Op.AggStep, args, nArgs, slot, undefined, aggP5, f.name);
       if (skipF) b.place(skipF);
     });
+    if (grouped && bareList.length) {
+      const bareReg = b.reg(Math.max(1, bareList.length));
+      // A bare column that is also a GROUP BY term (GROUP BY u.tag ... SELECT u.tag) is this row's
+      // key value: copied, not read and decoded from the record again.
+      const keyOf = new Map<string, number>();
+      groupExprs.forEach((g, i) => {
+        if (g.kind !== "column") return;
+        try {
+          const saved = scope.correlated;
+          const rc = resolveColumn(scope, g.table, g.name);
+          scope.correlated = saved;
+          if (rc.scope === scope) keyOf.set(`${rc.source.cursor}:${rc.col}`, keys + i);
+        } catch {
+          /* reported when the key was compiled */
+        }
+      });
+      const skip = b.label();
+      b.emit(Op.GroupIfBare, groupCur, skip, hitReg || accReg, undefined, saveHit ? 1 : 0);
+      bareList.forEach((bc, i) => {
+        const k = keyOf.get(`${bc.source.cursor}:${bc.col}`);
+        if (k !== undefined) b.emit(Op.Copy, k, bareReg + i, 0);
+        else emitColumn(ctx, { scope, source: bc.source, col: bc.col }, bareReg + i);
+      });
+      b.emit(Op.GroupSetBare, groupCur, bareReg, bareList.length);
+      b.place(skip);
+    }
     if (!grouped && bareList.length) {
       const skip = b.label();
       b.emit(Op.If, hitReg || accReg, skip, 0);
