@@ -68,6 +68,12 @@ export interface Ctx {
   functions: Map<string, FunctionDef>;
   /** CTEs visible by name (lowercase). */
   ctes: Map<string, import("../ast.js").CommonTableExpr>[];
+  /** Inside a recursive CTE's recursive SELECTs: its name (lowercase) → the one-row table of the current row. */
+  recursiveRefs?: Map<string, { cursor: number; columns: SourceColumn[] }>;
+  /** The LIMIT of `SELECT ... FROM cte LIMIT n`, for the recursive CTE it names (taken by from.ts). */
+  cteLimitHint?: import("../ast.js").Expr | undefined;
+  /** CTEs being compiled (a reference to one from inside itself is circular). */
+  cteStack?: Set<import("../ast.js").CommonTableExpr>;
   depth: number;
   /** Inside a trigger body: the scope holding NEW/OLD, the trigger names being compiled, and where RAISE(IGNORE) goes. */
   trigger?: { scope: Scope; stack: string[]; ignore: number } | undefined;

@@ -2,6 +2,7 @@
 import { DbError, Op } from "@db/vm";
 import type { Expr, FromItem, Select, SubqueryRef, TableRef } from "../ast.js";
 import type { Ctx, Scope, Source, SourceColumn } from "./context.js";
+import { isRecursiveCte, materializeRecursive } from "./recursive.js";
 import { compileSelect } from "./select.js";
 
 export interface FromResult {
@@ -65,9 +66,25 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
   // siblings): it then runs again each time the enclosing query does.
   if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? `(subquery-${ctx.b.addr})`, undefined, outer, out);
   const lname = item.name.toLowerCase();
+  const limitHint = ctx.cteLimitHint;
+  ctx.cteLimitHint = undefined;
+  const rec = item.schema ? undefined : ctx.recursiveRefs?.get(lname);
+  if (rec) {
+    // the current row of the recursive CTE being compiled (recursive.ts)
+    return { name: item.alias ?? item.name, table: null, columns: rec.columns, cursor: rec.cursor, hidden: new Set(), join: "inner", on: null };
+  }
   for (let i = ctx.ctes.length - 1; i >= 0; i--) {
     const cte = ctx.ctes[i]!.get(lname);
-    if (cte) return materialize(ctx, cte.select, item.alias ?? item.name, cte.columns);
+    if (!cte) continue;
+    const stack = (ctx.cteStack ??= new Set());
+    if (stack.has(cte)) throw new DbError("DB_ERROR", `circular reference: ${cte.name}`);
+    stack.add(cte);
+    try {
+      if (isRecursiveCte(cte)) return materializeRecursive(ctx, cte, item.alias ?? item.name, limitHint);
+      return materialize(ctx, cte.select, item.alias ?? item.name, cte.columns);
+    } finally {
+      stack.delete(cte);
+    }
   }
   const t = ctx.schema.getTable(item.name);
   if (!t) throw new DbError("DB_ERROR", `no such table: ${item.schema ? `${item.schema}.` : ""}${item.name}`);

@@ -14,6 +14,8 @@ export type Dest =
   | { kind: "output" }
   | { kind: "discard" }
   | { kind: "eph"; cursor: number }
+  /** A recursive CTE's queue; with `set`, a row already in the set is not queued again (UNION). */
+  | { kind: "queue"; cursor: number; set: number | null }
   | { kind: "scalar"; reg: number; done: number }
   | { kind: "exists"; reg: number; done: number };
 
@@ -43,13 +45,13 @@ export function compileSelect(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | 
   }
 }
 
-interface Limits {
+export interface Limits {
   limit: number; // register or 0
   offset: number;
   end: number; // label: stop producing rows
 }
 
-function emitLimits(ctx: Ctx, scope: Scope | null, limit: Expr | undefined, offset: Expr | undefined, end: number): Limits {
+export function emitLimits(ctx: Ctx, scope: Scope | null, limit: Expr | undefined, offset: Expr | undefined, end: number): Limits {
   const b = ctx.b;
   const l: Limits = { limit: 0, offset: 0, end };
   if (limit) {
@@ -65,7 +67,7 @@ function emitLimits(ctx: Ctx, scope: Scope | null, limit: Expr | undefined, offs
 }
 
 /** Emits the final delivery of a row in registers first..first+n-1, honouring OFFSET and LIMIT. */
-function emitDeliver(ctx: Ctx, dest: Dest, first: number, n: number, lim: Limits | null): void {
+export function emitDeliver(ctx: Ctx, dest: Dest, first: number, n: number, lim: Limits | null): void {
   const b = ctx.b;
   const skip = b.label();
   if (lim?.offset) b.emit(Op.IfPos, lim.offset, skip, 1);
@@ -76,6 +78,10 @@ function emitDeliver(ctx: Ctx, dest: Dest, first: number, n: number, lim: Limits
     case "discard":
       break;
     case "eph":
+      b.emit(Op.EphInsert, dest.cursor, first, n);
+      break;
+    case "queue":
+      if (dest.set !== null) b.emit(Op.EphInsert, dest.set, first, n, skip);
       b.emit(Op.EphInsert, dest.cursor, first, n);
       break;
     case "scalar":
@@ -208,7 +214,7 @@ function resultRef(term: Expr, cols: OutCol[], scope: Scope | null, what: string
   return -1;
 }
 
-function compileCore(ctx: Ctx, core: SelectCore, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null): SelectInfo {
+export function compileCore(ctx: Ctx, core: SelectCore, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null): SelectInfo {
   const b = ctx.b;
   if (core.kind === "values") {
     // VALUES: each row is delivered in turn (ORDER BY/LIMIT go through the compound path).
@@ -271,7 +277,13 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     const mm = minMaxShortcut(ctx, core, dest, outer);
     if (mm) return mm;
   }
+  // `SELECT cols FROM cte LIMIT n` over a recursive CTE: the CTE stops after n rows (recursive.ts),
+  // which is what makes `... UNION ALL SELECT x + 1 FROM cte) SELECT x FROM cte LIMIT 5` end.
+  if (limitE && !offsetE && core.from?.kind === "table" && !core.where && !core.groupBy.length && !core.having && !core.distinct && !orderBy.length && !core.columns.some((c) => c.kind === "expr" && hasAggregate(ctx, c.expr))) {
+    ctx.cteLimitHint = limitE;
+  }
   const { sources, innerTerms, correlated: fromCorrelated } = buildSources(ctx, core.from, outer);
+  ctx.cteLimitHint = undefined;
   const scope = new Scope(sources, outer);
   if (fromCorrelated) scope.correlated = true;
   const cols = expandColumns(scope, core.columns);
@@ -842,3 +854,10 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
   return { columns: first.columns, affinities, lastAffinities, correlated };
 }
 
+function hasAggregate(ctx: Ctx, e: Expr): boolean {
+  let found = false;
+  walkExpr(e, (n) => {
+    if (n.kind === "function" && isAggregateCall(ctx, n)) found = true;
+  });
+  return found;
+}
