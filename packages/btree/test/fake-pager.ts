@@ -121,6 +121,11 @@ export class FakePager {
     p.snapshot = null;
   }
 
+  /** Cache hint: nothing to do without a cache (checks the page is known). */
+  demote(page: Page): void {
+    if (this.pages[page.pgno] !== page) throw new Error(`fake pager: demote of unknown page object ${page.pgno}`);
+  }
+
   release(page: Page): void {
     const p = this.pages[page.pgno];
     if (p !== page) throw new Error(`fake pager: release of unknown page object ${page.pgno}`);

@@ -277,6 +277,28 @@ export class PageCache {
     return out;
   }
 
+  /**
+   * Makes `p` the first candidate for eviction and for `coldDirtyPages`: the oldest page of the
+   * probation queue (LRU/CLOCK: the oldest page / the hand, unreferenced). For a page its user
+   * is done with, e.g. a leaf left full behind ascending inserts: spilling it first keeps pages
+   * still in use (an index's leaves) from being spilled and read back again.
+   */
+  demote(p: CachedPage): void {
+    if (this.pages.get(p.pgno) !== p || p.seg === NONE) return;
+    p.ref = 0;
+    if (this.policy === "2q") {
+      if (p.seg === MAIN) this.main.unlink(p);
+      else this.probation.unlink(p);
+      p.seg = PROBATION;
+      this.probation.pushBack(p);
+      this.probation.head = p;
+    } else {
+      this.main.unlink(p);
+      this.main.pushBack(p);
+      this.main.head = p;
+    }
+  }
+
   /** Evicts `p` (clean and unpinned) now, whatever the policy would pick; recycles its buffer. */
   evictPage(p: CachedPage): void {
     if (this.pages.get(p.pgno) === p && p.pins === 0 && !p.dirty) this.evict(p);

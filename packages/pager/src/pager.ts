@@ -356,6 +356,14 @@ export class Pager {
     p.dirty = true;
   }
 
+  /**
+   * A hint that `page` will not be needed again soon: the cache evicts it (or, if dirty, spills
+   * it) before any other page. Changes nothing else; harmless on a page that is used again.
+   */
+  demote(page: Page): void {
+    this.cache.demote(page as CachedPage);
+  }
+
   /** Unpins a page. Unpinned clean pages may be evicted; releasing twice is harmless. */
   release(page: Page): void {
     const p = page as CachedPage;

@@ -25,6 +25,23 @@ describe("PageCache.coldDirtyPages", () => {
   });
 });
 
+describe("PageCache.demote", () => {
+  it("makes a page the first to be spilled or evicted, under every policy", () => {
+    for (const policy of ["2q", "lru", "clock"] as const) {
+      const c = new PageCache(policy);
+      for (let pgno = 1; pgno <= 4; pgno++) c.insert(pgno, new Uint8Array(8), true);
+      c.touch(3);
+      c.touch(3);
+      c.demote(c.peek(3)!);
+      expect(c.coldDirtyPages(1).map((p) => p.pgno), policy).toEqual([3]);
+      for (const p of c.all()) p.dirty = false;
+      c.evictClean(3);
+      expect(c.peek(3), policy).toBeUndefined();
+      expect(c.size, policy).toBe(3);
+    }
+  });
+});
+
 describe("spilling", () => {
   it("writes cold pages and keeps a page in constant use dirty in memory", () => {
     const vfs = new MemoryVfs();
