@@ -283,8 +283,9 @@ export class PageCache {
    * is done with, e.g. a leaf left full behind ascending inserts: spilling it first keeps pages
    * still in use (an index's leaves) from being spilled and read back again.
    */
-  demote(p: CachedPage): void {
-    if (this.pages.get(p.pgno) !== p || p.seg === NONE) return;
+  demote(page: CachedPageShape): void {
+    const p = this.pages.get(page.pgno);
+    if (p !== page || p.seg === NONE) return;
     p.ref = 0;
     if (this.policy === "2q") {
       if (p.seg === MAIN) this.main.unlink(p);
