@@ -774,7 +774,11 @@ export class Pager {
     if (this.cache.size <= limit) return;
     this.cache.evictClean(limit);
     if (this.cache.size <= limit || !this.writing || this.spillBlocked) return;
-    const victims = this.cache.coldDirtyPages(Math.max(this.cache.size - limit, limit >>> 3, 1));
+    // A batch of finished pages (demoted) is cheap to spill: they are not needed again. Pages
+    // that may be in use (an index filled in random order) only as many as needed, in smaller
+    // batches: each is likely to be read back and written again.
+    const over = this.cache.size - limit;
+    const victims = this.cache.coldDirtyPages(Math.max(over, limit >>> 3, 1), Math.max(over, limit >>> 6, 1));
     if (victims.length === 0) return;
     const frames: WalFrame[] = new Array(victims.length);
     for (let i = 0; i < victims.length; i++) frames[i] = this.frameOf(victims[i]);

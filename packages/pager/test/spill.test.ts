@@ -42,6 +42,19 @@ describe("PageCache.demote", () => {
   });
 });
 
+describe("PageCache.coldDirtyPages with demoted pages", () => {
+  it("fills the batch with demoted pages, other pages only up to `others`", () => {
+    const c = new PageCache("2q");
+    for (let pgno = 1; pgno <= 10; pgno++) c.insert(pgno, new Uint8Array(8), true);
+    for (const pgno of [7, 8, 9]) c.demote(c.peek(pgno)!);
+    c.touch(9); // used again: no longer demoted
+    expect(c.coldDirtyPages(6, 1).map((p) => p.pgno).sort((a, b) => a - b)).toEqual([7, 8]);
+    expect(c.coldDirtyPages(6, 4).length).toBe(4);
+    expect(c.coldDirtyPages(6, 4).slice(0, 2).map((p) => p.pgno).sort((a, b) => a - b)).toEqual([7, 8]);
+    expect(c.coldDirtyPages(6).length).toBe(6);
+  });
+});
+
 describe("spilling", () => {
   it("writes cold pages and keeps a page in constant use dirty in memory", () => {
     const vfs = new MemoryVfs();
