@@ -249,6 +249,9 @@ function appendLeaf(t: TreeCtx, page: Page, parent: Page, pIdx: number, pn: numb
     const sepLen = leafSeparator(t, list, 0, 1, page.pgno, page.pgno);
     pager.markDirty(parent);
     setChildAt(parent.data, pIdx, pn, right.pgno);
+    // The full leaf left behind is done with until something reads it: spill it before pages
+    // that are still being filled (other trees' leaves, an index filled in random order).
+    pager.demote(page);
     return sepLen;
   } finally {
     pager.release(right);

@@ -11,9 +11,9 @@ import { bulkLoad, type BulkLoadOptions, type Entry } from "./bulk.js";
 import { BTreeCursor, type Cursor } from "./cursor.js";
 import { encodeLeafCell } from "./encode.js";
 import { checkIntegrity } from "./integrity.js";
-import { cellValue, searchInterior, searchLeaf } from "./keys.js";
-import { KIND_LEAF, MAX_DEPTH, MAX_KEY_SIZE, MAX_VALUE_SIZE, OFF_NCELLS } from "./layout.js";
-import { cellPtr, childAt, dropCell, initNode, isLeaf } from "./node.js";
+import { cellValue, compareCell, searchInterior, searchLeaf } from "./keys.js";
+import { KIND_LEAF, MAX_DEPTH, MAX_KEY_SIZE, MAX_VALUE_SIZE, OFF_CONTENT, OFF_NCELLS } from "./layout.js";
+import { cellPtr, childAt, dropCell, freeSpace, initNode, insertCell, isLeaf } from "./node.js";
 import { collectPages, removeAt, seekPath } from "./ops.js";
 import { freeChain } from "./overflow.js";
 
@@ -89,6 +89,7 @@ export class BTree {
 
   private write(key: Uint8Array, value: Uint8Array, replace: boolean): boolean {
     const t = this.t;
+    if (t.tailLeaf !== 0 && appendToTail(t, key, value)) return true;
     t.requireWrite();
     if (key.length > MAX_KEY_SIZE) throw new DbError("DB_TOOBIG", `key of ${key.length} bytes exceeds the maximum of ${MAX_KEY_SIZE}`);
     if (value.length > MAX_VALUE_SIZE) throw new DbError("DB_TOOBIG", `value of ${value.length} bytes exceeds the maximum of ${MAX_VALUE_SIZE}`);
@@ -96,6 +97,17 @@ export class BTree {
     try {
       const idx = seekPath(t, key);
       const leaf = t.path[t.depth - 1];
+      if (t.appendHint && !t.found && !leafOverflows(t.layout, key.length, value.length)
+          && freeSpace(leaf.data) >= leafCellSize(t.layout, key.length, value.length) + 2) {
+        // Past the last key, and it fits the right-most leaf: so will the next ascending key, maybe.
+        const len = encodeLeafCell(t, t.cellBuf, key, value);
+        pager.markDirty(leaf);
+        insertCell(t.layout, leaf.data, idx, t.cellBuf, 0, len, leaf.pgno, t.pageScratch());
+        t.tailLeaf = leaf.pgno;
+        t.tailShape = t.shape.epoch;
+        t.tailPages = pager.pageEpoch;
+        return true;
+      }
       if (t.found) {
         if (!replace) return false;
         const d = leaf.data;
@@ -204,5 +216,33 @@ export class BTree {
    */
   checkIntegrity(): string[] {
     return checkIntegrity(this.t);
+  }
+}
+
+/**
+ * Inserts `key` -> `value` into the tail leaf (`TreeCtx.tailLeaf`) if that is still valid, the key
+ * is past its last key and the cell fits without overflow pages or a split; returns false
+ * (having changed nothing) otherwise, for the full descent.
+ */
+function appendToTail(t: TreeCtx, key: Uint8Array, value: Uint8Array): boolean {
+  const pager = t.pager;
+  if (t.shape.epoch !== t.tailShape || pager.pageEpoch !== t.tailPages || !pager.inWrite) return false;
+  const L = t.layout;
+  if (key.length > MAX_KEY_SIZE || value.length > MAX_VALUE_SIZE || leafOverflows(L, key.length, value.length)) return false;
+  const pgno = t.tailLeaf;
+  const page = t.load(pgno, t.root);
+  try {
+    const d = page.data;
+    const n = get16(d, OFF_NCELLS);
+    if (!isLeaf(d) || n === 0 || freeSpace(d) < leafCellSize(L, key.length, value.length) + 2) return false;
+    const off = cellPtr(d, n - 1);
+    if (off < get16(d, OFF_CONTENT) || off >= t.usable) return false;
+    if (compareCell(t, d, off, true, pgno, key) <= 0) return false;
+    const len = encodeLeafCell(t, t.cellBuf, key, value);
+    pager.markDirty(page);
+    insertCell(L, d, n, t.cellBuf, 0, len, pgno, t.pageScratch());
+    return true;
+  } finally {
+    pager.release(page);
   }
 }

@@ -57,6 +57,24 @@ export interface CursorStack {
   ix: Int32Array;
 }
 
+/**
+ * What every TreeCtx of one tree (same pager and root) shares: `epoch` changes at every write
+ * operation through any of them except an append into the tail leaf (see `TreeCtx.tailLeaf`).
+ */
+interface TreeShape {
+  epoch: number;
+}
+
+const shapes = new WeakMap<Pager, Map<number, TreeShape>>();
+
+function shapeOf(pager: Pager, root: number): TreeShape {
+  let m = shapes.get(pager);
+  if (m === undefined) shapes.set(pager, (m = new Map()));
+  let s = m.get(root);
+  if (s === undefined) m.set(root, (s = { epoch: 0 }));
+  return s;
+}
+
 /** Shared scratch, keyed by usable size (operations are synchronous, so one set suffices). */
 let scratchUsable = 0;
 let scratchList: CellList | null = null;
@@ -82,6 +100,18 @@ export class TreeCtx {
   readonly cellBuf: Uint8Array;
   /** Encoded separator travelling up to a parent (max `cellMax` bytes). */
   readonly sepBuf: Uint8Array;
+  /**
+   * The right-most leaf, when the last write through this TreeCtx was an insert past the last key
+   * that fitted that leaf without a split (0: none). Valid while `shape.epoch` equals `tailShape`
+   * and the pager's `pageEpoch` equals `tailPages`: no other write to the tree since (from this
+   * TreeCtx or another on the same root), no page freed, no rollback, same transaction. A key past
+   * that leaf's last key that fits it then goes straight there (ascending rowids: one page load
+   * per insert instead of one per level).
+   */
+  tailLeaf = 0;
+  tailShape = 0;
+  tailPages = 0;
+  readonly shape: TreeShape;
   /** A closed cursor's position stack, for the next cursor (see cursor.ts). */
   spareStack: CursorStack | null = null;
 
@@ -94,6 +124,7 @@ export class TreeCtx {
     this.layout = new Layout(usable);
     this.cellBuf = new Uint8Array(this.layout.cellMax);
     this.sepBuf = new Uint8Array(this.layout.cellMax);
+    this.shape = shapeOf(pager, root);
   }
 
   /** Scratch cell list for balancing (shared between trees of the same page size). */
@@ -143,5 +174,8 @@ export class TreeCtx {
   /** Throws DB_MISUSE unless a write transaction is open. */
   requireWrite(): void {
     if (!this.pager.inWrite) throw new DbError("DB_MISUSE", "b-tree modified outside a write transaction");
+    // Every write operation starts here: it may change the tree's shape (see `tailLeaf`).
+    this.shape.epoch++;
+    this.tailLeaf = 0;
   }
 }

@@ -4,8 +4,8 @@
  * deletes at the end, overflow keys, against a Map model and checkIntegrity.
  */
 import { describe, expect, it } from "vitest";
-import { bytes, cmp, FakePager, ikey, newTree, read, same, write } from "./helpers.js";
-import type { BTree } from "../src/index.js";
+import { asPager, bytes, cmp, depthOf, FakePager, ikey, newTree, openReal, read, same, write } from "./helpers.js";
+import { BTree } from "../src/index.js";
 
 function contents(tree: BTree): [Uint8Array, Uint8Array][] {
   const out: [Uint8Array, Uint8Array][] = [];
@@ -109,5 +109,89 @@ describe("append hint and insert()", () => {
       expect(tree.insert(big.slice(), bytes(10, 4))).toBe(false);
     });
     check(pager, tree, model);
+  });
+});
+
+describe("tail leaf (ascending inserts go straight to the right-most leaf)", () => {
+  it("loads one page per insert on a deep tree", () => {
+    const { pager } = openReal(1024, undefined, 10_000);
+    const tree = newTree(pager);
+    write(pager, () => {
+      for (let i = 0; i < 20_000; i++) tree.put(ikey(i), bytes(20, i));
+    });
+    expect(depthOf(pager, tree.root)).toBeGreaterThanOrEqual(3);
+    const s0 = pager.cacheStats();
+    write(pager, () => {
+      for (let i = 20_000; i < 21_000; i++) tree.put(ikey(i), bytes(20, i));
+    });
+    const s1 = pager.cacheStats();
+    // ~40 leaf splits take the full descent (depth loads each, and the next insert once more);
+    // every other insert loads just the leaf.
+    expect(s1.hits + s1.misses - s0.hits - s0.misses).toBeLessThan(1000 + 40 * 2 * 4);
+    read(pager, () => expect(tree.checkIntegrity()).toEqual([]));
+  });
+
+  it("is not trusted after another writer of the same tree, a delete, a rollback or a new transaction", () => {
+    const pager = new FakePager(512);
+    const p = asPager(pager);
+    const tree = newTree(pager);
+    const other = new BTree(p, tree.root); // a second handle on the same tree
+    const model = new Map<string, [Uint8Array, Uint8Array]>();
+    const put = (t: BTree, i: number, len = 10) => {
+      const k = ikey(i);
+      const v = bytes(len, i);
+      t.put(k, v);
+      model.set(hexOf(k), [k, v]);
+    };
+    write(pager, () => {
+      for (let i = 0; i < 1000; i += 2) put(tree, i);
+      // The other handle fills the gaps in the last keys: the tail leaf `tree` remembers splits
+      // in the middle, keeps the lower half and has room again, but is no longer right-most.
+      for (let i = 901; i < 1000; i += 2) put(other, i);
+      for (let i = 1000; i < 1010; i++) put(tree, i);
+      // Deleting the last keys through the other handle, then appending through the first.
+      for (let i = 540; i <= 560; i++) {
+        other.delete(ikey(i));
+        model.delete(hexOf(ikey(i)));
+      }
+      for (let i = 600; i < 700; i++) put(tree, i);
+    });
+    check(pager, tree, model);
+    // A rolled back transaction: the tail leaf may have been split, freed or reverted.
+    pager.beginWrite();
+    for (let i = 700; i < 1200; i++) tree.put(ikey(i), bytes(10, i));
+    for (let i = 1199; i >= 650; i--) tree.delete(ikey(i));
+    pager.rollback();
+    write(pager, () => {
+      for (let i = 700; i < 800; i++) put(tree, i, 30);
+    });
+    check(pager, tree, model);
+  });
+
+  it("is not trusted after a savepoint rollback dropped the leaf", () => {
+    const { pager } = openReal(1024);
+    const tree = newTree(pager);
+    const model = new Map<string, [Uint8Array, Uint8Array]>();
+    write(pager, () => {
+      for (let i = 0; i < 100; i++) {
+        tree.put(ikey(i), bytes(30, i));
+        model.set(hexOf(ikey(i)), [ikey(i), bytes(30, i)]);
+      }
+      const sp = pager.savepoint();
+      for (let i = 100; i < 400; i++) tree.put(ikey(i), bytes(30, i)); // new leaves, the tail among them
+      pager.rollbackTo(sp);
+      pager.releaseSavepoint(sp);
+      for (let i = 100; i < 150; i++) {
+        tree.put(ikey(i), bytes(7, i));
+        model.set(hexOf(ikey(i)), [ikey(i), bytes(7, i)]);
+      }
+    });
+    read(pager, () => {
+      expect(tree.checkIntegrity()).toEqual([]);
+      const got = contents(tree);
+      const want = [...model.values()].sort((a, b) => cmp(a[0], b[0]));
+      expect(got.length).toBe(want.length);
+      for (let i = 0; i < got.length; i++) expect(same(got[i]![1], want[i]![1])).toBe(true);
+    });
   });
 });

@@ -112,3 +112,36 @@ describe("page cache", () => {
     });
   }
 });
+
+describe("spilling a large transaction", () => {
+  it("spills the full leaves ascending inserts leave behind before a randomly filled tree's pages", () => {
+    // One transaction: a "table" filled in key order and an "index" filled in random order that
+    // fits the cache. The table's full leaves are demoted, so they are spilled (once each) and
+    // the index's leaves stay in memory instead of being spilled and read back again and again.
+    const vfs = new MemoryVfs();
+    const wal = Wal.open(vfs, "s.db", { create: true, autocheckpointFrames: 0 });
+    const pager = Pager.open(wal, { pageSize: 4096, cacheSize: 200 });
+    const [ir, tr] = write(pager, () => [BTree.create(pager), BTree.create(pager)]);
+    const index = new BTree(pager, ir);
+    const table = new BTree(pager, tr);
+    const value = new Uint8Array(100);
+    const n = 40_000; // table: ~1,100 leaves; index: ~170 leaves
+    let x = 1;
+    const misses0 = pager.cacheStats().misses;
+    write(pager, () => {
+      for (let i = 0; i < n; i++) {
+        table.put(ikey(i), value);
+        x = (x * 48271) % 2147483647;
+        index.put(ikey(x), new Uint8Array(0));
+      }
+    });
+    const tablePages = Math.ceil((n * 112) / 4000);
+    // Without the hint ~1,900 spilled pages were read back (and written again over their frames).
+    expect(pager.cacheStats().misses - misses0).toBeLessThan(50);
+    expect(wal.frameCount).toBeLessThan(tablePages * 1.2);
+    read(pager, () => {
+      expect(table.count()).toBe(n);
+      expect(index.count()).toBe(n);
+    });
+  });
+});

@@ -44,6 +44,9 @@ export class FakePager {
     return this as unknown as Pager;
   }
 
+  /** Pager.pageEpoch: bumped by beginWrite, rollback and free. */
+  pageEpoch = 0;
+
   get inWrite(): boolean {
     return this.writing;
   }
@@ -73,6 +76,7 @@ export class FakePager {
   }
 
   beginWrite(): void {
+    this.pageEpoch++;
     if (this.writing) throw new Error("fake pager: nested write");
     this.writing = true;
     this.saved = {
@@ -90,6 +94,7 @@ export class FakePager {
   }
 
   rollback(): void {
+    this.pageEpoch++;
     if (!this.writing || !this.saved) return;
     const s = this.saved;
     this.pages = s.pages.map((d, pgno) => (d ? { pgno, data: d, pins: 0, dirty: false, snapshot: null } : null));
@@ -119,6 +124,11 @@ export class FakePager {
     if (p.snapshot && !equal(p.snapshot, p.data)) throw new Error(`fake pager: page ${page.pgno} modified before markDirty`);
     p.dirty = true;
     p.snapshot = null;
+  }
+
+  /** Cache hint: nothing to do without a cache (checks the page is known). */
+  demote(page: Page): void {
+    if (this.pages[page.pgno] !== page) throw new Error(`fake pager: demote of unknown page object ${page.pgno}`);
   }
 
   release(page: Page): void {
@@ -155,6 +165,7 @@ export class FakePager {
   }
 
   free(pgno: Pgno): void {
+    this.pageEpoch++;
     this.requireWrite("free");
     const p = this.pages[pgno];
     if (!p || pgno < 2) throw new Error(`fake pager: free of invalid page ${pgno}`);

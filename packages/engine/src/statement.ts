@@ -132,7 +132,7 @@ export class Statement {
       for (; i < n; i++) {
         const a = params[i];
         if (p.paramNames[i] !== null || (a !== null && typeof a === "object" && !(a instanceof Uint8Array) && !(a instanceof Date))) break;
-        out[i] = toSql(a, `parameter ${i + 1}`);
+        out[i] = typeof a === "string" ? a : toSql(a, i + 1);
       }
       if (i === n) return out;
     }
@@ -155,7 +155,7 @@ export class Statement {
         out[i] = toSql(named[key], `parameter ${name}`);
       } else {
         if (pos >= flat.length) throw new DbError("DB_RANGE", "Too few parameter values were provided");
-        out[i] = toSql(flat[pos++], `parameter ${i + 1}`);
+        out[i] = toSql(flat[pos++], i + 1);
       }
     }
     if (pos < flat.length) throw new DbError("DB_RANGE", "Too many parameter values were provided");

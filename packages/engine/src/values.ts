@@ -4,14 +4,18 @@ import { DbError, Real, type SqlValue } from "@db/sql";
 export type BindValue = null | undefined | number | bigint | string | boolean | Uint8Array | Buffer;
 export type OutValue = null | number | bigint | string | Buffer;
 
-export function toSql(v: unknown, where: string): SqlValue {
+/**
+ * `where` names the value in error messages: a string, or the 1-based number of a positional
+ * parameter (so that binding builds no message string per value).
+ */
+export function toSql(v: unknown, where: string | number): SqlValue {
   if (v === null || v === undefined) return null;
   switch (typeof v) {
     case "number":
       if (Number.isNaN(v)) return null;
       return Number.isInteger(v) && !Object.is(v, -0) ? v : Number.isInteger(v) ? new Real(v) : v;
     case "bigint":
-      if (v > 9223372036854775807n || v < -9223372036854775808n) throw new DbError("DB_RANGE", `${where}: BigInt value is too large to bind`);
+      if (v > 9223372036854775807n || v < -9223372036854775808n) throw new DbError("DB_RANGE", `${placeOf(where)}: BigInt value is too large to bind`);
       return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
     case "string":
       return v;
@@ -20,8 +24,12 @@ export function toSql(v: unknown, where: string): SqlValue {
     default:
       if (v instanceof Uint8Array) return v;
       if (v instanceof Date) return v.toISOString();
-      throw new DbError("DB_MISMATCH", `${where}: SQLite can only bind numbers, strings, bigints, buffers, and null`);
+      throw new DbError("DB_MISMATCH", `${placeOf(where)}: SQLite can only bind numbers, strings, bigints, buffers, and null`);
   }
+}
+
+function placeOf(where: string | number): string {
+  return typeof where === "number" ? `parameter ${where}` : where;
 }
 
 export function fromSql(v: SqlValue, safeIntegers: boolean): OutValue {

@@ -173,3 +173,17 @@ describe("Database and Statement", () => {
     d.close();
   });
 });
+
+describe("binding errors name the parameter", () => {
+  it("positional parameters by number, named ones by name", () => {
+    const d = new Database(":memory:");
+    const s = d.prepare("SELECT ?, ?");
+    expect(() => s.get(1, Symbol("x"))).toThrow(/^parameter 2: SQLite can only bind numbers/);
+    expect(() => s.get(2n ** 64n, 1)).toThrow(/^parameter 1: BigInt value is too large to bind/);
+    expect(() => s.get([1, () => 0])).toThrow(/^parameter 2: SQLite can only bind/);
+    expect(d.prepare("SELECT :a").get({ a: 1 })).toEqual({ ":a": 1 });
+    expect(() => d.prepare("SELECT :a").get({ a: Symbol("y") })).toThrow(/^parameter :a: SQLite can only bind/);
+    expect(s.raw().get("x", 3)).toEqual(["x", 3]);
+    d.close();
+  });
+});

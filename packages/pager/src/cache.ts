@@ -50,6 +50,8 @@ export class CachedPage implements CachedPageShape {
   prefetched = false;
   /** Scratch mark of `coldDirtyPages` (false between calls). */
   picked = false;
+  /** Demoted (`PageCache.demote`) and not referenced since. */
+  demoted = false;
   private _dirty = false;
 
   constructor(
@@ -164,6 +166,7 @@ export class PageCache {
       return p;
     }
     this.hits++;
+    p.demoted = false;
     if (this.policy === "lru") {
       if (this.main.head !== p || this.main.size === 1) {
         this.main.unlink(p);
@@ -253,28 +256,57 @@ export class PageCache {
   }
 
   /**
-   * Up to `n` unpinned dirty pages, coldest first as the policy sees them: the probation queue
+   * Up to `n` unpinned dirty pages, coldest first as the policy sees them: demoted pages, then
+   * (up to `others` pages in all, unless demoted ones reached that already) the probation queue
    * oldest first, then the main ring from the hand, unreferenced pages before referenced ones.
    * For spilling a batch of a large transaction's pages to the WAL: the hot ones (the path to the
    * page being filled, interior pages) stay dirty in memory instead of being written again and
    * again. O(cache size).
    */
-  coldDirtyPages(n: number): CachedPage[] {
+  coldDirtyPages(n: number, others = n): CachedPage[] {
     const out: CachedPage[] = [];
-    const take = (ring: Ring, refToo: boolean): void => {
+    let max = n;
+    const take = (ring: Ring, refToo: boolean, demotedOnly: boolean): void => {
       let p = ring.head;
-      for (let i = 0; i < ring.size && out.length < n && p !== null; i++, p = p.next) {
-        if (p.pins === 0 && p.dirty && (refToo || p.ref === 0) && !p.picked) {
+      for (let i = 0; i < ring.size && out.length < max && p !== null; i++, p = p.next) {
+        if (p.pins === 0 && p.dirty && (refToo || p.ref === 0) && !p.picked && (!demotedOnly || p.demoted)) {
           p.picked = true;
           out.push(p);
         }
       }
     };
-    take(this.probation, true);
-    take(this.main, false);
-    take(this.main, true);
+    take(this.policy === "2q" ? this.probation : this.main, true, true);
+    // Demoted pages may fill the batch; other pages only up to `others` in all.
+    max = Math.max(out.length, Math.min(n, others));
+    take(this.probation, true, false);
+    take(this.main, false, false);
+    take(this.main, true, false);
     for (const p of out) p.picked = false;
     return out;
+  }
+
+  /**
+   * Makes `p` the first candidate for eviction and for `coldDirtyPages`: the oldest page of the
+   * probation queue (LRU/CLOCK: the oldest page / the hand, unreferenced). For a page its user
+   * is done with, e.g. a leaf left full behind ascending inserts: spilling it first keeps pages
+   * still in use (an index's leaves) from being spilled and read back again.
+   */
+  demote(page: CachedPageShape): void {
+    const p = this.pages.get(page.pgno);
+    if (p !== page || p.seg === NONE) return;
+    p.ref = 0;
+    p.demoted = true;
+    if (this.policy === "2q") {
+      if (p.seg === MAIN) this.main.unlink(p);
+      else this.probation.unlink(p);
+      p.seg = PROBATION;
+      this.probation.pushBack(p);
+      this.probation.head = p;
+    } else {
+      this.main.unlink(p);
+      this.main.pushBack(p);
+      this.main.head = p;
+    }
   }
 
   /** Evicts `p` (clean and unpinned) now, whatever the policy would pick; recycles its buffer. */

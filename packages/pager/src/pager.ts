@@ -84,6 +84,8 @@ export class Pager {
   private writing = false;
   /** See `writeCount`. */
   private writes = 0;
+  /** See `pageEpoch`. */
+  private epoch = 0;
   /** The last page read on a cache miss (read-ahead detects sequential misses). */
   private lastMiss = -1;
   /** Consecutive read misses each on the page after the one before. */
@@ -237,6 +239,17 @@ export class Pager {
     return this.writes;
   }
 
+  /**
+   * Changes whenever a page may have been freed, dropped or put back to older content other than
+   * by a caller's own writes: a new write transaction (another connection may have committed),
+   * a rollback (also to a savepoint), `free`, `takeFreePages`, `truncate`. While it is unchanged
+   * within a write transaction, a page a caller wrote stays as that caller (and the other users
+   * of the page) left it: the b-tree's append hint checks this.
+   */
+  get pageEpoch(): number {
+    return this.epoch;
+  }
+
   /** Starts a read transaction; they nest (each needs an `endRead`). */
   beginRead(): void {
     this.live();
@@ -265,6 +278,7 @@ export class Pager {
     }
     this.writing = true;
     this.writes++;
+    this.epoch++;
     this.current = copyHeader(this.committed);
   }
 
@@ -315,6 +329,7 @@ export class Pager {
   rollback(): void {
     this.live();
     if (!this.writing) return;
+    this.epoch++;
     this.wal.rollback();
     const committedPages = this.committed.pageCount;
     for (const page of this.cache.all()) {
@@ -356,6 +371,14 @@ export class Pager {
     p.dirty = true;
   }
 
+  /**
+   * A hint that `page` will not be needed again soon: the cache evicts it (or, if dirty, spills
+   * it) before any other page. Changes nothing else; harmless on a page that is used again.
+   */
+  demote(page: Page): void {
+    this.cache.demote(page as CachedPage);
+  }
+
   /** Unpins a page. Unpinned clean pages may be evicted; releasing twice is harmless. */
   release(page: Page): void {
     const p = page as CachedPage;
@@ -386,6 +409,7 @@ export class Pager {
   /** Returns page `pgno` (2..pageCount, not already free) to the free list; needs a write transaction. */
   free(pgno: Pgno): void {
     this.requireWrite();
+    this.epoch++;
     if (!Number.isInteger(pgno) || pgno < 2 || pgno > this.current.pageCount) {
       throw new DbError("DB_MISUSE", `cannot free page ${pgno}`);
     }
@@ -402,6 +426,7 @@ export class Pager {
    */
   takeFreePages(): Pgno[] {
     this.requireWrite();
+    this.epoch++;
     const h = this.current;
     const out: Pgno[] = [];
     const seen = new Set<Pgno>();
@@ -443,6 +468,7 @@ export class Pager {
    */
   truncate(pageCount: number): void {
     this.requireWrite();
+    this.epoch++;
     if (!Number.isInteger(pageCount) || pageCount < 1 || pageCount > this.current.pageCount) {
       throw new DbError("DB_MISUSE", `cannot truncate to ${pageCount} pages (page count ${this.current.pageCount})`);
     }
@@ -490,6 +516,7 @@ export class Pager {
     this.requireWrite();
     const k = this.savepointIndex(id);
     if (k < 0) throw new DbError("DB_MISUSE", `no open savepoint ${id}`);
+    this.epoch++;
     const target = this.savepoints[k];
     const keep = target.header.pageCount;
     let images = target.pages;
@@ -747,7 +774,11 @@ export class Pager {
     if (this.cache.size <= limit) return;
     this.cache.evictClean(limit);
     if (this.cache.size <= limit || !this.writing || this.spillBlocked) return;
-    const victims = this.cache.coldDirtyPages(Math.max(this.cache.size - limit, limit >>> 3, 1));
+    // A batch of finished pages (demoted) is cheap to spill: they are not needed again. Pages
+    // that may be in use (an index filled in random order) only as many as needed, in smaller
+    // batches: each is likely to be read back and written again.
+    const over = this.cache.size - limit;
+    const victims = this.cache.coldDirtyPages(Math.max(over, limit >>> 3, 1), Math.max(over, limit >>> 6, 1));
     if (victims.length === 0) return;
     const frames: WalFrame[] = new Array(victims.length);
     for (let i = 0; i < victims.length; i++) frames[i] = this.frameOf(victims[i]);

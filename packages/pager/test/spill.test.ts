@@ -25,6 +25,36 @@ describe("PageCache.coldDirtyPages", () => {
   });
 });
 
+describe("PageCache.demote", () => {
+  it("makes a page the first to be spilled or evicted, under every policy", () => {
+    for (const policy of ["2q", "lru", "clock"] as const) {
+      const c = new PageCache(policy);
+      for (let pgno = 1; pgno <= 4; pgno++) c.insert(pgno, new Uint8Array(8), true);
+      c.touch(3);
+      c.touch(3);
+      c.demote(c.peek(3)!);
+      expect(c.coldDirtyPages(1).map((p) => p.pgno), policy).toEqual([3]);
+      for (const p of c.all()) p.dirty = false;
+      c.evictClean(3);
+      expect(c.peek(3), policy).toBeUndefined();
+      expect(c.size, policy).toBe(3);
+    }
+  });
+});
+
+describe("PageCache.coldDirtyPages with demoted pages", () => {
+  it("fills the batch with demoted pages, other pages only up to `others`", () => {
+    const c = new PageCache("2q");
+    for (let pgno = 1; pgno <= 10; pgno++) c.insert(pgno, new Uint8Array(8), true);
+    for (const pgno of [7, 8, 9]) c.demote(c.peek(pgno)!);
+    c.touch(9); // used again: no longer demoted
+    expect(c.coldDirtyPages(6, 1).map((p) => p.pgno).sort((a, b) => a - b)).toEqual([7, 8]);
+    expect(c.coldDirtyPages(6, 4).length).toBe(4);
+    expect(c.coldDirtyPages(6, 4).slice(0, 2).map((p) => p.pgno).sort((a, b) => a - b)).toEqual([7, 8]);
+    expect(c.coldDirtyPages(6).length).toBe(6);
+  });
+});
+
 describe("spilling", () => {
   it("writes cold pages and keeps a page in constant use dirty in memory", () => {
     const vfs = new MemoryVfs();

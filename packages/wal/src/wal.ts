@@ -127,6 +127,8 @@ export class Wal {
   private readonly sums = new TxnSums();
   private shift: ChecksumShift = [1, 0, 0, 1];
   private shiftPageSize = 0;
+  /** Runs of frames read by `copyToDb` (up to CHECKPOINT_BATCH_BYTES, then reused). */
+  private runBuf: Uint8Array | null = null;
   /** Staging buffer of `writeFrames` and checkpoints (grown up to CHECKPOINT_BATCH_BYTES, then reused). */
   private staging: Uint8Array | null = null;
 
@@ -734,23 +736,42 @@ export class Wal {
     return problem === null ? buf : `WAL frame ${frame} ${problem}`;
   }
 
-  /** Writes the given [pgno, frame] pages (sorted by pgno) into the db file, runs of adjacent pages at once. */
+  /**
+   * Writes the given [pgno, frame] pages (sorted by pgno) into the db file, runs of adjacent pages
+   * at once. Frames of adjacent pages that are adjacent in the WAL too (a commit writes its pages
+   * in page order) are read in one call, up to CHECKPOINT_BATCH_BYTES; each frame is checked as
+   * `readFrame` does before its page is copied.
+   */
   private copyToDb(pages: [number, number][]): void {
     const ps = this._pageSize as number;
+    const frameSize = FRAME_HEADER_SIZE + ps;
+    const header = this.header as WalHeader;
     const batch = this.stagingBuffer(Math.max(1, Math.min(pages.length, Math.floor(CHECKPOINT_BATCH_BYTES / ps))) * ps);
+    const maxRun = Math.max(1, Math.floor(CHECKPOINT_BATCH_BYTES / frameSize));
+    const runBytes = Math.min(pages.length, maxRun) * frameSize;
+    if (this.runBuf === null || this.runBuf.length < runBytes) this.runBuf = new Uint8Array(runBytes);
+    const run = this.runBuf;
     let first = 0; // pgno at the start of `batch`
     let used = 0; // bytes of `batch` filled
     const flush = () => {
       if (used > 0) this.db.write(batch.subarray(0, used), (first - 1) * ps);
       used = 0;
     };
-    for (const [pgno, frame] of pages) {
-      if (used > 0 && (pgno !== first + used / ps || used === batch.length)) flush();
-      if (used === 0) first = pgno;
-      const f = this.readFrame(frame);
-      if (typeof f === "string") throw corruptError(pgno, f);
-      batch.set(f.subarray(FRAME_HEADER_SIZE), used);
-      used += ps;
+    for (let i = 0; i < pages.length; ) {
+      let j = i + 1;
+      while (j < pages.length && j - i < maxRun && pages[j][0] === pages[j - 1][0] + 1 && pages[j][1] === pages[j - 1][1] + 1) j++;
+      const got = readAt(this.walFile as VfsFile, run.subarray(0, (j - i) * frameSize), this.frameOffset(pages[i][1]), "the WAL");
+      for (let k = 0; k < j - i; k++) {
+        const [pgno, frame] = pages[i + k];
+        if ((k + 1) * frameSize > got) throw corruptError(pgno, `WAL frame ${frame} is truncated`);
+        const problem = frameProblem(run, k * frameSize, header, this.index.pgnoOf(frame));
+        if (problem !== null) throw corruptError(pgno, `WAL frame ${frame} ${problem}`);
+        if (used > 0 && (pgno !== first + used / ps || used === batch.length)) flush();
+        if (used === 0) first = pgno;
+        batch.set(run.subarray(k * frameSize + FRAME_HEADER_SIZE, (k + 1) * frameSize), used);
+        used += ps;
+      }
+      i = j;
     }
     flush();
   }

@@ -343,3 +343,45 @@ describe("Wal on NodeVfs", () => {
     // `wal` is abandoned as if its process had crashed (two live connections are not supported)
   });
 });
+
+describe("checkpoint reads", () => {
+  it("reads the frames of adjacent pages adjacent in the WAL in one call, and still checks each", () => {
+    const reads: number[] = [];
+    const mem = new MemoryVfs();
+    const vfs: Vfs = {
+      name: "counting",
+      open(path, options) {
+        const f = mem.open(path, options);
+        return {
+          path: f.path,
+          read(buf: Uint8Array, offset: number) {
+            if (path.endsWith("-wal")) reads.push(buf.length);
+            return f.read(buf, offset);
+          },
+          write: (buf: Uint8Array, offset: number) => f.write(buf, offset),
+          sync: () => f.sync(),
+          truncate: (size: number) => f.truncate(size),
+          size: () => f.size(),
+          close: () => f.close(),
+        };
+      },
+      exists: (p) => mem.exists(p),
+      delete: (p) => mem.delete(p),
+      syncDir: (p) => mem.syncDir(p),
+    };
+    const wal = Wal.open(vfs, "/c.db", { create: true, autocheckpointFrames: 0 });
+    wal.setPageSize(1024);
+    const frames = Array.from({ length: 300 }, (_, i) => ({ pgno: i + 1, data: new Uint8Array(1024).fill(i & 0xff) }));
+    wal.writeFrames(frames, 300);
+    reads.length = 0;
+    wal.checkpoint();
+    // 300 frames of 1,048 bytes: one read per MiB, not one per frame.
+    expect(reads.length).toBeLessThanOrEqual(2);
+    const buf = new Uint8Array(1024);
+    for (const p of [1, 150, 300]) {
+      wal.readPage(p, buf);
+      expect(buf[0]).toBe((p - 1) & 0xff);
+    }
+    wal.close();
+  });
+});
