@@ -376,6 +376,21 @@ const SCRIPTS: Record<string, string[]> = {
     "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i < 3) SELECT a.i, b.i FROM c a, c b ORDER BY 1, 2",
     "WITH RECURSIVE c(i) AS (SELECT 1 UNION SELECT i % 3 + 1 FROM c) SELECT * FROM c",
   ],
+  "DISTINCT under each column's collation": [
+    "CREATE TABLE d(x TEXT COLLATE NOCASE, y TEXT, z)",
+    "INSERT INTO d VALUES ('a', 'p', 1), ('A', 'P', 2), ('b', 'q', 3), ('a ', 'p ', 4), (NULL, NULL, 5), (NULL, 'Q', 6)",
+    "SELECT DISTINCT x FROM d",
+    "SELECT DISTINCT y FROM d",
+    "SELECT DISTINCT y COLLATE NOCASE FROM d",
+    "SELECT DISTINCT x COLLATE BINARY FROM d",
+    "SELECT DISTINCT y COLLATE RTRIM FROM d",
+    "SELECT DISTINCT x, y COLLATE NOCASE FROM d",
+    "SELECT DISTINCT x FROM d ORDER BY 1",
+    "SELECT DISTINCT upper(y) FROM d",
+    "SELECT count(*) FROM (SELECT DISTINCT x FROM d)",
+    "SELECT DISTINCT x || '' FROM d",
+    "SELECT DISTINCT z % 2, x FROM d",
+  ],
 };
 
 describe("differential against SQLite", () => {

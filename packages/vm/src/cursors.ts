@@ -401,7 +401,14 @@ export class EphemeralCursor implements VmCursor {
   nullRow = false;
   hasNull = false;
 
-  constructor(readonly isSet: boolean) {}
+  /**
+   * `collations[i]` ("BINARY" | "NOCASE" | "RTRIM") applies to text in column i when rows are
+   * compared (a set, DISTINCT): rows equal under them are one row, the first one kept.
+   */
+  constructor(
+    readonly isSet: boolean,
+    private readonly collations?: readonly string[],
+  ) {}
 
   private view(): SqlValue[][] {
     if (!this.isSet) return this.rows;
@@ -413,8 +420,8 @@ export class EphemeralCursor implements VmCursor {
     return this.sorted;
   }
 
-  static keyOf(values: SqlValue[]): string {
-    return encodeKeyString(values);
+  private keyOf(values: SqlValue[]): string {
+    return encodeKeyString(values, undefined, this.collations);
   }
 
   /** Appends a row (table) or adds it if absent (set). Returns false if a set already had it. */
@@ -423,7 +430,7 @@ export class EphemeralCursor implements VmCursor {
       this.rows.push(values);
       return true;
     }
-    const k = EphemeralCursor.keyOf(values);
+    const k = this.keyOf(values);
     if (this.keys.has(k)) return false;
     this.keys.set(k, values);
     this.sorted = null;
@@ -433,10 +440,10 @@ export class EphemeralCursor implements VmCursor {
 
   contains(values: SqlValue[]): boolean {
     if (!this.isSet) {
-      const k = EphemeralCursor.keyOf(values);
-      return this.rows.some((r) => EphemeralCursor.keyOf(r) === k);
+      const k = this.keyOf(values);
+      return this.rows.some((r) => this.keyOf(r) === k);
     }
-    return this.keys.has(EphemeralCursor.keyOf(values));
+    return this.keys.has(this.keyOf(values));
   }
 
   /** All rows, in this table's order. */
@@ -458,9 +465,9 @@ export class EphemeralCursor implements VmCursor {
       return;
     }
     const a = new Map<string, SqlValue[]>();
-    for (const r of mine) a.set(EphemeralCursor.keyOf(r), r);
+    for (const r of mine) a.set(this.keyOf(r), r);
     const bkeys = new Map<string, SqlValue[]>();
-    for (const r of theirs) bkeys.set(EphemeralCursor.keyOf(r), r);
+    for (const r of theirs) bkeys.set(this.keyOf(r), r);
     let out: Map<string, SqlValue[]>;
     if (op === "UNION") {
       out = a;
@@ -476,7 +483,7 @@ export class EphemeralCursor implements VmCursor {
   }
 
   remove(values: SqlValue[]): void {
-    if (this.keys.delete(EphemeralCursor.keyOf(values))) this.sorted = null;
+    if (this.keys.delete(this.keyOf(values))) this.sorted = null;
   }
 
   get size(): number {

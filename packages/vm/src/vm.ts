@@ -616,8 +616,10 @@ export class Execution {
         case Op.OpenEphemeral: {
           this.cursors[I.p1]?.close();
           // p4 { autoIndex }: the planner's transient index (autoindex.ts).
-          const auto = (I.p4 as { autoIndex?: AutoIndexSpec } | undefined)?.autoIndex;
-          this.cursors[I.p1] = auto ? new AutoIndexCursor(auto) : new EphemeralCursor(I.p2 === 1);
+          // p4 { collations }: per-column collations of a set (DISTINCT).
+          const p4 = I.p4 as { autoIndex?: AutoIndexSpec; collations?: string[] } | undefined;
+          const auto = p4?.autoIndex;
+          this.cursors[I.p1] = auto ? new AutoIndexCursor(auto) : new EphemeralCursor(I.p2 === 1, p4?.collations);
           break;
         }
         case Op.OpenPseudo: {

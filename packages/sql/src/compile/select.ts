@@ -330,7 +330,11 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   }));
   if (sorter >= 0) b.emit(Op.OpenSorter, sorter, lim.limit, lim.offset, sortSpec);
   const distinct = core.distinct ? b.cursor() : -1;
-  if (distinct >= 0) b.emit(Op.OpenEphemeral, distinct, 1);
+  if (distinct >= 0) {
+    // Rows are distinct under each result column's collation (`SELECT DISTINCT x COLLATE NOCASE`).
+    const collations = cols.map((c) => (exprCollation(scope, c.expr) ?? "BINARY").toUpperCase());
+    b.emit(Op.OpenEphemeral, distinct, 1, 0, collations.some((c) => c !== "BINARY") ? { collations } : undefined);
+  }
 
   // Emits a finished result row (registers res..res+n-1): DISTINCT, then sorter or delivery.
   const consume = (res: number) => {
