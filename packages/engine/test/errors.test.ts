@@ -2,18 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Database, DbError } from "../src/index.js";
-import { runCli, tempDir } from "./helpers.js";
-
-function caught(fn: () => unknown): DbError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DbError);
-    return e as DbError;
-  }
-  throw new Error("expected an error");
-}
+import { Database } from "../src/index.js";
+import { caught, runCli, tempDir } from "./helpers.js";
 
 function seeded(): Database {
   const db = new Database(":memory:");

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
+import { DbError } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../../..");
@@ -29,4 +31,15 @@ export function runCli(args: string[], input?: string): SpawnSyncReturns<string>
 
 export function spawnTs(file: string, args: string[]) {
   return spawn(process.execPath, [...tsNode, file, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Runs `fn`, which must throw a DbError (the test fails otherwise), and returns that error. */
+export function caught(fn: () => unknown): DbError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DbError);
+    return e as DbError;
+  }
+  throw new Error("expected an error");
 }

@@ -4,17 +4,8 @@
  * ROLLBACK, savepoints and triggers inserting into the same table, and integrity afterwards.
  */
 import { describe, expect, it } from "vitest";
-import { Database, DbError } from "../src/index.js";
-
-function caught(fn: () => unknown): DbError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DbError);
-    return e as DbError;
-  }
-  throw new Error("expected an error");
-}
+import { Database } from "../src/index.js";
+import { caught } from "./helpers.js";
 
 const rows = (db: Database, sql: string) => db.prepare(sql).raw().all() as unknown[][];
 const ok = (db: Database) => expect(db.prepare("PRAGMA integrity_check").pluck().all()).toEqual(["ok"]);

@@ -265,12 +265,7 @@ export class Wal {
     if (durable) this.syncOrPoison(wal, false);
     this.db.truncate(0);
     if (durable) this.syncOrPoison(this.db, false);
-    this.index.clear();
-    this.sums.clear();
-    this.staleTail = false;
-    this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = this.padding = 0;
-    for (const s of this.snapshots) s.maxFrame = 0;
-    this.headerFresh = false;
+    this.forgetFrames();
     this._pageSize = bytes;
   }
 
@@ -635,13 +630,18 @@ export class Wal {
    * overwritten. "restart" also cuts the file to the header (an explicit request to restart the
    * WAL gives its space back), "truncate" to nothing (the next append writes a header).
    */
-  private reset(wal: VfsFile, mode: CheckpointMode): void {
+  /** Forgets every frame (index, sums, counters; live snapshots see none), as after a reset. */
+  private forgetFrames(): void {
     this.index.clear();
     this.sums.clear();
     this.staleTail = false;
     this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = this.padding = 0;
     for (const s of this.snapshots) s.maxFrame = 0;
     this.headerFresh = false;
+  }
+
+  private reset(wal: VfsFile, mode: CheckpointMode): void {
+    this.forgetFrames();
     if (mode === "truncate") {
       wal.truncate(0);
     } else {

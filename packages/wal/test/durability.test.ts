@@ -5,27 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { MUTATING_OPS, SimCrash, SimVfs } from "@db/vfs/testing";
-import { DbError, MemoryVfs, Wal, type Vfs } from "../src/index.js";
-
-const DB = "/d/db";
-const PS = 1024;
-const FRAME = 24 + PS;
-
-function page(fill: number): Uint8Array {
-  return new Uint8Array(PS).fill(fill);
-}
-
-function open(vfs: Vfs, opts: Parameters<typeof Wal.open>[2] = {}): Wal {
-  const wal = Wal.open(vfs, DB, { create: true, ...opts });
-  if (wal.pageSize === null) wal.setPageSize(PS);
-  return wal;
-}
-
-function read(wal: Wal, pgno: number, s?: { maxFrame: number }): number {
-  const buf = new Uint8Array(PS);
-  wal.readPage(pgno, buf, s);
-  return buf[0];
-}
+import { DbError, MemoryVfs, Wal } from "../src/index.js";
+import { DB, FRAME, PS, open, page, read } from "./helpers.js";
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

@@ -5,30 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { MUTATING_OPS, SimCrash, SimVfs, type CrashPolicy } from "@db/vfs/testing";
-import { DbError, Wal, type Vfs, type WalFrame } from "../src/index.js";
-
-const DB = "/d/db";
-const PS = 1024;
-const FRAME = 24 + PS;
-
-function page(fill: number): Uint8Array {
-  return new Uint8Array(PS).fill(fill);
-}
+import { DbError, Wal, type WalFrame } from "../src/index.js";
+import { FRAME, open, page, read } from "./helpers.js";
 
 function frames(...pairs: [number, number][]): WalFrame[] {
   return pairs.map(([pgno, fill]) => ({ pgno, data: page(fill) }));
-}
-
-function open(vfs: Vfs, opts: Parameters<typeof Wal.open>[2] = {}): Wal {
-  const wal = Wal.open(vfs, DB, { create: true, ...opts });
-  if (wal.pageSize === null) wal.setPageSize(PS);
-  return wal;
-}
-
-function read(wal: Wal, pgno: number): number {
-  const buf = new Uint8Array(PS);
-  wal.readPage(pgno, buf);
-  return buf[0];
 }
 
 /** Commit A (pages 1-3 = 1), then a transaction B spilling page 2 three times around other pages. */

@@ -25,6 +25,21 @@ function read(wal: Wal, pgno: number, s?: { maxFrame: number }): number {
   return buf[0];
 }
 
+/** A MemoryVfs that records each fsync in `syncs`: the file's path, or "dir" for a directory sync. */
+function countingVfs(syncs: string[]): Vfs {
+  const mem = new MemoryVfs();
+  return {
+    name: "counting",
+    exists: (p) => mem.exists(p),
+    delete: (p) => mem.delete(p),
+    syncDir: () => syncs.push("dir"),
+    open: (p, o) => {
+      const f = mem.open(p, o);
+      return Object.assign(Object.create(Object.getPrototypeOf(f)), f, { sync: () => syncs.push(p) });
+    },
+  };
+}
+
 function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
@@ -184,17 +199,7 @@ describe("Wal", () => {
 
   it("syncs per the synchronous setting", () => {
     const syncs: string[] = [];
-    const mem = new MemoryVfs();
-    const counting: Vfs = {
-      name: "counting",
-      exists: (p) => mem.exists(p),
-      delete: (p) => mem.delete(p),
-      syncDir: () => syncs.push("dir"),
-      open: (p, o) => {
-        const f = mem.open(p, o);
-        return Object.assign(Object.create(Object.getPrototypeOf(f)), f, { sync: () => syncs.push(p) });
-      },
-    };
+    const counting = countingVfs(syncs);
     const wal = openWal(counting);
     expect(syncs).toEqual(["dir"]); // both files created: one sync of their directory
     syncs.length = 0;
@@ -215,17 +220,7 @@ describe("Wal", () => {
 
   it("syncs the directory of a WAL it creates beside an existing db file only before the WAL's first fsync", () => {
     const syncs: string[] = [];
-    const mem = new MemoryVfs();
-    const counting: Vfs = {
-      name: "counting",
-      exists: (p) => mem.exists(p),
-      delete: (p) => mem.delete(p),
-      syncDir: () => syncs.push("dir"),
-      open: (p, o) => {
-        const f = mem.open(p, o);
-        return Object.assign(Object.create(Object.getPrototypeOf(f)), f, { sync: () => syncs.push(p) });
-      },
-    };
+    const counting = countingVfs(syncs);
     const first = openWal(counting);
     first.writeFrames([{ pgno: 1, data: page(1) }], 1);
     first.close(); // checkpoints and deletes the WAL

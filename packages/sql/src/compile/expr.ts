@@ -589,10 +589,15 @@ function constantTruth(e: Expr): boolean | null {
   return v >= -2147483648n && v <= 2147483647n ? v !== 0n : null;
 }
 
+/** Whether `e` itself runs a SELECT: a scalar subquery, EXISTS, `IN (SELECT ...)` or `IN table`. */
+export function isSubquery(e: Expr): boolean {
+  return e.kind === "subquery" || e.kind === "exists" || e.kind === "in-select" || e.kind === "in-table";
+}
+
 function hasSubquery(e: Expr): boolean {
   let found = false;
   walkExpr(e, (n) => {
-    if (n.kind === "subquery" || n.kind === "exists" || n.kind === "in-select" || n.kind === "in-table") found = true;
+    if (isSubquery(n)) found = true;
   });
   return found;
 }

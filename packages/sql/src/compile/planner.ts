@@ -11,7 +11,7 @@ import type { Affinity } from "@db/vm";
 import type { Expr } from "../ast.js";
 import type { Index } from "../schema.js";
 import type { Scope, Source } from "./context.js";
-import { exprAffinity, exprCollation, resolveColumn, walkExpr } from "./expr.js";
+import { exprAffinity, exprCollation, isSubquery, resolveColumn, walkExpr } from "./expr.js";
 import { AUTO_INDEX_ROWS, INDEX_ROW, SCAN_ROW, autoIndexSetup, filteredRows, logAdd, rangeRows, rowsPerKey, seekCost, tableRows } from "./cost.js";
 
 export interface Bound {
@@ -59,7 +59,7 @@ export function termDeps(scope: Scope, e: Expr): Set<Source> | null {
   const deps = new Set<Source>();
   let opaque = false;
   walkExpr(e, (n) => {
-    if (n.kind === "subquery" || n.kind === "exists" || n.kind === "in-select" || n.kind === "in-table") opaque = true;
+    if (isSubquery(n)) opaque = true;
     if (n.kind === "column") {
       try {
         const saved = scope.correlated;

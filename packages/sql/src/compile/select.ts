@@ -3,7 +3,7 @@ import { DbError, Op, accumulatorKind, aggregateFunctions, type AggDef, type Aff
 import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore, SelectSimple } from "../ast.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import type { Builder } from "./builder.js";
-import { compileCondition, compileExpr, emitColumn, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
+import { compileCondition, compileExpr, emitColumn, isSubquery, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
 import { plan, probeAffinity, seekAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
@@ -155,6 +155,13 @@ function collectAggs(ctx: Ctx, exprs: Expr[], out: FunctionCall[]): void {
   }
 }
 
+/** Whether the result columns of `core` call an aggregate. */
+function hasAggregates(ctx: Ctx, core: SelectSimple): boolean {
+  const aggs: FunctionCall[] = [];
+  collectAggs(ctx, core.columns.flatMap((c) => (c.kind === "expr" ? [c.expr] : [])), aggs);
+  return aggs.length > 0;
+}
+
 function collectBare(scope: Scope, exprs: Expr[], bare: Map<string, number>, list: { source: Source; col: number }[], ctx: Ctx): void {
   for (const e of exprs) {
     walkExpr(e, (n) => {
@@ -279,7 +286,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   }
   // `SELECT cols FROM cte LIMIT n` over a recursive CTE: the CTE stops after n rows (recursive.ts),
   // which is what makes `... UNION ALL SELECT x + 1 FROM cte) SELECT x FROM cte LIMIT 5` end.
-  if (limitE && !offsetE && core.from?.kind === "table" && !core.where && !core.groupBy.length && !core.having && !core.distinct && !orderBy.length && !core.columns.some((c) => c.kind === "expr" && hasAggregate(ctx, c.expr))) {
+  if (limitE && !offsetE && core.from?.kind === "table" && !core.where && !core.groupBy.length && !core.having && !core.distinct && !orderBy.length && !hasAggregates(ctx, core)) {
     ctx.cteLimitHint = limitE;
   }
   const { sources, innerTerms, correlated: fromCorrelated } = buildSources(ctx, core.from, outer);
@@ -577,7 +584,7 @@ function markCovering(scope: Scope, levels: Level[], exprs: Expr[]): void {
   const used = new Map<Source, Set<number>>();
   for (const e of exprs) {
     walkExpr(e, (n) => {
-      if (n.kind === "subquery" || n.kind === "exists" || n.kind === "in-select" || n.kind === "in-table") opaque = true;
+      if (isSubquery(n)) opaque = true;
       if (n.kind === "column") {
         try {
           const saved = scope.correlated;
@@ -856,12 +863,4 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
   }
   b.place(end);
   return { columns: first.columns, affinities, lastAffinities, correlated };
-}
-
-function hasAggregate(ctx: Ctx, e: Expr): boolean {
-  let found = false;
-  walkExpr(e, (n) => {
-    if (n.kind === "function" && isAggregateCall(ctx, n)) found = true;
-  });
-  return found;
 }
