@@ -36,7 +36,8 @@ const READ_AHEAD_PAGES = 32;
 /** Read-ahead starts at this many misses in a row on consecutive pages (not for short range scans). */
 const READ_AHEAD_AFTER = 4;
 
-const MAX_PAGE_COUNT = 0xffffffff;
+// A WAL commit frame records the page count in 31 bits (packages/wal/FORMAT.md).
+const MAX_PAGE_COUNT = 0x7fffffff;
 
 /** A page's content when a savepoint first saw it change. */
 interface PreImage {
@@ -316,7 +317,7 @@ export class Pager {
       this.snapshot = this.wal.beginRead();
     }
     const limit = this.wal.autocheckpointFrames;
-    if (limit > 0 && this.wal.logFrames >= limit) {
+    if (limit > 0 && this.wal.frameCount >= limit) {
       try {
         this.wal.checkpoint();
       } catch {

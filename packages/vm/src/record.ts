@@ -578,6 +578,9 @@ export class RecordReader {
       while (i < hl && buf[start + i] === hdr[i]) i++;
       if (i === hl) return this;
     }
+    // The parse below overwrites types and offsets; if it throws part-way, the cached header
+    // must not describe them any more.
+    this.hdrLen = 0;
     let hdrSize: number;
     let p: number;
     if (buf[start] < 0x80) {

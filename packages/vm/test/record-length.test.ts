@@ -98,3 +98,14 @@ describe("TEXT decoding", () => {
     expect(r.column(0)).toBe("a\uFFFDb");
   });
 });
+
+describe("RecordReader header reuse", () => {
+  it("forgets the previous header when a parse fails part-way (found by the corrupt-file fuzzer, seed 1504150592)", () => {
+    const reader = new RecordReader();
+    const good = encodeRecord(["hi"]);
+    expect(reader.reset(good).column(0)).toBe("hi");
+    // Column 0 says TEXT of 100 bytes, column 1 a reserved serial type: DB_CORRUPT after column 0's type was stored.
+    expect(() => reader.reset(bytes(4, 0x81, 0x55, 10))).toThrow(expect.objectContaining({ code: "DB_CORRUPT" }));
+    expect(reader.reset(good.slice()).column(0)).toBe("hi");
+  });
+});

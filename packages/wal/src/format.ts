@@ -3,11 +3,32 @@ import { checksum, checksumUpdate, type ChecksumState } from "./checksum.js";
 
 /** "@DBW" */
 export const WAL_MAGIC = 0x40444257;
-export const WAL_VERSION = 1;
+/** The version this code writes; version 1 files (no aligned commits) are still read. */
+export const WAL_VERSION = 2;
 export const WAL_HEADER_SIZE = 32;
 export const FRAME_HEADER_SIZE = 24;
 export const MIN_PAGE_SIZE = 512;
 export const MAX_PAGE_SIZE = 65536;
+/**
+ * Top bit of a commit frame's commit-size field: the next frame starts at the next multiple of
+ * `alignment(pageSize)` bytes (an "aligned" commit, FORMAT.md "Aligned commits"). Commit sizes
+ * are therefore below 2^31 pages.
+ */
+export const COMMIT_ALIGNED = 0x80000000;
+/** Largest database size (pages) a commit frame can record. */
+export const MAX_COMMIT_SIZE = 0x7fffffff;
+
+/** Bytes an aligned commit's successor is aligned to: min(4096, pageSize). */
+export function commitAlignment(pageSize: number): number {
+  return Math.min(4096, pageSize);
+}
+
+/** Offset of the frame after a frame ending at byte `end`: `end`, or rounded up to the alignment. */
+export function nextFrameOffset(end: number, aligned: boolean, pageSize: number): number {
+  if (!aligned) return end;
+  const b = commitAlignment(pageSize);
+  return Math.ceil(end / b) * b;
+}
 
 /** True for the page sizes the format allows: powers of two from 512 to 65536 bytes. */
 export function isValidPageSize(bytes: number): boolean {
@@ -15,6 +36,8 @@ export function isValidPageSize(bytes: number): boolean {
 }
 
 export interface WalHeader {
+  /** Format version read from (or written to) the file: 1 or 2. */
+  version: number;
   pageSize: number;
   checkpointSeq: number;
   salt1: number;
@@ -28,6 +51,7 @@ export function nextWalHeader(previous: WalHeader | null, pageSize: number): Wal
   // Web Crypto (a global in Node, browsers, Deno, Bun): importing node:crypto costs ~4 ms at start-up.
   const salts = crypto.getRandomValues(new Uint32Array(2));
   return {
+    version: WAL_VERSION,
     pageSize,
     checkpointSeq: ((previous?.checkpointSeq ?? 0) + 1) >>> 0,
     salt1: salts[0],
@@ -41,7 +65,7 @@ export function encodeWalHeader(h: WalHeader): Uint8Array {
   const buf = new Uint8Array(WAL_HEADER_SIZE);
   const v = new DataView(buf.buffer);
   v.setUint32(0, WAL_MAGIC);
-  v.setUint32(4, WAL_VERSION);
+  v.setUint32(4, h.version);
   v.setUint32(8, h.pageSize);
   v.setUint32(12, h.checkpointSeq);
   v.setUint32(16, h.salt1);
@@ -56,16 +80,17 @@ export function encodeWalHeader(h: WalHeader): Uint8Array {
 export function decodeWalHeader(buf: Uint8Array): WalHeader | null {
   if (buf.length < WAL_HEADER_SIZE) return null;
   const v = new DataView(buf.buffer, buf.byteOffset, WAL_HEADER_SIZE);
-  if (v.getUint32(0) !== WAL_MAGIC || v.getUint32(4) !== WAL_VERSION) return null;
+  const version = v.getUint32(4);
+  if (v.getUint32(0) !== WAL_MAGIC || (version !== 1 && version !== WAL_VERSION)) return null;
   const cksum = checksum(buf, 0, 24);
   if (v.getUint32(24) !== cksum.s0 || v.getUint32(28) !== cksum.s1) return null;
   const pageSize = v.getUint32(8);
   if (!isValidPageSize(pageSize)) return null;
-  return { pageSize, checkpointSeq: v.getUint32(12), salt1: v.getUint32(16), salt2: v.getUint32(20), cksum };
+  return { version, pageSize, checkpointSeq: v.getUint32(12), salt1: v.getUint32(16), salt2: v.getUint32(20), cksum };
 }
 
 /**
- * Fills frame-header bytes [0, 16) at `buf[off]` (page number, commit size, salts; the page
+ * Fills frame-header bytes [0, 16) at `buf[off]` (page number, commit-size field, salts; the page
  * data must already be at `off + 24`) and sets `own` to the frame's own checksum: header bytes
  * [0, 8) and the page, from (0, 0). The chain checksum is then `checksumAdvance` of the previous
  * frame's by `own` (see checksum.ts), stored with `setFrameChecksum`.
@@ -75,13 +100,13 @@ export function frameSum(
   off: number,
   pageSize: number,
   pgno: number,
-  commitSize: number,
+  commitField: number,
   h: WalHeader,
   own: ChecksumState,
 ): void {
   const v = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER_SIZE);
   v.setUint32(0, pgno);
-  v.setUint32(4, commitSize);
+  v.setUint32(4, commitField);
   v.setUint32(8, h.salt1);
   v.setUint32(12, h.salt2);
   own.s0 = 0;
@@ -100,7 +125,10 @@ export function setFrameChecksum(buf: Uint8Array, off: number, s: ChecksumState)
 /** A frame header as read back, or null when the frame is invalid (salt or checksum mismatch). */
 export interface FrameInfo {
   pgno: number;
+  /** Database size in pages for a commit frame, else 0. */
   commitSize: number;
+  /** A commit frame whose successor starts at the next alignment boundary (COMMIT_ALIGNED). */
+  aligned: boolean;
 }
 
 /**
@@ -123,7 +151,10 @@ export function decodeFrame(
   if (v.getUint32(16) !== next.s0 || v.getUint32(20) !== next.s1) return null;
   running.s0 = next.s0;
   running.s1 = next.s1;
-  return { pgno, commitSize: v.getUint32(4) };
+  const field = v.getUint32(4);
+  const commitSize = field & MAX_COMMIT_SIZE;
+  if (commitSize === 0 && field !== 0) return null; // the flag on a frame that is not a commit
+  return { pgno, commitSize, aligned: field >= COMMIT_ALIGNED };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { DbError, type VfsFile } from "@db/vfs";
 import type { ChecksumState } from "./checksum.js";
 import { FrameIndex } from "./frame-index.js";
-import { decodeFrame, decodeWalHeader, FRAME_HEADER_SIZE, WAL_HEADER_SIZE, type WalHeader } from "./format.js";
+import { decodeFrame, decodeWalHeader, FRAME_HEADER_SIZE, nextFrameOffset, WAL_HEADER_SIZE, type WalHeader } from "./format.js";
 
 /** What recovery found in a WAL file. */
 export interface Recovered {
@@ -50,27 +50,32 @@ export function recoverWal(file: VfsFile): Recovered {
 
   const pageSize = header.pageSize;
   const frameSize = FRAME_HEADER_SIZE + pageSize;
-  const total = Math.floor((file.size() - WAL_HEADER_SIZE) / frameSize);
+  const size = file.size();
   const running = { ...header.cksum };
   let committed = { ...running };
-  const pending: number[] = [];
+  const pending: number[] = []; // pgno, offset, pgno, offset, ...
   const perBatch = Math.max(1, Math.floor(SCAN_BATCH_BYTES / frameSize));
-  const buf = new Uint8Array(Math.min(perBatch, Math.max(total, 1)) * frameSize);
-
-  scan: for (let first = 1; first <= total; first += perBatch) {
-    const count = Math.min(perBatch, total - first + 1);
-    const got = readAt(file, buf.subarray(0, count * frameSize), WAL_HEADER_SIZE + (first - 1) * frameSize, "the WAL");
-    for (let i = 0; i < count; i++) {
-      if ((i + 1) * frameSize > got) break scan;
-      const info = decodeFrame(buf, i * frameSize, pageSize, header, running);
-      if (info === null) break scan;
-      pending.push(info.pgno);
-      if (info.commitSize > 0) {
-        for (const pgno of pending) index.append(pgno);
-        index.markCommit(info.commitSize);
-        pending.length = 0;
-        committed = { ...running };
-      }
+  const buf = new Uint8Array(Math.max(frameSize, Math.min(perBatch * frameSize, size - WAL_HEADER_SIZE)));
+  let bufStart = 0; // file offset of buf[0]
+  let bufLen = 0; // bytes of buf holding file data
+  // Frames are read in runs of up to SCAN_BATCH_BYTES; an aligned commit moves the next frame
+  // to the next alignment boundary, possibly outside the run read so far.
+  for (let offset = WAL_HEADER_SIZE; offset + frameSize <= size; ) {
+    if (offset < bufStart || offset + frameSize > bufStart + bufLen) {
+      bufStart = offset;
+      bufLen = readAt(file, buf.subarray(0, Math.min(buf.length, size - offset)), offset, "the WAL");
+      if (bufLen < frameSize) break;
+    }
+    const info = decodeFrame(buf, offset - bufStart, pageSize, header, running);
+    if (info === null) break;
+    pending.push(info.pgno, offset);
+    offset += frameSize;
+    if (info.commitSize > 0) {
+      for (let i = 0; i < pending.length; i += 2) index.append(pending[i], pending[i + 1]);
+      index.markCommit(info.commitSize, info.aligned);
+      pending.length = 0;
+      committed = { ...running };
+      offset = nextFrameOffset(offset, info.aligned, pageSize);
     }
   }
   return { header, index, running: committed };

@@ -3,8 +3,11 @@ import { checksumAdvance, checksumShift, type ChecksumShift, type ChecksumState 
 import { FrameIndex } from "./frame-index.js";
 import { TxnSums } from "./txn-sums.js";
 import {
+  COMMIT_ALIGNED,
   encodeWalHeader,
   FRAME_HEADER_SIZE,
+  MAX_COMMIT_SIZE,
+  nextFrameOffset,
   frameProblem,
   frameSum,
   isValidPageSize,
@@ -20,7 +23,7 @@ const CHECKPOINT_BATCH_BYTES = 1 << 20;
 /** `writeFrames` writes frames in runs of up to this many bytes (one staging buffer). */
 const WRITE_BATCH_BYTES = 256 << 10;
 
-/** Default of `WalOpenOptions.sectorSize`: the largest sector the padding guards against. */
+/** Default of `WalOpenOptions.sectorSize`: the largest sector aligned commits guard against. */
 export const DEFAULT_SECTOR_SIZE = 4096;
 
 /** A reader's view of the database: frames 1..maxFrame of the WAL (0: the db file alone). */
@@ -54,20 +57,17 @@ export interface WalOpenOptions {
   create?: boolean;
   /** Open read-only: no writes, no checkpoint, the WAL file is never created. */
   readonly?: boolean;
-  /**
-   * The pager checkpoints after a commit once the WAL holds this many frames, padding copies
-   * not counted (`logFrames`; default 1000; 0 = never).
-   */
+  /** The pager checkpoints after a commit once the WAL holds this many frames (default 1000; 0 = never). */
   autocheckpointFrames?: number;
   /** Initial value of `Wal.synchronous` (default "full"). */
   synchronous?: Synchronous;
   /**
    * Bytes a power cut may destroy around a write (the device's atomic sector; default 4096, or 0
-   * on a `MemoryVfs`, which cannot lose power). A commit synced with synchronous "full" is padded
-   * with copies of its commit frame until the WAL passes the next multiple of
-   * min(sectorSize, pageSize) bytes, so the next transaction never writes into a sector holding
-   * the real commit frame (it may tear a copy, which is harmless). 0: no padding (for devices
-   * with power-safe overwrite). See FORMAT.md, "Padding".
+   * on a `MemoryVfs`, which cannot lose power). When it is not 0, a commit synced with
+   * synchronous "full" is an aligned commit: the next transaction starts at the next multiple
+   * of min(4096, pageSize) bytes, so it never writes into a sector holding the commit frame.
+   * 0: no alignment (for devices with power-safe overwrite). Sectors larger than
+   * min(4096, pageSize) are not protected. See FORMAT.md, "Aligned commits".
    */
   sectorSize?: number;
 }
@@ -88,7 +88,7 @@ export class Wal {
   readonly dbPath: string;
   readonly walPath: string;
   readonly readonly: boolean;
-  /** The pager checkpoints after a commit once `logFrames` reaches this many (0 = never). */
+  /** The pager checkpoints after a commit once `frameCount` reaches this many (0 = never). */
   autocheckpointFrames: number;
   synchronous: Synchronous;
   /** See `WalOpenOptions.sectorSize`. */
@@ -103,8 +103,8 @@ export class Wal {
   private mxFrame: number;
   /** The last commit frame (0: none). */
   private lastCommit: number;
-  /** Padding copies among frames 1..lastCommit (written by this connection). */
-  private padding = 0;
+  /** Byte offset in the WAL file of frame mxFrame + 1. */
+  private nextOffset = WAL_HEADER_SIZE;
   /** Frames 1..backfilled are copied into the database file (by a checkpoint that could not finish). */
   private backfilled = 0;
   /** Frames 1..durableFrame are known to be on disk (a WAL fsync succeeded after they were written). */
@@ -154,12 +154,18 @@ export class Wal {
     this.mxFrame = this.lastCommit = this.durableFrame = this.index.frames;
     this.running = found?.running ?? { s0: 0, s1: 0 };
     this.committedRunning = { ...this.running };
-    if (this.header !== null && this.lastCommit > 0) this._pageSize = this.header.pageSize;
+    if (this.header !== null && this.lastCommit > 0) {
+      this._pageSize = this.header.pageSize;
+      this.nextOffset = this.offsetAfter(this.lastCommit);
+    }
+    const commitEnd = this.lastCommit > 0 ? this.index.offsetOf(this.lastCommit) + FRAME_HEADER_SIZE + (this._pageSize as number) : WAL_HEADER_SIZE;
+    // A version-1 WAL is checkpointed before anything is appended, so the next generation's
+    // header says version 2 (aligned commits) before any frame relies on it.
     this.staleTail =
       walFile !== null &&
       !this.readonly &&
       this.header !== null &&
-      walFile.size() > WAL_HEADER_SIZE + this.lastCommit * (FRAME_HEADER_SIZE + this.header.pageSize);
+      (walFile.size() > commitEnd || (this.header.version < 2 && this.lastCommit > 0));
   }
 
   /**
@@ -205,16 +211,6 @@ export class Wal {
   /** Frames currently in the WAL (committed and uncommitted). */
   get frameCount(): number {
     return this.mxFrame;
-  }
-
-  /**
-   * Frames that hold page versions: `frameCount` less the padding copies of synced commits
-   * (copies recovered after a reopen are not told apart and count). What the autocheckpoint
-   * threshold counts, as SQLite counts pages: a padded one-page commit then checkpoints as often
-   * as SQLite's, not 1.5 to 2 times as often.
-   */
-  get logFrames(): number {
-    return this.mxFrame - this.padding;
   }
 
   /** Frames up to and including the last commit frame. */
@@ -345,8 +341,9 @@ export class Wal {
 
   /**
    * Writes `frames` (each `data` exactly pageSize bytes). If `commitDbSizePages` > 0 the last
-   * frame is a commit frame for a database of that many pages, and with synchronous "full" the
-   * WAL is fsynced before returning (the commit is padded first, see `sectorSize`). If the fsync
+   * frame is a commit frame for a database of that many pages (at most 2^31 - 1, else DB_FULL),
+   * and with synchronous "full" the WAL is fsynced before returning (an aligned commit, see
+   * `sectorSize`). If the fsync
    * fails the commit is undone in memory and the connection is poisoned (see `error`).
    *
    * A page that already has a frame in the open transaction (spilled earlier) is overwritten in
@@ -364,6 +361,7 @@ export class Wal {
       if (commitDbSizePages > 0) throw new DbError("DB_MISUSE", "a commit needs at least one frame");
       return;
     }
+    if (commitDbSizePages > MAX_COMMIT_SIZE) throw new DbError("DB_FULL", "database is full (page count)");
     for (const f of frames) {
       if (f.data.length !== ps || !Number.isInteger(f.pgno) || f.pgno < 1) {
         throw new DbError("DB_MISUSE", `bad frame for page ${f.pgno} (${f.data.length} bytes)`);
@@ -379,7 +377,7 @@ export class Wal {
     }
     const commit = commitDbSizePages > 0;
     const sync = commit && this.synchronous === "full";
-    let pad = 0;
+    const previous = { frame: this.lastCommit, running: this.committedRunning };
     try {
       const body = commit ? frames.length - 1 : frames.length;
       let append: WalFrame[] | null = null;
@@ -390,20 +388,19 @@ export class Wal {
         else (append ??= []).push(f);
       }
       if (!commit) {
-        if (append !== null) this.appendFrames(wal, append, 0, 0);
+        if (append !== null) this.appendFrames(wal, append, 0, false);
         return;
       }
       if (this.sums.staleFrom > 0) {
         // The chain from the first overwritten frame on must be redone before the commit frame's.
-        if (append !== null) this.appendFrames(wal, append, 0, 0);
+        if (append !== null) this.appendFrames(wal, append, 0, false);
         append = null;
         this.rechain(wal);
       }
-      // Appended body frames, the commit frame and its padding in one write call where they fit.
+      // Appended body frames and the commit frame in one write call where they fit.
       if (append === null) append = [];
       append.push(frames[frames.length - 1]);
-      pad = sync ? this.paddingFrames(append.length) : 0;
-      this.appendFrames(wal, append, pad, commitDbSizePages);
+      this.appendFrames(wal, append, commitDbSizePages, sync && this.sectorSize > 0);
     } catch (e) {
       // Appended frames are recorded only once written; the sums of frames this call may have
       // left half-written are redone when the caller writes those pages again.
@@ -412,8 +409,6 @@ export class Wal {
       throw e;
     }
     this.headerFresh = false;
-    const previous = { frame: this.lastCommit, running: this.committedRunning };
-    this.padding += pad;
     this.lastCommit = this.mxFrame;
     this.committedRunning = { ...this.running };
     this.sums.clear();
@@ -425,7 +420,6 @@ export class Wal {
         // Not known to be durable: forget the commit in memory (it may still survive a reopen).
         this.lastCommit = previous.frame;
         this.committedRunning = previous.running;
-        this.padding -= pad;
         this.rollbackTo(previous.frame);
         throw this.poison(e, this.lastCommit > this.durableFrame);
       }
@@ -434,46 +428,47 @@ export class Wal {
   }
 
   /**
-   * Appends `list` plus `padding` copies of its last frame (a commit frame and its padding when
-   * `commitSize` > 0: the last frame and the copies carry it), continuing the checksum chain.
+   * Appends `list` at `nextOffset` (the last frame is a commit frame when `commitSize` > 0, an
+   * aligned one if `aligned`: the next frame then starts at the next alignment boundary),
+   * continuing the checksum chain.
    * Frames are encoded into a reused staging buffer and written in runs of up to
    * WRITE_BATCH_BYTES: a spill or commit of thousands of pages never allocates (and the GC never
    * has to free) a buffer of its whole size. Several write calls before the fsync are as safe as
    * one: recovery trusts nothing past the last whole, valid commit frame. The frames are recorded
    * (index, `mxFrame`, chain) only once all are written.
    */
-  private appendFrames(wal: VfsFile, list: WalFrame[], padding: number, commitSize: number): void {
+  private appendFrames(wal: VfsFile, list: WalFrame[], commitSize: number, aligned: boolean): void {
     const ps = this._pageSize as number;
     const header = this.header as WalHeader;
     const shift = this.chainShift();
     const frameSize = FRAME_HEADER_SIZE + ps;
-    const total = list.length + padding;
+    const total = list.length;
+    const commitField = commitSize > 0 && aligned ? (commitSize | COMMIT_ALIGNED) >>> 0 : commitSize;
     const perRun = Math.max(1, Math.floor(WRITE_BATCH_BYTES / frameSize));
     const buf = this.stagingBuffer(Math.min(perRun, total) * frameSize);
     const running = { ...this.running };
     const own = { s0: 0, s1: 0 };
-    const commitFrom = commitSize > 0 ? list.length - 1 : total;
     const base = this.mxFrame; // frame base + 1 + i for i in 0..total-1
+    const start = this.nextOffset; // frames of one call are contiguous
     for (let first = 0; first < total; first += perRun) {
       const count = Math.min(perRun, total - first);
       for (let j = 0; j < count; j++) {
         const i = first + j;
-        const f = list[Math.min(i, list.length - 1)]; // padding repeats the commit frame
+        const f = list[i];
         const off = j * frameSize;
         buf.set(f.data, off + FRAME_HEADER_SIZE);
-        frameSum(buf, off, ps, f.pgno, i >= commitFrom ? commitSize : 0, header, own);
+        frameSum(buf, off, ps, f.pgno, i === total - 1 ? commitField : 0, header, own);
         checksumAdvance(running, shift, own.s0, own.s1);
         setFrameChecksum(buf, off, running);
         this.sums.set(base + i - this.lastCommit, own.s0, own.s1);
       }
       const bytes = count * frameSize;
-      wal.write(bytes === buf.length ? buf : buf.subarray(0, bytes), this.frameOffset(base + 1 + first));
+      wal.write(bytes === buf.length ? buf : buf.subarray(0, bytes), start + first * frameSize);
     }
-    for (let i = 0; i < total; i++) {
-      this.index.append(list[Math.min(i, list.length - 1)].pgno);
-      if (i >= commitFrom) this.index.markCommit(commitSize);
-    }
+    for (let i = 0; i < total; i++) this.index.append(list[i].pgno, start + i * frameSize);
+    if (commitSize > 0) this.index.markCommit(commitSize, aligned);
     this.mxFrame += total;
+    this.nextOffset = nextFrameOffset(start + total * frameSize, commitSize > 0 && aligned, ps);
     this.running = running;
   }
 
@@ -491,7 +486,7 @@ export class Wal {
     frameSum(buf, 0, ps, f.pgno, 0, this.header as WalHeader, own);
     setFrameChecksum(buf, 0, own); // a placeholder: the chain is redone at commit
     if (this.sums.staleFrom === 0 || slot < this.sums.staleFrom) this.sums.staleFrom = slot;
-    wal.write(buf, this.frameOffset(slot));
+    wal.write(buf, this.index.offsetOf(slot));
     this.sums.set(slot - this.lastCommit - 1, own.s0, own.s1);
   }
 
@@ -512,7 +507,7 @@ export class Wal {
       if (frame < from) continue;
       fieldView.setUint32(0, state.s0);
       fieldView.setUint32(4, state.s1);
-      wal.write(field, this.frameOffset(frame) + 16);
+      wal.write(field, this.index.offsetOf(frame) + 16);
     }
     this.running = state;
     this.sums.staleFrom = 0;
@@ -635,7 +630,8 @@ export class Wal {
     this.index.clear();
     this.sums.clear();
     this.staleTail = false;
-    this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = this.padding = 0;
+    this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = 0;
+    this.nextOffset = WAL_HEADER_SIZE;
     for (const s of this.snapshots) s.maxFrame = 0;
     this.headerFresh = false;
   }
@@ -655,8 +651,9 @@ export class Wal {
    * Called before the first write over a tail left by a transaction that a crash cut short. Its
    * frames must never validate again: a torn write over them could restore the very bytes that
    * were missing (the pages of a retried transaction are often identical), resurrecting a
-   * transaction recovery had dropped. And if the torn part was the padding copy of the last
-   * commit, the next frame would start in a sector holding that commit frame. So checkpoint
+   * transaction recovery had dropped. (In a version-1 WAL, whose commits were padded with a copy
+   * of the commit frame, a torn copy would also leave the next frame in a sector holding the
+   * commit frame.) So checkpoint
    * first: the WAL restarts with new salts, after the db file is synced. With no commit, a new
    * header (new salts) is all it takes. If a snapshot keeps the checkpoint from finishing, cut the
    * tail off instead. Either way the change is fsynced before anything is written over the tail.
@@ -664,7 +661,7 @@ export class Wal {
   private clearStaleTail(wal: VfsFile): void {
     if (this.lastCommit > 0) this.checkpoint();
     if (!this.staleTail) return;
-    if (this.lastCommit > 0) wal.truncate(this.frameOffset(this.lastCommit + 1));
+    if (this.lastCommit > 0) wal.truncate(this.index.offsetOf(this.lastCommit) + FRAME_HEADER_SIZE + this.requirePageSize());
     else this.writeHeader(this.requirePageSize());
     if (this.synchronous !== "off") this.syncOrPoison(wal, false);
     this.staleTail = false;
@@ -674,16 +671,6 @@ export class Wal {
   private stagingBuffer(bytes: number): Uint8Array {
     if (this.staging === null || this.staging.length < bytes) this.staging = new Uint8Array(bytes);
     return this.staging.subarray(0, bytes);
-  }
-
-  /** Copies of the commit frame to add after a commit of `n` frames so that the WAL passes the next padding boundary. */
-  private paddingFrames(n: number): number {
-    const ps = this._pageSize as number;
-    const boundary = Math.min(this.sectorSize, ps);
-    if (boundary <= 0) return 0;
-    const end = this.frameOffset(this.mxFrame + 1 + n);
-    const rest = end % boundary;
-    return rest === 0 ? 0 : Math.ceil((boundary - rest) / (FRAME_HEADER_SIZE + ps));
   }
 
   /**
@@ -703,9 +690,9 @@ export class Wal {
     const header = this.header as WalHeader;
     const perRun = Math.max(1, Math.floor(CHECKPOINT_BATCH_BYTES / frameSize));
     const buf = this.stagingBuffer(Math.min(perRun, to - from + 1) * frameSize);
-    for (let first = from; first <= to; first += perRun) {
-      const count = Math.min(perRun, to - first + 1);
-      const got = readAt(this.walFile as VfsFile, buf.subarray(0, count * frameSize), this.frameOffset(first), "the WAL");
+    for (let first = from, count = 0; first <= to; first += count) {
+      count = this.contiguousFrames(first, Math.min(perRun, to - first + 1));
+      const got = readAt(this.walFile as VfsFile, buf.subarray(0, count * frameSize), this.index.offsetOf(first), "the WAL");
       for (let i = 0; i < count; i++) {
         const frame = first + i;
         const problem =
@@ -729,7 +716,7 @@ export class Wal {
     const frameSize = FRAME_HEADER_SIZE + (this._pageSize as number);
     if (this.frameBuf === null || this.frameBuf.length !== frameSize) this.frameBuf = new Uint8Array(frameSize);
     const buf = this.frameBuf;
-    if (readAt(this.walFile as VfsFile, buf, this.frameOffset(frame), "the WAL") < frameSize) {
+    if (readAt(this.walFile as VfsFile, buf, this.index.offsetOf(frame), "the WAL") < frameSize) {
       return `WAL frame ${frame} is truncated`;
     }
     const problem = frameProblem(buf, 0, this.header as WalHeader, this.index.pgnoOf(frame));
@@ -759,8 +746,8 @@ export class Wal {
     };
     for (let i = 0; i < pages.length; ) {
       let j = i + 1;
-      while (j < pages.length && j - i < maxRun && pages[j][0] === pages[j - 1][0] + 1 && pages[j][1] === pages[j - 1][1] + 1) j++;
-      const got = readAt(this.walFile as VfsFile, run.subarray(0, (j - i) * frameSize), this.frameOffset(pages[i][1]), "the WAL");
+      while (j < pages.length && j - i < maxRun && pages[j][0] === pages[j - 1][0] + 1 && this.follows(pages[j][1], pages[j - 1][1])) j++;
+      const got = readAt(this.walFile as VfsFile, run.subarray(0, (j - i) * frameSize), this.index.offsetOf(pages[i][1]), "the WAL");
       for (let k = 0; k < j - i; k++) {
         const [pgno, frame] = pages[i + k];
         if ((k + 1) * frameSize > got) throw corruptError(pgno, `WAL frame ${frame} is truncated`);
@@ -776,8 +763,23 @@ export class Wal {
     flush();
   }
 
-  private frameOffset(frame: number): number {
-    return WAL_HEADER_SIZE + (frame - 1) * (FRAME_HEADER_SIZE + (this._pageSize as number));
+  /** True if frame `b` is the frame right after frame `a` in the file (no alignment gap between them). */
+  private follows(b: number, a: number): boolean {
+    return b === a + 1 && this.index.offsetOf(b) === this.index.offsetOf(a) + FRAME_HEADER_SIZE + (this._pageSize as number);
+  }
+
+  /** How many frames from `first` on (at most `max`) lie back to back in the file. */
+  private contiguousFrames(first: number, max: number): number {
+    let n = 1;
+    while (n < max && this.follows(first + n, first + n - 1)) n++;
+    return n;
+  }
+
+  /** Byte offset of the frame after frame `frame` (0: the first frame), see FORMAT.md "Aligned commits". */
+  private offsetAfter(frame: number): number {
+    if (frame === 0) return WAL_HEADER_SIZE;
+    const ps = this._pageSize as number;
+    return nextFrameOffset(this.index.offsetOf(frame) + FRAME_HEADER_SIZE + ps, this.index.isAlignedCommit(frame), ps);
   }
 
   private rollbackTo(frame: number): void {
@@ -785,6 +787,7 @@ export class Wal {
     if (this.mxFrame === frame) return;
     this.index.truncate(frame);
     this.mxFrame = frame;
+    this.nextOffset = this.offsetAfter(frame);
     this.running = { ...this.committedRunning };
   }
 

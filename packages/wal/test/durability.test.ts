@@ -1,11 +1,11 @@
 /**
- * WAL-level durability: commit padding against torn sectors, checkpoints that respect live
+ * WAL-level durability: aligned commits against torn sectors, checkpoints that respect live
  * snapshots, salts and sequence on reset, the order of syncs, short reads, and poisoning.
  * (The whole-stack crash, I/O-error and corruption suites live in packages/engine/test/durability.)
  */
 import { describe, expect, it } from "vitest";
 import { MUTATING_OPS, SimCrash, SimVfs } from "@db/vfs/testing";
-import { DbError, MemoryVfs, Wal } from "../src/index.js";
+import { checksum, checksumUpdate, DbError, MemoryVfs, Wal } from "../src/index.js";
 import { DB, FRAME, PS, open, page, read } from "./helpers.js";
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -23,45 +23,83 @@ function header(vfs: SimVfs): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, 32);
 }
 
-describe("commit padding", () => {
-  it("pads a synced commit with copies of its commit frame up to a sector boundary", () => {
+/** Offsets of the WAL writes made while `fn` runs. */
+function writeOffsets(vfs: SimVfs, fn: () => void): number[] {
+  const from = vfs.opCount();
+  fn();
+  return vfs.trace().entries.filter((e) => e.seq > from && e.op === "write" && e.path.endsWith("-wal")).map((e) => e.offset as number);
+}
+
+describe("aligned commits", () => {
+  it("a synced commit makes the next transaction start at the next min(4096, pageSize) boundary", () => {
     const vfs = new SimVfs();
     const wal = open(vfs);
     expect(wal.sectorSize).toBe(4096);
     wal.writeFrames([{ pgno: 1, data: page(1) }, { pgno: 2, data: page(2) }], 2);
-    const size = (vfs.snapshot(`${DB}-wal`) as Uint8Array).length;
-    // The next write starts past the boundary (min(sectorSize, pageSize)) following the real
-    // commit frame: it may tear the copy, never the commit frame.
-    expect(wal.frameCount).toBe(3);
-    expect(size).toBe(32 + 3 * FRAME);
-    expect(Math.floor(size / PS) * PS).toBeGreaterThanOrEqual(32 + 2 * FRAME);
-    expect(read(wal, 1)).toBe(1);
-    expect(wal.logFrames).toBe(2); // the copy holds no new page version: not counted for autocheckpoints
-    // NORMAL does not sync a commit, so it does not pad it either
+    expect(wal.frameCount).toBe(2); // no padding frames
+    expect((vfs.snapshot(`${DB}-wal`) as Uint8Array).length).toBe(32 + 2 * FRAME);
+    // The next write starts in a sector holding no byte of the synced commit frame.
+    const boundary = Math.ceil((32 + 2 * FRAME) / PS) * PS;
+    expect(writeOffsets(vfs, () => wal.writeFrames([{ pgno: 2, data: page(3) }], 2))).toEqual([boundary]);
+    // NORMAL does not sync a commit, so it does not align its successor either
     wal.synchronous = "normal";
-    wal.writeFrames([{ pgno: 2, data: page(3) }], 2);
-    expect(wal.frameCount).toBe(4);
-    expect(wal.logFrames).toBe(3);
+    const second = boundary + FRAME;
+    expect(writeOffsets(vfs, () => wal.writeFrames([{ pgno: 1, data: page(4) }], 2))).toEqual([Math.ceil(second / PS) * PS]);
+    expect(writeOffsets(vfs, () => wal.writeFrames([{ pgno: 2, data: page(5) }], 2))).toEqual([Math.ceil(second / PS) * PS + FRAME]);
+    expect(wal.frameCount).toBe(5);
     const again = open(vfs.crash("keep-all"));
-    expect(again.frameCount).toBe(4);
-    expect([read(again, 1), read(again, 2)]).toEqual([1, 3]);
+    expect(again.frameCount).toBe(5);
+    expect([read(again, 1), read(again, 2)]).toEqual([4, 5]);
   });
 
-  it("a padded commit whose fsync fails is forgotten with its padding", () => {
+  it("an aligned commit whose fsync fails is forgotten; after a reopen the next one is aligned", () => {
     const vfs = new SimVfs();
     const wal = open(vfs);
     wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
-    expect([wal.frameCount, wal.logFrames]).toEqual([2, 1]);
-    vfs.fail({ op: "sync", nth: 1, path: "-wal" });
+    vfs.fail({ op: "sync", nth: 1, path: "-wal", fsyncMode: "error-keep" });
     expect(codeOf(() => wal.writeFrames([{ pgno: 2, data: page(2) }], 2))).toBe("DB_IOERR");
-    expect([wal.frameCount, wal.logFrames]).toEqual([2, 1]);
+    expect(wal.frameCount).toBe(1);
+    const image = vfs.crash("keep-all");
+    const again = open(image);
+    expect(again.frameCount).toBe(2); // the failed fsync kept the data: recovery finds the commit
+    const end = Math.ceil((32 + FRAME) / PS) * PS + FRAME;
+    expect(writeOffsets(image, () => again.writeFrames([{ pgno: 2, data: page(3) }], 2))).toEqual([Math.ceil(end / PS) * PS]);
   });
 
   it("is off on a MemoryVfs (no power cuts) and with sectorSize 0", () => {
     expect(open(new MemoryVfs()).sectorSize).toBe(0);
-    const wal = open(new SimVfs(), { sectorSize: 0 });
+    const vfs = new SimVfs();
+    const wal = open(vfs, { sectorSize: 0 });
     wal.writeFrames([{ pgno: 1, data: page(1) }], 1);
-    expect(wal.frameCount).toBe(1);
+    expect(writeOffsets(vfs, () => wal.writeFrames([{ pgno: 1, data: page(2) }], 1))).toEqual([32 + FRAME]);
+    expect(wal.frameCount).toBe(2);
+  });
+
+  it("recovery follows aligned commits, and a rollback returns to the boundary", () => {
+    const vfs = new SimVfs();
+    const wal = open(vfs);
+    for (let v = 1; v <= 5; v++) wal.writeFrames([{ pgno: 1, data: page(v) }, { pgno: v + 1, data: page(v) }], v + 1);
+    wal.synchronous = "off";
+    wal.writeFrames([{ pgno: 3, data: page(9) }], 0); // uncommitted, then dropped
+    wal.rollback();
+    const at = writeOffsets(vfs, () => wal.writeFrames([{ pgno: 3, data: page(8) }], 6));
+    expect(at[0] % PS).toBe(0);
+    const again = open(vfs.crash("keep-all"));
+    expect(again.frameCount).toBe(11);
+    expect([1, 2, 3, 4, 5, 6].map((p) => read(again, p))).toEqual([5, 1, 8, 3, 4, 5]);
+    expect(again.checkpoint("truncate")).toEqual({ busy: false, log: 0, checkpointed: 0 });
+    expect([1, 2, 3, 4, 5, 6].map((p) => read(again, p))).toEqual([5, 1, 8, 3, 4, 5]);
+  });
+
+  it("recovery follows aligned commits across its 1 MiB read batches", () => {
+    const vfs = new MemoryVfs();
+    const wal = open(vfs, { sectorSize: 512 });
+    for (let i = 1; i <= 700; i++) wal.writeFrames([{ pgno: 1 + (i % 8), data: page(i & 0xff) }], 8);
+    const again = open(vfs);
+    expect(again.frameCount).toBe(700);
+    expect([read(again, 1), read(again, 2)]).toEqual([696 & 0xff, 697 & 0xff]);
+    expect(again.checkpoint().checkpointed).toBe(700);
+    expect([read(again, 1), read(again, 2)]).toEqual([696 & 0xff, 697 & 0xff]);
   });
 
   /** Commit 1 synced, commit 2 in flight: every torn image must keep commit 1. */
@@ -83,7 +121,7 @@ describe("commit padding", () => {
 
   it("keeps a synced commit when the next write tears the sector it ends in", () => {
     expect(lostFirstCommit(4096)).toBe(0);
-    expect(lostFirstCommit(0)).toBeGreaterThan(0); // why the padding exists
+    expect(lostFirstCommit(0)).toBeGreaterThan(0); // why commits are aligned
   });
 });
 
@@ -259,11 +297,11 @@ describe("a failed fsync", () => {
 });
 
 describe("after recovering a WAL whose last transaction was cut short", () => {
-  /** A disk whose WAL holds commit A (padded), then transaction `tail` written but never synced, with one sector zeroed. */
+  /** A disk whose WAL holds commit A (synced), then transaction `tail` written but never synced, with one sector zeroed. */
   function cutShort(tail: { pgno: number; data: Uint8Array }[], zeroAt: (walSize: number) => number): SimVfs {
     const vfs = new SimVfs();
     const wal = open(vfs);
-    wal.writeFrames([{ pgno: 1, data: page(1) }, { pgno: 2, data: page(1) }], 2); // commit A: frames 1-2, padding 3
+    wal.writeFrames([{ pgno: 1, data: page(1) }, { pgno: 2, data: page(1) }], 2); // commit A: frames 1-2, aligned
     wal.synchronous = "off";
     wal.writeFrames(tail, 2);
     const image = vfs.crash("keep-all");
@@ -291,12 +329,13 @@ describe("after recovering a WAL whose last transaction was cut short", () => {
     // page 2 = 7 and the same page 1 = 9, so the missing bytes of B's commit frame are rewritten.
     const disk = cutShort([{ pgno: 2, data: page(2) }, { pgno: 1, data: page(9) }], (size) => size - 1);
     const wal = open(disk);
-    expect(wal.frameCount).toBe(3); // A and its padding copy
+    expect(wal.frameCount).toBe(2); // A
     commitCutAtSync(disk, wal, [{ pgno: 2, data: page(7) }, { pgno: 1, data: page(9) }]); // B', in flight
     // A power cut in which only the sector that B was missing reaches the disk.
     const now = disk.snapshot(`${DB}-wal`) as Uint8Array;
     const image = disk.crash("lose-all");
-    const sector = Math.floor((32 + 5 * FRAME - 1) / 512) * 512; // where B's commit frame ended
+    const bStart = Math.ceil((32 + 2 * FRAME) / PS) * PS; // A's commit was aligned
+    const sector = Math.floor((bStart + 2 * FRAME - 1) / 512) * 512; // where B's commit frame ended
     const end = (image.snapshot(`${DB}-wal`) as Uint8Array).length;
     if (sector < now.length && sector < end) {
       const f = image.open(`${DB}-wal`);
@@ -309,16 +348,69 @@ describe("after recovering a WAL whose last transaction was cut short", () => {
     expect([[1, 1], [9, 7]]).toContainEqual([read(again, 1), read(again, 2)]);
   });
 
-  it("a last commit whose padding copy was torn is not written over", () => {
-    // The next transaction tore the padding copy of commit A: A's own frame now ends mid-sector.
-    const disk = cutShort([{ pgno: 2, data: page(5) }, { pgno: 1, data: page(5) }], () => 32 + 3 * FRAME - 1);
+  it("a last commit is not written over when the transaction after it was torn", () => {
+    // The first sector of the cut transaction B (right after A's alignment boundary) is torn.
+    const disk = cutShort([{ pgno: 2, data: page(5) }, { pgno: 1, data: page(5) }], () => Math.ceil((32 + 2 * FRAME) / PS) * PS);
     for (let seed = 0; seed < 16; seed++) {
       const vfs = disk.crash("keep-all");
       const wal = open(vfs);
-      expect(wal.frameCount).toBe(2); // A, without its torn copy
+      expect(wal.frameCount).toBe(2); // A
       commitCutAtSync(vfs, wal, [{ pgno: 2, data: page(6) }, { pgno: 1, data: page(6) }]); // C, in flight
       const again = open(vfs.crash("lose-all", seed, { torn: { sectorSize: 512, mode: "garbage", fraction: 1 } }));
       expect([[1, 1], [6, 6]]).toContainEqual([read(again, 1), read(again, 2)]); // A survives
     }
+  });
+});
+
+describe("format versions", () => {
+  /** A version-1 WAL (written by the previous release): header, then one commit of `pages`, frames back to back. */
+  function versionOneWal(pages: number[]): Uint8Array {
+    const out = new Uint8Array(32 + pages.length * FRAME);
+    const v = new DataView(out.buffer);
+    v.setUint32(0, 0x40444257);
+    v.setUint32(4, 1);
+    v.setUint32(8, PS);
+    v.setUint32(12, 1);
+    v.setUint32(16, 0x1234);
+    v.setUint32(20, 0x5678);
+    const running = checksum(out, 0, 24);
+    v.setUint32(24, running.s0);
+    v.setUint32(28, running.s1);
+    pages.forEach((fill, i) => {
+      const off = 32 + i * FRAME;
+      v.setUint32(off, i + 1);
+      v.setUint32(off + 4, i === pages.length - 1 ? pages.length : 0);
+      v.setUint32(off + 8, 0x1234);
+      v.setUint32(off + 12, 0x5678);
+      out.fill(fill, off + 24, off + FRAME);
+      checksumUpdate(running, out, off, 8);
+      checksumUpdate(running, out, off + 24, PS);
+      v.setUint32(off + 16, running.s0);
+      v.setUint32(off + 20, running.s1);
+    });
+    return out;
+  }
+
+  it("reads a version-1 WAL, and checkpoints it before appending, so the new header says version 2", () => {
+    const vfs = new MemoryVfs();
+    vfs.open(DB, { create: true }).close();
+    const f = vfs.open(`${DB}-wal`, { create: true });
+    f.write(versionOneWal([1, 2]), 0);
+    const again = open(vfs);
+    expect(again.frameCount).toBe(2);
+    expect([read(again, 1), read(again, 2)]).toEqual([1, 2]);
+    again.writeFrames([{ pgno: 2, data: page(3) }], 2);
+    const head = new Uint8Array(32);
+    f.read(head, 0);
+    expect(new DataView(head.buffer).getUint32(4)).toBe(2);
+    expect(again.frameCount).toBe(1); // the version-1 frames were checkpointed first
+    expect([read(again, 1), read(again, 2)]).toEqual([1, 3]);
+    f.close();
+  });
+
+  it("refuses a commit size that does not fit the commit-size field", () => {
+    const wal = open(new MemoryVfs());
+    expect(codeOf(() => wal.writeFrames([{ pgno: 1, data: page(1) }], 2 ** 31))).toBe("DB_FULL");
+    expect(wal.frameCount).toBe(0);
   });
 });

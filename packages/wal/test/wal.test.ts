@@ -327,8 +327,10 @@ describe("Wal on NodeVfs", () => {
     wal.setPageSize(1024);
     const data = new Uint8Array(1024).fill(7);
     wal.writeFrames([{ pgno: 1, data }, { pgno: 2, data }], 2);
-    // padded with a copy of the commit frame up to a multiple of 1024 bytes (min(4096, page size))
-    expect(fs.statSync(`${db}-wal`).size).toBe(32 + 3 * (24 + 1024));
+    expect(fs.statSync(`${db}-wal`).size).toBe(32 + 2 * (24 + 1024));
+    // an aligned commit: the next frame starts at a multiple of 1024 bytes (min(4096, page size))
+    wal.writeFrames([{ pgno: 2, data }], 2);
+    expect(fs.statSync(`${db}-wal`).size).toBe(3072 + 24 + 1024);
     const again = Wal.open(vfs, db);
     expect(again.pageSize).toBe(1024);
     expect(again.dbSizePages()).toBe(2);
