@@ -216,12 +216,11 @@ export const untypedForged = new Map<string, string>();
 /**
  * Errors a forged (checksum-valid) mutant may legitimately cause besides DB_CORRUPT/DB_NOTADB:
  * SQL errors about content that changed (a schema without table t, a duplicate key on the
- * insert), and two known engine bugs (see corrupt.test.ts): a stored schema SQL that does not
- * parse (DB_SYNTAX) and an impossible b-tree root page number (DB_MISUSE "bad b-tree root page").
+ * insert). A stored schema whose SQL does not parse and an impossible root page number are
+ * DB_CORRUPT (corrupt.test.ts), so DB_SYNTAX and DB_MISUSE are failures here.
  */
 function forgedAnswer(e: DbError): boolean {
-  if (["DB_ERROR", "DB_SYNTAX", "DB_CONSTRAINT", "DB_MISMATCH", "DB_TOOBIG"].includes(e.code)) return true;
-  return e.code === "DB_MISUSE" && e.message.startsWith("bad b-tree root page");
+  return ["DB_ERROR", "DB_CONSTRAINT", "DB_MISMATCH", "DB_TOOBIG"].includes(e.code);
 }
 
 /** A violation of the oracle (not to be taken for an error of the engine under test). */
@@ -269,10 +268,8 @@ export function probe(m: Mutant, states: string[], label: string): Outcome {
     if (e instanceof OracleError) throw e;
     if (!(e instanceof DbError)) throw new Error(`${label}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e });
     // A forged mutant can hold different but well-formed content (a schema row without its
-    // table, say), or a schema row whose SQL no longer parses (reported as DB_SYNTAX where
-    // SQLite says "malformed database schema", SQLITE_CORRUPT: a known engine bug, see
-    // corrupt.test.ts): any DbError is accepted there, and counted. Damage that checksums can
-    // see must be reported as corruption.
+    // table, say): the SQL errors of `forgedAnswer` are accepted there, and counted. Damage
+    // that checksums can see must be reported as corruption.
     if (!TYPED.has(e.code) && !(m.forged && forgedAnswer(e))) {
       throw new Error(`${label}: untyped error for corruption: ${e.code}: ${e.message}`, { cause: e });
     }
