@@ -475,7 +475,7 @@ function decodeSlow(buf: Uint8Array, start: number, end: number): string {
  * reading `byteOffset` costs more than the scan of a short string).
  */
 let wordsOf: Uint8Array | null = null;
-let words = new Uint32Array(0);
+let words: Uint32Array = new Uint32Array(0);
 let wordsBase = 0;
 
 /** Strings shorter than this are scanned a byte at a time (a view would cost more than it saves). */
