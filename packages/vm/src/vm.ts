@@ -358,27 +358,6 @@ export class Execution {
           continue;
         case Op.Noop:
           break;
-        case Op.Halt:
-          this.pc = pc;
-          return false;
-        case Op.HaltError: {
-          const e = I.p4 as { code: string; message: string; subcode?: string };
-          throw new DbError(e.code as "DB_ERROR", e.message, e.subcode ? { subcode: e.subcode } : {});
-        }
-        case Op.Transaction: {
-          const write = I.p1 === 1;
-          const before = vm.txnState;
-          vm.begin(write);
-          if (before === "none") this.ownsTxn = true;
-          if (write && this.savepoint === null && this.program.stmtJournal !== false) this.savepoint = vm.statementSavepoint();
-          break;
-        }
-        case Op.AutoCommit:
-          this.autoCommit(I.p1);
-          break;
-        case Op.Savepoint:
-          vm.savepointOp(I.p1, I.p4 as string);
-          break;
         case Op.Integer:
           r[I.p2] = I.p1;
           break;
@@ -471,16 +450,6 @@ export class Execution {
               continue;
             }
           }
-          break;
-        }
-        case Op.OffsetLimit: {
-          // Normalizes a LIMIT (p3=0) or OFFSET (p3=1) register to an integer; a negative LIMIT means none (-1).
-          const n = applyAffinity(r[I.p1]!, "INTEGER");
-          if (!(typeof n === "number" && Number.isInteger(n)) && typeof n !== "bigint") {
-            throw new DbError("DB_MISMATCH", "datatype mismatch");
-          }
-          const v = Number(n);
-          r[I.p1] = I.p3 === 1 ? Math.max(0, v) : v < 0 ? -1 : v;
           break;
         }
         case Op.Eq:
@@ -613,38 +582,6 @@ export class Execution {
           this.cursors[I.p1] = new BTreeCursor(vm.pager, root, !!p4?.index, p4?.index ?? null, vm.tree(root));
           break;
         }
-        case Op.OpenEphemeral: {
-          this.cursors[I.p1]?.close();
-          // p4 { autoIndex }: the planner's transient index (autoindex.ts).
-          // p4 { collations }: per-column collations of a set (DISTINCT).
-          const p4 = I.p4 as { autoIndex?: AutoIndexSpec; collations?: string[] } | undefined;
-          const auto = p4?.autoIndex;
-          this.cursors[I.p1] = auto ? new AutoIndexCursor(auto) : new EphemeralCursor(I.p2 === 1, p4?.collations);
-          break;
-        }
-        case Op.OpenPseudo: {
-          // p4: the aggregates, or {aggs, keyCollations} when a GROUP BY term has a collation.
-          const p4 = I.p4 as AggDef[] | { aggs: AggDef[]; keyCollations: string[] };
-          if (Array.isArray(p4)) this.openGroups(I.p1, p4);
-          else this.openGroups(I.p1, p4.aggs, p4.keyCollations);
-          break;
-        }
-        case Op.OpenSorter: {
-          this.cursors[I.p1]?.close();
-          // p2: the LIMIT register (0: none), p3: the OFFSET register (0: none), both normalized
-          // by OffsetLimit: only the first LIMIT + OFFSET rows in order are kept (top-N).
-          let keep = -1;
-          if (I.p2 !== 0) {
-            const lim = r[I.p2] as number;
-            if (lim >= 0) keep = lim + (I.p3 !== 0 ? (r[I.p3] as number) : 0);
-          }
-          this.cursors[I.p1] = new SorterCursor(I.p4 as SortKeySpec[], vm.sort, keep);
-          break;
-        }
-        case Op.Close:
-          this.cursors[I.p1]?.close();
-          this.cursors[I.p1] = null;
-          break;
         case Op.Rewind:
           if (!this.cursor(I.p1).rewind()) {
             pc = I.p2;
@@ -880,15 +817,6 @@ export class Execution {
           else s.insert(r.slice(I.p2, I.p2 + p4.nKeys), r.slice(I.p2 + p4.nKeys, I.p2 + I.p3));
           break;
         }
-        case Op.SorterSort:
-          if (!(this.cursor(I.p1) as SorterCursor).sort()) {
-            pc = I.p2;
-            continue;
-          }
-          break;
-        case Op.AggReset:
-          this.aggs[I.p1] = newAccumulator(I.p4 as AggDef);
-          break;
         case Op.AggStep:
           // p1: first arg register, p2: arg count, p3: accumulator; p5 = group cursor + 1 when grouped.
           // Accumulators fold (or, spilling, copy) the arguments at once: a reused array.
@@ -920,9 +848,6 @@ export class Execution {
           } else acc.step(this.args(pc, I.p1, 1));
           break;
         }
-        case Op.AggFinal:
-          r[I.p2] = this.aggs[I.p1]!.final();
-          break;
         case Op.GroupStep: {
           // p2..p2+p3-1: the key (the group table copies it when it makes a group).
           const g = this.groupTable(I.p1);
@@ -958,12 +883,6 @@ export class Execution {
           else grp.bare = r.slice(I.p2, I.p2 + n);
           break;
         }
-        case Op.GroupRewind:
-          if (!this.groupTable(I.p1).rewind(I.p3 === 1)) {
-            pc = I.p2;
-            continue;
-          }
-          break;
         case Op.GroupNext:
           if (this.groupTable(I.p1).next()) {
             pc = I.p2;
@@ -979,35 +898,6 @@ export class Execution {
         case Op.GroupAggFinal:
           r[I.p3] = this.groupTable(I.p1).current!.aggs[I.p2]!.final();
           break;
-        case Op.CreateBtree:
-          r[I.p2] = BTree.create(vm.pager);
-          break;
-        case Op.Destroy:
-          vm.tree(Number(I.p4 ?? r[I.p1])).drop();
-          vm.forgetTrees();
-          break;
-        case Op.Clear: {
-          const tree = vm.tree(Number(I.p4 ?? r[I.p1]));
-          if (I.p5 & FLAG_COUNT) {
-            const n = tree.count();
-            this.changes += n;
-            vm.totalChanges += n;
-          }
-          tree.clear();
-          break;
-        }
-        case Op.SchemaChanged:
-          vm.forgetTrees();
-          vm.pager.setMeta(1, (vm.pager.getMeta(1) + 1) >>> 0);
-          vm.schemaChanged = true;
-          break;
-        case Op.Pragma: {
-          // p4: a function filling an ephemeral table p1 with rows
-          const fill = I.p4 as { run: (ctx: PragmaContext) => SqlValue[][] };
-          const c = this.cursor(I.p1) as EphemeralCursor;
-          for (const row of fill.run({ pager: vm.pager, vm })) c.insert(row);
-          break;
-        }
         case Op.CheckNotNull:
           if (r[I.p1] === null) {
             const p4 = I.p4 as { message: string; action?: string };
@@ -1031,14 +921,145 @@ export class Execution {
           else r[I.p2] = c.hasNull ? null : 0;
           break;
         }
-        case Op.Compound:
-          (this.cursor(I.p1) as EphemeralCursor).combine(this.cursor(I.p2) as EphemeralCursor, I.p4 as string);
-          break;
-        default:
-          throw new DbError("DB_ERROR", `unimplemented opcode ${Op[I.op]}`);
+        default: {
+          // Statement-level instructions (`perStatement`): reaching one for the first time in a process
+          // deoptimizes only that method, not this loop (recompiling `run` takes 100-250 ms).
+          const next = this.perStatement(I, pc);
+          if (next < 0) {
+            this.pc = pc;
+            return false;
+          }
+          pc = next;
+          continue;
+        }
       }
       pc++;
     }
+  }
+
+  /**
+   * Runs an instruction that a statement executes once (open, finish, transaction control, DDL),
+   * not once per row; returns the next pc, or -1 at Halt. Kept out of `run`, whose one call site
+   * here has type feedback from the first statement's Transaction.
+   */
+  private perStatement(I: RunInstr, pc: number): number {
+    const r = this.r;
+    const vm = this.vm;
+    switch (I.op) {
+      case Op.Halt:
+        return -1;
+      case Op.HaltError: {
+        const e = I.p4 as { code: string; message: string; subcode?: string };
+        throw new DbError(e.code as "DB_ERROR", e.message, e.subcode ? { subcode: e.subcode } : {});
+      }
+      case Op.Transaction: {
+        const write = I.p1 === 1;
+        const before = vm.txnState;
+        vm.begin(write);
+        if (before === "none") this.ownsTxn = true;
+        if (write && this.savepoint === null && this.program.stmtJournal !== false) this.savepoint = vm.statementSavepoint();
+        break;
+      }
+      case Op.AutoCommit:
+        this.autoCommit(I.p1);
+        break;
+      case Op.Savepoint:
+        vm.savepointOp(I.p1, I.p4 as string);
+        break;
+      case Op.OffsetLimit: {
+        // Normalizes a LIMIT (p3=0) or OFFSET (p3=1) register to an integer; a negative LIMIT means none (-1).
+        const n = applyAffinity(r[I.p1]!, "INTEGER");
+        if (!(typeof n === "number" && Number.isInteger(n)) && typeof n !== "bigint") {
+          throw new DbError("DB_MISMATCH", "datatype mismatch");
+        }
+        const v = Number(n);
+        r[I.p1] = I.p3 === 1 ? Math.max(0, v) : v < 0 ? -1 : v;
+        break;
+      }
+      case Op.OpenEphemeral: {
+        this.cursors[I.p1]?.close();
+        // p4 { autoIndex }: the planner's transient index (autoindex.ts).
+        // p4 { collations }: per-column collations of a set (DISTINCT).
+        const p4 = I.p4 as { autoIndex?: AutoIndexSpec; collations?: string[] } | undefined;
+        const auto = p4?.autoIndex;
+        this.cursors[I.p1] = auto ? new AutoIndexCursor(auto) : new EphemeralCursor(I.p2 === 1, p4?.collations);
+        break;
+      }
+      case Op.OpenPseudo: {
+        // p4: the aggregates, or {aggs, keyCollations} when a GROUP BY term has a collation.
+        const p4 = I.p4 as AggDef[] | { aggs: AggDef[]; keyCollations: string[] };
+        if (Array.isArray(p4)) this.openGroups(I.p1, p4);
+        else this.openGroups(I.p1, p4.aggs, p4.keyCollations);
+        break;
+      }
+      case Op.OpenSorter: {
+        this.cursors[I.p1]?.close();
+        // p2: the LIMIT register (0: none), p3: the OFFSET register (0: none), both normalized
+        // by OffsetLimit: only the first LIMIT + OFFSET rows in order are kept (top-N).
+        let keep = -1;
+        if (I.p2 !== 0) {
+          const lim = r[I.p2] as number;
+          if (lim >= 0) keep = lim + (I.p3 !== 0 ? (r[I.p3] as number) : 0);
+        }
+        this.cursors[I.p1] = new SorterCursor(I.p4 as SortKeySpec[], vm.sort, keep);
+        break;
+      }
+      case Op.Close:
+        this.cursors[I.p1]?.close();
+        this.cursors[I.p1] = null;
+        break;
+      case Op.SorterSort:
+        if (!(this.cursor(I.p1) as SorterCursor).sort()) {
+          return I.p2;
+        }
+        break;
+      case Op.AggReset:
+        this.aggs[I.p1] = newAccumulator(I.p4 as AggDef);
+        break;
+      case Op.AggFinal:
+        r[I.p2] = this.aggs[I.p1]!.final();
+        break;
+      case Op.GroupRewind:
+        if (!this.groupTable(I.p1).rewind(I.p3 === 1)) {
+          return I.p2;
+        }
+        break;
+      case Op.CreateBtree:
+        r[I.p2] = BTree.create(vm.pager);
+        break;
+      case Op.Destroy:
+        vm.tree(Number(I.p4 ?? r[I.p1])).drop();
+        vm.forgetTrees();
+        break;
+      case Op.Clear: {
+        const tree = vm.tree(Number(I.p4 ?? r[I.p1]));
+        if (I.p5 & FLAG_COUNT) {
+          const n = tree.count();
+          this.changes += n;
+          vm.totalChanges += n;
+        }
+        tree.clear();
+        break;
+      }
+      case Op.SchemaChanged:
+        vm.forgetTrees();
+        vm.pager.setMeta(1, (vm.pager.getMeta(1) + 1) >>> 0);
+        vm.schemaChanged = true;
+        break;
+      case Op.Pragma: {
+        // p4: a function filling an ephemeral table p1 with rows
+        const fill = I.p4 as { run: (ctx: PragmaContext) => SqlValue[][] };
+        const c = this.cursor(I.p1) as EphemeralCursor;
+        for (const row of fill.run({ pager: vm.pager, vm })) c.insert(row);
+        break;
+      }
+      case Op.Compound:
+        (this.cursor(I.p1) as EphemeralCursor).combine(this.cursor(I.p2) as EphemeralCursor, I.p4 as string);
+        break;
+      default:
+        throw new DbError("DB_ERROR", `unimplemented opcode ${Op[I.op]}`);
+    }
+    return pc + 1;
   }
 
   /** Accumulator `slot`: of the current group of group cursor `groupCur1 - 1`, or (0) of the query. */

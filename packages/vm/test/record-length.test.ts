@@ -89,6 +89,15 @@ describe("TEXT decoding", () => {
       expect(r.column(0)).toBe(s);
     }
   });
+  it("round-trips every short length (built in JS up to 12 bytes), with NUL and non-ASCII characters", () => {
+    for (let n = 0; n <= 14; n++) {
+      const ascii = Array.from({ length: n }, (_, i) => String.fromCharCode(33 + ((i * 7) % 90))).join("");
+      for (const s of [ascii, ascii.replace(/^./, "\u0000"), ascii.replace(/.$/, "é"), ascii.replace(/^./, "\u007f")]) {
+        r.reset(encodeRecord([s, 1]));
+        expect(r.column(0)).toBe(s);
+      }
+    }
+  });
   it("keeps a leading byte-order mark, as SQLite does", () => {
     r.reset(encodeRecord(["\uFEFFabc"]));
     expect(r.column(0)).toBe("\uFEFFabc");
