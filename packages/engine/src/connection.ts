@@ -39,6 +39,8 @@ export class Connection {
   schema!: Schema;
   /** Bumped whenever the catalog is reloaded; prepared statements recompile when it moves. */
   generation = 0;
+  /** Whether statements prepared from now on return INTEGERs as BigInt (`Database.defaultSafeIntegers`). */
+  defaultSafeIntegers = false;
   readonly functions: Map<string, FunctionDef> = builtinFunctions();
   open = true;
 

@@ -55,6 +55,16 @@ export class Database {
     if (!this.conn.open) throw new DbError("DB_MISUSE", "The database connection is not open");
   }
 
+  /**
+   * Sets whether statements prepared from now on return INTEGER values as BigInt (each
+   * statement can still change it with `Statement.safeIntegers`), as better-sqlite3's
+   * `defaultSafeIntegers`. Default false: numbers, with values beyond 2^53 rounded.
+   */
+  defaultSafeIntegers(toggle = true): this {
+    this.conn.defaultSafeIntegers = toggle;
+    return this;
+  }
+
   /** Compiles one statement. Throws DB_SYNTAX (with line/column) or DB_ERROR (unknown table, column...). */
   prepare(sql: string): Statement {
     this.ensureOpen();

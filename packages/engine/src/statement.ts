@@ -58,6 +58,7 @@ export class Statement {
     readonly source: string,
   ) {
     this.program = conn.compile(parsed);
+    this.safeInts = conn.defaultSafeIntegers;
     this.generation = conn.generation;
   }
 

@@ -75,6 +75,18 @@ describe("Database and Statement", () => {
     expect(d.prepare("SELECT 9007199254740993").safeIntegers().pluck().get()).toBe(9007199254740993n);
   });
 
+  it("defaultSafeIntegers sets safeIntegers for statements prepared afterwards", () => {
+    const d = new Database();
+    const before = d.prepare("SELECT 9007199254740993").pluck();
+    expect(d.defaultSafeIntegers()).toBe(d);
+    const after = d.prepare("SELECT 9007199254740993").pluck();
+    expect(after.get()).toBe(9007199254740993n);
+    expect(before.get()).toBe(9007199254740992);
+    expect(after.safeIntegers(false).get()).toBe(9007199254740992);
+    d.defaultSafeIntegers(false);
+    expect(d.prepare("SELECT 2").pluck().get()).toBe(2);
+  });
+
   it("exec runs several statements", () => {
     const d = new Database();
     d.exec("CREATE TABLE a(x); INSERT INTO a VALUES (1); INSERT INTO a VALUES (2);");
