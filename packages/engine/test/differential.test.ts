@@ -391,6 +391,31 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT DISTINCT x || '' FROM d",
     "SELECT DISTINCT z % 2, x FROM d",
   ],
+  // WHERE terms copied into each arm of a compound in FROM (pushDownWhereTerms), where the arm's
+  // own affinity applies; fuzz:sql --seed 782 --case 2.
+  "push-down into compound subqueries": [
+    "CREATE TABLE t2(c0 TEXT)",
+    "INSERT INTO t2 VALUES ('  ')",
+    "CREATE VIEW v0(x0, x1, x2) AS SELECT NULL AS x0, 0 AS x1, NULL AS x2 UNION SELECT NULL AS x0, a10.c0 AS x1, NULL AS x2 FROM t2 AS a10",
+    "SELECT NULL FROM v0 AS a1 WHERE (0 <= a1.x1)",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION ALL SELECT 0) WHERE 0 <= x",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION VALUES (0), (1)) WHERE 0 <= x",
+    "SELECT * FROM (VALUES (0), (1) UNION SELECT c0 AS x FROM t2) WHERE 0 <= column1",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0 LIMIT 5) WHERE 0 <= x",
+    "WITH c AS (SELECT c0 AS x FROM t2 UNION SELECT 0) SELECT * FROM c WHERE 0 <= x",
+    "WITH c AS (SELECT c0 AS x FROM t2 UNION SELECT 0) SELECT * FROM c AS p, c AS q WHERE 0 <= p.x AND 0 <= q.x",
+    "WITH c AS MATERIALIZED (SELECT c0 AS x FROM t2 UNION SELECT 0) SELECT * FROM c WHERE 0 <= x",
+    "SELECT * FROM t2 LEFT JOIN (SELECT c0 AS x FROM t2 UNION SELECT 0) ON 0 <= x",
+    "SELECT * FROM t2 JOIN (SELECT c0 AS x FROM t2 UNION SELECT 0) ON 0 <= x",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x AND (SELECT 1)",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x + random() * 0",
+    "SELECT count(*) FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x",
+    "SELECT * FROM (SELECT c0 AS x, count(*) AS n FROM t2 GROUP BY c0 UNION SELECT 0, 0) AS s WHERE 0 <= x AND n >= 0",
+    "SELECT * FROM (SELECT c0 COLLATE NOCASE AS x FROM t2 UNION SELECT 0) WHERE 0 <= x",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) AS s, t2 WHERE 0 <= s.x AND t2.c0 = '  '",
+    "SELECT (SELECT count(*) FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x AND t.c0 IS NOT NULL) FROM t2 AS t",
+  ],
 };
 
 describe("differential against SQLite", () => {
