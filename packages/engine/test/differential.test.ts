@@ -416,6 +416,19 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) AS s, t2 WHERE 0 <= s.x AND t2.c0 = '  '",
     "SELECT (SELECT count(*) FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x AND t.c0 IS NOT NULL) FROM t2 AS t",
   ],
+  // A WHERE term whose subqueries read nothing of the query is tested in the outermost loop,
+  // before the ON terms (SQLite appends those to the WHERE); fuzz:sql --seed 606 --case 193.
+  "uncorrelated subquery terms in the outermost loop": [
+    "CREATE TABLE t0(c1 TEXT)",
+    "CREATE TABLE t3(c0 INTEGER)",
+    "INSERT INTO t3(c0) VALUES (-9223372036854775808)",
+    "SELECT NULL FROM t3 AS a1, t0 AS a2 ON abs(a1.c0) WHERE (SELECT NULL)",
+    "SELECT NULL FROM t3 AS a1 JOIN t0 AS a2 ON abs(a1.c0) WHERE a1.c0 > (SELECT 5)",
+    "SELECT NULL FROM t3 AS a1 JOIN t0 AS a2 ON abs(a1.c0) WHERE a1.c0 IN (SELECT 5)",
+    "SELECT count(*) FROM t0 WHERE (SELECT abs(-9223372036854775808))",
+    "SELECT NULL FROM t3 AS a1 LEFT JOIN t0 AS a2 ON abs(a1.c0) WHERE (SELECT NULL)",
+    "SELECT NULL FROM t3 AS a1 LEFT JOIN t0 AS a2 ON 1 WHERE (SELECT a2.c1 IS NULL)",
+  ],
 };
 
 describe("differential against SQLite", () => {

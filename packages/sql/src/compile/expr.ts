@@ -785,3 +785,16 @@ export function walkExpr(e: Expr, fn: (e: Expr) => boolean | void): void {
       break;
   }
 }
+
+/** Visits every AST object under `node`, subqueries included (`inSub` below a SELECT). */
+export function walkDeep(node: unknown, fn: (o: Record<string, unknown>, inSub: boolean) => void, inSub = false): void {
+  if (Array.isArray(node)) {
+    for (const x of node) walkDeep(x, fn, inSub);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const o = node as Record<string, unknown>;
+  const sub = inSub || o.kind === "select";
+  fn(o, sub);
+  for (const v of Object.values(o)) walkDeep(v, fn, sub);
+}

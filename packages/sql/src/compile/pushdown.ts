@@ -15,7 +15,7 @@
  */
 import type { CommonTableExpr, Expr, Select, SubqueryRef, TableRef } from "../ast.js";
 import type { Ctx, Scope, Source } from "./context.js";
-import { resolveColumnQuiet } from "./expr.js";
+import { resolveColumnQuiet, walkDeep } from "./expr.js";
 
 /** A term to push into one arm, built from that arm's result expressions. */
 export type PushTerm = (cols: Expr[]) => Expr;
@@ -23,19 +23,6 @@ export type PushItem = TableRef | SubqueryRef;
 export type PushDowns = Map<PushItem, PushTerm[]>;
 
 type Node = Record<string, unknown>;
-
-/** Visits every AST object under `node`, subqueries included (`inSub` below a SELECT). */
-function deepWalk(node: unknown, fn: (o: Node, inSub: boolean) => void, inSub = false): void {
-  if (Array.isArray(node)) {
-    for (const x of node) deepWalk(x, fn, inSub);
-    return;
-  }
-  if (node === null || typeof node !== "object") return;
-  const o = node as Node;
-  const sub = inSub || o.kind === "select";
-  fn(o, sub);
-  for (const v of Object.values(o)) deepWalk(v, fn, sub);
-}
 
 /** A deep copy of `node`, with the objects `replace` maps swapped for (copies of) its answer. */
 function copy(node: unknown, replace: (o: Node) => unknown): unknown {
@@ -53,7 +40,7 @@ const cteUses = new WeakMap<CommonTableExpr, number>();
 
 export function countCteUses(sel: Select, ctes: CommonTableExpr[]): void {
   const counts = new Map<string, number>();
-  deepWalk(sel, (o) => {
+  walkDeep(sel, (o) => {
     const name = o.kind === "table" && o.schema === undefined ? o.name : o.kind === "in-table" ? o.table : undefined;
     if (typeof name === "string") counts.set(name.toLowerCase(), (counts.get(name.toLowerCase()) ?? 0) + 1);
   });
@@ -82,7 +69,7 @@ export function planPushDown(ctx: Ctx, scope: Scope, where: Expr[], innerOn: Exp
 function pushable(ctx: Ctx, scope: Scope, src: Source, term: Expr): PushTerm | null {
   const cols = new Map<Node, number>();
   let ok = true;
-  deepWalk(term, (o, inSub) => {
+  walkDeep(term, (o, inSub) => {
     if (o.kind === "column") {
       const r = resolveColumnQuiet(scope, o.table as string | undefined, o.name as string);
       // Inside a subquery, a name this scope (or an enclosing one) could supply may be a correlated reference.

@@ -340,7 +340,8 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     if (whereAggs.length) throw new DbError("DB_ERROR", `misuse of aggregate: ${whereAggs[0]!.name}()`);
   }
 
-  const whereTerms = [...innerTerms, ...(where ? splitWhere(where) : [])];
+  // WHERE terms first, then inner joins' ON terms: SQLite appends the ON clauses to the WHERE.
+  const whereTerms = [...(where ? splitWhere(where) : []), ...innerTerms];
   // Automatic indexes only in reads: a statement that writes could change the table under the snapshot.
   // Like SQLite, a subquery is planned as if it ran once (no automatic index in its outermost loop).
   const p = plan(scope, whereTerms, () => b.cursor(), { autoIndex: !b.writes, outerRows: 1 });
