@@ -391,6 +391,44 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT DISTINCT x || '' FROM d",
     "SELECT DISTINCT z % 2, x FROM d",
   ],
+  // WHERE terms copied into each arm of a compound in FROM (pushDownWhereTerms), where the arm's
+  // own affinity applies; fuzz:sql --seed 782 --case 2.
+  "push-down into compound subqueries": [
+    "CREATE TABLE t2(c0 TEXT)",
+    "INSERT INTO t2 VALUES ('  ')",
+    "CREATE VIEW v0(x0, x1, x2) AS SELECT NULL AS x0, 0 AS x1, NULL AS x2 UNION SELECT NULL AS x0, a10.c0 AS x1, NULL AS x2 FROM t2 AS a10",
+    "SELECT NULL FROM v0 AS a1 WHERE (0 <= a1.x1)",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION ALL SELECT 0) WHERE 0 <= x",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION VALUES (0), (1)) WHERE 0 <= x",
+    "SELECT * FROM (VALUES (0), (1) UNION SELECT c0 AS x FROM t2) WHERE 0 <= column1",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0 LIMIT 5) WHERE 0 <= x",
+    "WITH c AS (SELECT c0 AS x FROM t2 UNION SELECT 0) SELECT * FROM c WHERE 0 <= x",
+    "WITH c AS (SELECT c0 AS x FROM t2 UNION SELECT 0) SELECT * FROM c AS p, c AS q WHERE 0 <= p.x AND 0 <= q.x",
+    "WITH c AS MATERIALIZED (SELECT c0 AS x FROM t2 UNION SELECT 0) SELECT * FROM c WHERE 0 <= x",
+    "SELECT * FROM t2 LEFT JOIN (SELECT c0 AS x FROM t2 UNION SELECT 0) ON 0 <= x",
+    "SELECT * FROM t2 JOIN (SELECT c0 AS x FROM t2 UNION SELECT 0) ON 0 <= x",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x AND (SELECT 1)",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x + random() * 0",
+    "SELECT count(*) FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x",
+    "SELECT * FROM (SELECT c0 AS x, count(*) AS n FROM t2 GROUP BY c0 UNION SELECT 0, 0) AS s WHERE 0 <= x AND n >= 0",
+    "SELECT * FROM (SELECT c0 COLLATE NOCASE AS x FROM t2 UNION SELECT 0) WHERE 0 <= x",
+    "SELECT * FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) AS s, t2 WHERE 0 <= s.x AND t2.c0 = '  '",
+    "SELECT (SELECT count(*) FROM (SELECT c0 AS x FROM t2 UNION SELECT 0) WHERE 0 <= x AND t.c0 IS NOT NULL) FROM t2 AS t",
+  ],
+  // A WHERE term whose subqueries read nothing of the query is tested in the outermost loop,
+  // before the ON terms (SQLite appends those to the WHERE); fuzz:sql --seed 606 --case 193.
+  "uncorrelated subquery terms in the outermost loop": [
+    "CREATE TABLE t0(c1 TEXT)",
+    "CREATE TABLE t3(c0 INTEGER)",
+    "INSERT INTO t3(c0) VALUES (-9223372036854775808)",
+    "SELECT NULL FROM t3 AS a1, t0 AS a2 ON abs(a1.c0) WHERE (SELECT NULL)",
+    "SELECT NULL FROM t3 AS a1 JOIN t0 AS a2 ON abs(a1.c0) WHERE a1.c0 > (SELECT 5)",
+    "SELECT NULL FROM t3 AS a1 JOIN t0 AS a2 ON abs(a1.c0) WHERE a1.c0 IN (SELECT 5)",
+    "SELECT count(*) FROM t0 WHERE (SELECT abs(-9223372036854775808))",
+    "SELECT NULL FROM t3 AS a1 LEFT JOIN t0 AS a2 ON abs(a1.c0) WHERE (SELECT NULL)",
+    "SELECT NULL FROM t3 AS a1 LEFT JOIN t0 AS a2 ON 1 WHERE (SELECT a2.c1 IS NULL)",
+  ],
 };
 
 describe("differential against SQLite", () => {

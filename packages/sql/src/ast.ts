@@ -77,7 +77,8 @@ export interface Select {
   limit?: Expr;
   offset?: Expr;
 }
-export interface CommonTableExpr { name: string; columns?: string[]; select: Select }
+/** `materialized`: AS MATERIALIZED, which keeps WHERE terms out of it (no push-down). */
+export interface CommonTableExpr { name: string; columns?: string[]; select: Select; materialized?: boolean }
 export type SelectCore = SelectSimple | ValuesCore;
 export interface SelectSimple {
   kind: "core";

@@ -71,10 +71,12 @@ export abstract class SelectParser extends ExprParser {
       const name = this.parseName();
       const columns = this.atOp("(") ? this.parseNameList() : undefined;
       this.expectKw("AS");
+      let materialized = false;
       if (this.eatKw("NOT")) this.expectKw("MATERIALIZED");
-      else this.eatKw("MATERIALIZED");
+      else materialized = this.eatKw("MATERIALIZED");
       this.expectOp("(");
       const cte: CommonTableExpr = columns === undefined ? { name, select: this.parseSelect() } : { name, columns, select: this.parseSelect() };
+      if (materialized) cte.materialized = true;
       this.expectOp(")");
       ctes.push(cte);
     } while (this.eatOp(","));

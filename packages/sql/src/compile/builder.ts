@@ -71,6 +71,18 @@ export class Builder {
     return ++this.nParams;
   }
 
+  /** A point to return to with `rollback` (code, plan lines and parameters emitted after it are dropped). */
+  mark(): { addr: number; plan: number; nParams: number; named: Map<string, number>; paramNames: (string | null)[] } {
+    return { addr: this.instrs.length, plan: this.plan.length, nParams: this.nParams, named: new Map(this.named), paramNames: [...this.paramNames] };
+  }
+  rollback(m: ReturnType<Builder["mark"]>): void {
+    this.instrs.length = m.addr;
+    this.plan.length = m.plan;
+    this.nParams = m.nParams;
+    this.named = m.named;
+    this.paramNames = m.paramNames;
+  }
+
   note(text: string): void {
     this.plan.push({ depth: this.planDepth, text });
   }

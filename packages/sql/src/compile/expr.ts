@@ -185,7 +185,7 @@ export function exprAffinity(scope: Scope | null, e: Expr): Affinity | null {
   }
 }
 
-function resolveColumnQuiet(scope: Scope | null, table: string | undefined, name: string): Resolved | null {
+export function resolveColumnQuiet(scope: Scope | null, table: string | undefined, name: string): Resolved | null {
   // Affinity lookups must not mark scopes correlated or throw.
   const saved: boolean[] = [];
   for (let s = scope; s; s = s.parent) saved.push(s.correlated);
@@ -308,6 +308,12 @@ function operands(e: Expr): Expr[] {
     default:
       return [];
   }
+}
+
+/** Whether `e` compares under BINARY with no COLLATE of its own (push-down restriction (8)). */
+export function plainBinary(scope: Scope | null, e: Expr): boolean {
+  const c = operandCollation(scope, e);
+  return !c.explicit && (c.coll === null || c.coll === "BINARY");
 }
 
 /** An expression's collation for sorting and grouping (null: BINARY). */
@@ -778,4 +784,17 @@ export function walkExpr(e: Expr, fn: (e: Expr) => boolean | void): void {
     default:
       break;
   }
+}
+
+/** Visits every AST object under `node`, subqueries included (`inSub` below a SELECT). */
+export function walkDeep(node: unknown, fn: (o: Record<string, unknown>, inSub: boolean) => void, inSub = false): void {
+  if (Array.isArray(node)) {
+    for (const x of node) walkDeep(x, fn, inSub);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const o = node as Record<string, unknown>;
+  const sub = inSub || o.kind === "select";
+  fn(o, sub);
+  for (const v of Object.values(o)) walkDeep(v, fn, sub);
 }

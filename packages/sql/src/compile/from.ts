@@ -4,6 +4,7 @@ import type { Expr, FromItem, Select, SubqueryRef, TableRef } from "../ast.js";
 import type { Ctx, Scope, Source, SourceColumn } from "./context.js";
 import { isRecursiveCte, materializeRecursive } from "./recursive.js";
 import { compileSelect } from "./select.js";
+import { pushTarget, type PushDowns, type PushItem, type PushTerm } from "./pushdown.js";
 
 export interface FromResult {
   sources: Source[];
@@ -13,9 +14,10 @@ export interface FromResult {
   correlated: boolean;
 }
 
-export function buildSources(ctx: Ctx, from: FromItem | undefined, outer: Scope | null): FromResult {
+/** `pushes`: WHERE terms to copy into compound sources (pushdown.ts), by FROM item. */
+export function buildSources(ctx: Ctx, from: FromItem | undefined, outer: Scope | null, pushes?: PushDowns): FromResult {
   const out: FromResult = { sources: [], innerTerms: [], correlated: false };
-  if (from) addItem(ctx, from, out, outer);
+  if (from) addItem(ctx, from, out, outer, pushes);
   const seen = new Set<string>();
   for (const s of out.sources) {
     const k = s.name.toLowerCase();
@@ -25,14 +27,14 @@ export function buildSources(ctx: Ctx, from: FromItem | undefined, outer: Scope 
   return out;
 }
 
-function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null): void {
+function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null, pushes: PushDowns | undefined): void {
   if (item.kind !== "join") {
-    out.sources.push(makeSource(ctx, item, outer, out));
+    out.sources.push(makeSource(ctx, item, outer, out, pushes));
     return;
   }
-  addItem(ctx, item.left, out, outer);
+  addItem(ctx, item.left, out, outer, pushes);
   const leftSources = [...out.sources];
-  const right = makeSource(ctx, item.right, outer, out);
+  const right = makeSource(ctx, item.right, outer, out, pushes);
   if (item.op === "RIGHT" || item.op === "FULL") throw new DbError("DB_ERROR", `${item.op} JOIN is not supported yet`);
   right.join = item.op === "LEFT" ? "left" : "inner";
   const terms: Expr[] = [];
@@ -61,10 +63,11 @@ function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null)
   out.sources.push(right);
 }
 
-function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null, out: FromResult): Source {
+function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null, out: FromResult, pushes: PushDowns | undefined): Source {
+  const push = { item, terms: pushes?.get(item) };
   // A subquery in FROM may read columns of the queries around this one (not of its FROM
   // siblings): it then runs again each time the enclosing query does.
-  if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? `(subquery-${ctx.b.addr})`, undefined, outer, out);
+  if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? `(subquery-${ctx.b.addr})`, undefined, outer, out, pushTarget(item.select, undefined) ? push : undefined);
   const lname = item.name.toLowerCase();
   const limitHint = ctx.cteLimitHint;
   ctx.cteLimitHint = undefined;
@@ -81,14 +84,14 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
     stack.add(cte);
     try {
       if (isRecursiveCte(cte)) return materializeRecursive(ctx, cte, item.alias ?? item.name, limitHint);
-      return materialize(ctx, cte.select, item.alias ?? item.name, cte.columns);
+      return materialize(ctx, cte.select, item.alias ?? item.name, cte.columns, null, undefined, pushTarget(cte.select, cte) ? push : undefined);
     } finally {
       stack.delete(cte);
     }
   }
   const t = ctx.schema.getTable(item.name);
   if (!t) throw new DbError("DB_ERROR", `no such table: ${item.schema ? `${item.schema}.` : ""}${item.name}`);
-  if (t.kind === "view") return materialize(ctx, t.select, item.alias ?? t.name, t.columns);
+  if (t.kind === "view") return materialize(ctx, t.select, item.alias ?? t.name, t.columns, null, undefined, pushTarget(t.select, undefined) ? push : undefined);
   const cursor = ctx.b.cursor();
   return {
     name: item.alias ?? t.name,
@@ -101,8 +104,11 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
   };
 }
 
-/** Runs `select` once into an ephemeral table and returns it as a source. */
-function materialize(ctx: Ctx, select: Select, name: string, names: string[] | undefined, outer: Scope | null = null, out?: FromResult): Source {
+/**
+ * Runs `select` once into an ephemeral table and returns it as a source. `push`: the FROM item of
+ * a compound that WHERE terms may be pushed into, and the terms to push (pushdown.ts).
+ */
+function materialize(ctx: Ctx, select: Select, name: string, names: string[] | undefined, outer: Scope | null = null, out?: FromResult, push?: { item: PushItem; terms: PushTerm[] | undefined }): Source {
   const b = ctx.b;
   const cursor = b.cursor();
   const skip = b.label();
@@ -110,7 +116,7 @@ function materialize(ctx: Ctx, select: Select, name: string, names: string[] | u
   b.emit(Op.OpenEphemeral, cursor, 0);
   b.planDepth++;
   b.note(`MATERIALIZE ${name}`);
-  const info = compileSelect(ctx, select, { kind: "eph", cursor }, outer);
+  const info = compileSelect(ctx, select, { kind: "eph", cursor }, outer, push?.terms);
   b.planDepth--;
   b.place(skip);
   if (info.correlated) {
@@ -124,6 +130,8 @@ function materialize(ctx: Ctx, select: Select, name: string, names: string[] | u
     type: c.type ?? "",
     index: i,
   }));
-  return { name, table: null, columns, cursor, hidden: new Set(), join: "inner", on: null };
+  const src: Source = { name, table: null, columns, cursor, hidden: new Set(), join: "inner", on: null };
+  if (push && info.binary) src.push = push.item;
+  return src;
 }
 

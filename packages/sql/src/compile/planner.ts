@@ -11,7 +11,7 @@ import type { Affinity } from "@db/vm";
 import type { Expr } from "../ast.js";
 import type { Index } from "../schema.js";
 import type { Scope, Source } from "./context.js";
-import { exprAffinity, exprCollation, isSubquery, resolveColumn, walkExpr } from "./expr.js";
+import { exprAffinity, exprCollation, isSubquery, resolveColumn, resolveColumnQuiet, walkDeep, walkExpr } from "./expr.js";
 import { AUTO_INDEX_ROWS, INDEX_ROW, SCAN_ROW, autoIndexSetup, filteredRows, logAdd, rangeRows, rowsPerKey, seekCost, tableRows } from "./cost.js";
 
 export interface Bound {
@@ -667,11 +667,21 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
     placed.add(src);
     rows *= c.fanout;
   }
-  // Place each remaining term at the first level where all it reads is available.
+  // Place each remaining term at the first level where all it reads is available. As in SQLite
+  // (where.c), a term whose subqueries read no column of this query counts by its other columns,
+  // and when it reads none is tested in the outermost loop (not before the loops: a subquery is
+  // not "deterministic" there); a term whose subqueries may read one comes last in its level.
   const constTerms: Expr[] = [];
   const pos = new Map<Source, number>(levels.map((l, i) => [l.source, i]));
+  const late = new Set<Expr>();
   for (const t of pool) {
-    const deps = termInfo(scope, t).deps;
+    let deps = termInfo(scope, t).deps;
+    const opaque = deps === null;
+    if (opaque) {
+      const sd = subqueryDeps(scope, t);
+      deps = sd.deps;
+      if (sd.late) late.add(t);
+    }
     if (deps === null) {
       if (levels.length) levels[levels.length - 1]!.terms.push(t);
       else constTerms.push(t);
@@ -679,10 +689,33 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
     }
     let at = -1;
     for (const d of deps) at = Math.max(at, pos.get(d) ?? -1);
+    if (at < 0 && opaque && levels.length) at = 0;
     if (at < 0) constTerms.push(t);
     else levels[at]!.terms.push(t);
   }
+  if (late.size) for (const lv of levels) lv.terms = [...lv.terms.filter((t) => !late.has(t)), ...lv.terms.filter((t) => late.has(t))];
   return { levels, constTerms, rows: rows / Math.max(1, opts.outerRows) };
+}
+
+/**
+ * The sources of this query a term holding subqueries reads: its own columns', or null when a
+ * subquery names a column this query could supply (then it may be correlated: innermost level).
+ * `late`: a subquery names a column of some enclosing query (SQLite's TERM_VARSELECT).
+ */
+function subqueryDeps(scope: Scope, e: Expr): { deps: Set<Source> | null; late: boolean } {
+  const deps = new Set<Source>();
+  let mine = false;
+  let late = false;
+  walkDeep(e, (o, inSub) => {
+    if (o.kind !== "column") return;
+    const r = resolveColumnQuiet(scope, o.table as string | undefined, o.name as string);
+    if (!r) return;
+    if (inSub) {
+      late = true;
+      if (r.scope === scope) mine = true;
+    } else if (r.scope === scope) deps.add(r.source);
+  });
+  return { deps: mine ? null : deps, late };
 }
 
 function splitAnd(e: Expr | null): Expr[] {

@@ -3,12 +3,13 @@ import { DbError, Op, accumulatorKind, aggregateFunctions, type AggDef, type Aff
 import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore, SelectSimple } from "../ast.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import type { Builder } from "./builder.js";
-import { compileCondition, compileExpr, emitColumn, isSubquery, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
+import { compileCondition, compileExpr, emitColumn, isSubquery, plainBinary, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
 import { plan, probeAffinity, seekAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
 import { autoIndexNote, emitAutoIndex } from "./autoindex.js";
 import { emitOrRowids } from "./multior.js";
+import { andAll, countCteUses, planPushDown, type PushTerm } from "./pushdown.js";
 
 export type Dest =
   | { kind: "output" }
@@ -28,18 +29,21 @@ export interface SelectInfo {
   /** A compound's rightmost arm's affinities, which `x IN (SELECT ...)` uses (as SQLite does). */
   lastAffinities?: (Affinity | null)[];
   correlated: boolean;
+  /** Every result column compares under BINARY with no COLLATE (every arm's, for a compound). */
+  binary?: boolean;
 }
 
-/** Compiles `sel` so that each result row goes to `dest`. */
-export function compileSelect(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null): SelectInfo {
+/** Compiles `sel` so that each result row goes to `dest`; `push`: WHERE terms pushed into a compound's arms. */
+export function compileSelect(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null, push?: PushTerm[]): SelectInfo {
   if (sel.with) {
     const m = new Map<string, import("../ast.js").CommonTableExpr>();
     for (const c of sel.with.ctes) m.set(c.name.toLowerCase(), c);
     ctx.ctes.push(m);
+    countCteUses(sel, sel.with.ctes);
   }
   try {
     if (sel.compound.length === 0) return compileCore(ctx, sel.core, sel.orderBy, sel.limit, sel.offset, dest, outer);
-    return compileCompound(ctx, sel, dest, outer);
+    return compileCompound(ctx, sel, dest, outer, false, push);
   } finally {
     if (sel.with) ctx.ctes.pop();
   }
@@ -221,7 +225,7 @@ function resultRef(term: Expr, cols: OutCol[], scope: Scope | null, what: string
   return -1;
 }
 
-export function compileCore(ctx: Ctx, core: SelectCore, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null): SelectInfo {
+export function compileCore(ctx: Ctx, core: SelectCore, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null, push?: PushTerm[]): SelectInfo {
   const b = ctx.b;
   if (core.kind === "values") {
     // VALUES: each row is delivered in turn (ORDER BY/LIMIT go through the compound path).
@@ -232,13 +236,18 @@ export function compileCore(ctx: Ctx, core: SelectCore, orderBy: OrderingTerm[],
     const first = b.reg(n);
     for (const row of core.rows) {
       if (row.length !== n) throw new DbError("DB_ERROR", "all VALUES must have the same number of terms");
+      // Terms pushed into a VALUES arm filter each row, as SQLite's one-row SELECT per row.
+      const skip = b.label();
+      for (const f of push ?? []) compileCondition(ctx, outer, f(row), skip, false, true);
       row.forEach((e, i) => compileExpr(ctx, outer, e, first + i));
       emitDeliver(ctx, dest, first, n, null);
+      b.place(skip);
     }
     const columns = Array.from({ length: n }, (_, i) => ({ name: `column${i + 1}` }));
-    return { columns, affinities: columns.map(() => null), correlated: false };
+    const binary = core.rows.every((r) => r.every((e) => plainBinary(outer, e)));
+    return { columns, affinities: columns.map(() => null), correlated: false, binary };
   }
-  return compileSimple(ctx, core, orderBy, limitE, offsetE, dest, outer);
+  return compileSimple(ctx, core, orderBy, limitE, offsetE, dest, outer, push);
 }
 
 /**
@@ -275,25 +284,36 @@ function minMaxShortcut(ctx: Ctx, core: SelectSimple, dest: Dest, outer: Scope |
   b.place(done);
   emitDeliver(ctx, dest, reg, 1, null);
   // min()/max() is a function: its result has no affinity, whatever its column's.
-  return { columns: [{ name: rc.alias ?? rc.text }], affinities: [null], correlated: info.correlated };
+  return { columns: [{ name: rc.alias ?? rc.text }], affinities: [null], correlated: info.correlated, binary: true };
 }
 
-function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null): SelectInfo {
+function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null, push?: PushTerm[]): SelectInfo {
   const b = ctx.b;
-  if (!limitE && !offsetE) {
+  if (!limitE && !offsetE && !push?.length) {
     const mm = minMaxShortcut(ctx, core, dest, outer);
     if (mm) return mm;
   }
   // `SELECT cols FROM cte LIMIT n` over a recursive CTE: the CTE stops after n rows (recursive.ts),
   // which is what makes `... UNION ALL SELECT x + 1 FROM cte) SELECT x FROM cte LIMIT 5` end.
-  if (limitE && !offsetE && core.from?.kind === "table" && !core.where && !core.groupBy.length && !core.having && !core.distinct && !orderBy.length && !hasAggregates(ctx, core)) {
-    ctx.cteLimitHint = limitE;
+  const hint = limitE && !offsetE && core.from?.kind === "table" && !core.where && !core.groupBy.length && !core.having && !core.distinct && !orderBy.length && !hasAggregates(ctx, core);
+  if (hint) ctx.cteLimitHint = limitE;
+  const mark = b.mark();
+  let from = buildSources(ctx, core.from, outer);
+  let scope = new Scope(from.sources, outer);
+  const pushes = planPushDown(ctx, scope, core.where ? splitWhere(core.where) : [], from.innerTerms);
+  if (pushes.size) {
+    // Terms go into compound sources as they are compiled: compile the FROM clause again.
+    b.rollback(mark);
+    if (hint) ctx.cteLimitHint = limitE;
+    from = buildSources(ctx, core.from, outer, pushes);
+    scope = new Scope(from.sources, outer);
   }
-  const { sources, innerTerms, correlated: fromCorrelated } = buildSources(ctx, core.from, outer);
+  const { innerTerms, correlated: fromCorrelated } = from;
   ctx.cteLimitHint = undefined;
-  const scope = new Scope(sources, outer);
   if (fromCorrelated) scope.correlated = true;
   const cols = expandColumns(scope, core.columns);
+  // Terms pushed down from an enclosing query (pushdown.ts): WHERE terms, HAVING ones if aggregate.
+  const pushed = (push ?? []).map((f) => f(cols.map((c) => c.expr)));
   const n = cols.length;
   const end = b.label();
   const lim = emitLimits(ctx, outer, limitE, offsetE, end);
@@ -311,13 +331,17 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   collectAggs(ctx, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...orderExprs.filter((e): e is Expr => e !== null)], aggCalls);
   const isAgg = aggCalls.length > 0 || groupExprs.length > 0;
   if (core.having && !isAgg) throw new DbError("DB_ERROR", "HAVING clause on a non-aggregate query");
+  if (isAgg) collectAggs(ctx, pushed, aggCalls);
+  const having = isAgg ? andAll(core.having, pushed) : core.having;
+  const where = isAgg ? core.where : andAll(core.where, pushed);
   if (core.where) {
     const whereAggs: FunctionCall[] = [];
     collectAggs(ctx, [core.where], whereAggs);
     if (whereAggs.length) throw new DbError("DB_ERROR", `misuse of aggregate: ${whereAggs[0]!.name}()`);
   }
 
-  const whereTerms = [...innerTerms, ...(core.where ? splitWhere(core.where) : [])];
+  // WHERE terms first, then inner joins' ON terms: SQLite appends the ON clauses to the WHERE.
+  const whereTerms = [...(where ? splitWhere(where) : []), ...innerTerms];
   // Automatic indexes only in reads: a statement that writes could change the table under the snapshot.
   // Like SQLite, a subquery is planned as if it ran once (no automatic index in its outermost loop).
   const p = plan(scope, whereTerms, () => b.cursor(), { autoIndex: !b.writes, outerRows: 1 });
@@ -388,7 +412,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     // Groups form under each GROUP BY term's collation (SQLite's KeyInfo of the GROUP BY sorter).
     const keyColls = groupExprs.map((g) => exprCollation(scope, g) ?? "BINARY");
     if (grouped) b.emit(Op.OpenPseudo, groupCur, 0, 0, keyColls.some((c) => c !== "BINARY") ? { aggs: aggDefs, keyCollations: keyColls } : aggDefs);
-    collectBare(scope, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...orderExprs.filter((e): e is Expr => e !== null)], bareMap, bareList, ctx);
+    collectBare(scope, [...cols.map((c) => c.expr), ...(having ? [having] : []), ...orderExprs.filter((e): e is Expr => e !== null)], bareMap, bareList, ctx);
   }
   // Without GROUP BY, bare columns are copied to registers from one row, as SQLite picks it
   // (select.c, regAcc and regHit): the row a min()/max() marks as its new best (the last such
@@ -504,7 +528,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     ...cols.map((c) => c.expr),
     ...whereTerms,
     ...groupExprs,
-    ...(core.having ? [core.having] : []),
+    ...(having ? [having] : []),
     ...orderBy.map((o) => o.expr),
     ...scope.sources.map((s) => s.on).filter((e): e is Expr => e !== null),
   ]);
@@ -520,7 +544,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     scope.bare = bareMap;
     scope.aggRegBase = aggBase;
     scope.bareRegBase = bareBase;
-    if (core.having) compileCondition(ctx, scope, core.having, next, false, true);
+    if (having) compileCondition(ctx, scope, having, next, false, true);
     const res = b.reg(n);
     cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
     consume(res);
@@ -540,7 +564,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     scope.bare = bareMap;
     scope.groupCursor = groupCur;
     scope.nGroupKeys = groupExprs.length;
-    if (core.having) compileCondition(ctx, scope, core.having, next, false, true);
+    if (having) compileCondition(ctx, scope, having, next, false, true);
     const res = b.reg(n);
     cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
     consume(res);
@@ -570,6 +594,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     dataTypes: cols.map((c) => exprDataType(scope, c.expr)),
     casts: cols.map((c) => c.expr.kind === "cast"),
     correlated: scope.correlated,
+    binary: cols.every((c) => plainBinary(scope, c.expr)),
   };
 }
 
@@ -797,11 +822,11 @@ function compoundAffinity(arms: SelectInfo[], i: number): Affinity | null {
 }
 
 /** Compound SELECT: each arm into an ephemeral table, combined, then sorted/limited. */
-function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null, valuesOnly = false): SelectInfo {
+function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null, valuesOnly = false, push?: PushTerm[]): SelectInfo {
   const b = ctx.b;
   const acc = b.cursor();
   b.emit(Op.OpenEphemeral, acc, 0);
-  const first = compileCore(ctx, sel.core, [], undefined, undefined, { kind: "eph", cursor: acc }, outer);
+  const first = compileCore(ctx, sel.core, [], undefined, undefined, { kind: "eph", cursor: acc }, outer, push);
   let correlated = first.correlated;
   const n = first.columns.length;
   const arms: SelectInfo[] = [first];
@@ -810,7 +835,7 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
     for (const arm of sel.compound) {
       const tmp = b.cursor();
       b.emit(Op.OpenEphemeral, tmp, 0);
-      const info = compileCore(ctx, arm.core, [], undefined, undefined, { kind: "eph", cursor: tmp }, outer);
+      const info = compileCore(ctx, arm.core, [], undefined, undefined, { kind: "eph", cursor: tmp }, outer, push);
       if (info.columns.length !== n) throw new DbError("DB_ERROR", `SELECTs to the left and right of ${arm.op} do not have the same number of result columns`);
       correlated ||= info.correlated;
       arms.push(info);
@@ -862,5 +887,5 @@ function compileCompound(ctx: Ctx, sel: Select, dest: Dest, outer: Scope | null,
     b.place(done);
   }
   b.place(end);
-  return { columns: first.columns, affinities, lastAffinities, correlated };
+  return { columns: first.columns, affinities, lastAffinities, correlated, binary: arms.every((a) => a.binary) };
 }
