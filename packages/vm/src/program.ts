@@ -18,7 +18,7 @@ export enum Op {
   SorterInsert, SorterSort, SorterNext, SorterColumn,
   AggStep, AggFinal, AggReset, GroupStep, GroupRewind, GroupNext, GroupColumn, GroupAggFinal,
   CreateBtree, Destroy, Clear, SchemaChanged, Pragma, CheckNotNull, IntegrityCheck, Noop,
-  RowCount, Trigger, InSet, Compound, SeekRange, NextRange, SeekRowidRange, Savepoint,
+  Count, Trigger, InSet, Compound, SeekRange, NextRange, SeekRowidRange, Savepoint,
   AggCount, AggSum, AggMinMax, GroupIfBare, GroupSetBare,
 }
 

@@ -963,6 +963,12 @@ export class Execution {
       case Op.AutoCommit:
         this.autoCommit(I.p1);
         break;
+      case Op.Count: {
+        // p2 = the number of entries of cursor p1's B+tree, from each leaf's cell count: no entry
+        // is read (SQLite's OP_Count, for `SELECT count(*) FROM t`).
+        r[I.p2] = (this.cursor(I.p1) as BTreeCursor).tree.count();
+        break;
+      }
       case Op.Savepoint:
         vm.savepointOp(I.p1, I.p4 as string);
         break;

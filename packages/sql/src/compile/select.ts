@@ -287,11 +287,47 @@ function minMaxShortcut(ctx: Ctx, core: SelectSimple, dest: Dest, outer: Scope |
   return { columns: [{ name: rc.alias ?? rc.text }], affinities: [null], correlated: info.correlated, binary: true };
 }
 
+/**
+ * `SELECT count(*) FROM t` (nothing else: no WHERE, GROUP BY, DISTINCT, ORDER BY or LIMIT): the
+ * number of entries of t's B+tree, or of its narrowest index if that has fewer columns than
+ * t's rows (one entry per row, fewer pages), counted from the leaves' cell counts without
+ * reading a row, as SQLite's isSimpleCount / OP_Count. `NOT INDEXED` keeps to the table.
+ */
+function countShortcut(ctx: Ctx, core: SelectSimple, dest: Dest): SelectInfo | null {
+  const rc = core.columns[0];
+  if (core.columns.length !== 1 || rc?.kind !== "expr" || core.where || core.groupBy.length || core.having || core.distinct) return null;
+  const f = rc.expr;
+  if (f.kind !== "function" || f.name.toLowerCase() !== "count" || f.distinct || f.filter || f.args.length !== 0) return null;
+  if (!isAggregateCall(ctx, f)) return null;
+  const from = core.from;
+  if (!from || from.kind !== "table") return null;
+  const t = ctx.schema.getTable(from.name);
+  if (!t || t.kind !== "table" || ctx.ctes.some((m) => m.has(from.name.toLowerCase()))) return null;
+  const stored = t.columns.length - (t.rowidAlias >= 0 ? 1 : 0);
+  let idx: (typeof t.indexes)[number] | null = null;
+  if (!from.notIndexed) for (const i of t.indexes) if (i.columns.length < (idx?.columns.length ?? stored)) idx = i;
+  const b = ctx.b;
+  const cur = b.cursor();
+  const reg = b.reg();
+  if (idx) {
+    b.note(`SCAN ${t.name} USING COVERING INDEX ${idx.name}`);
+    b.emit(Op.OpenRead, cur, idx.rootpage, 0, { index: { desc: idx.desc, collations: idx.collations } }, 0, idx.name);
+  } else {
+    b.note(`SCAN ${t.name}`);
+    b.emit(Op.OpenRead, cur, t.rootpage, 0, undefined, 0, t.name);
+  }
+  b.emit(Op.Count, cur, reg);
+  emitDeliver(ctx, dest, reg, 1, null);
+  return { columns: [{ name: rc.alias ?? rc.text }], affinities: [null], correlated: false };
+}
+
 function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null, push?: PushTerm[]): SelectInfo {
   const b = ctx.b;
   if (!limitE && !offsetE && !push?.length) {
     const mm = minMaxShortcut(ctx, core, dest, outer);
     if (mm) return mm;
+    const count = orderBy.length === 0 ? countShortcut(ctx, core, dest) : null;
+    if (count) return count;
   }
   // `SELECT cols FROM cte LIMIT n` over a recursive CTE: the CTE stops after n rows (recursive.ts),
   // which is what makes `... UNION ALL SELECT x + 1 FROM cte) SELECT x FROM cte LIMIT 5` end.
