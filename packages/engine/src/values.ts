@@ -13,7 +13,10 @@ export function toSql(v: unknown, where: string | number): SqlValue {
   switch (typeof v) {
     case "number":
       if (Number.isNaN(v)) return null;
-      return Number.isInteger(v) && !Object.is(v, -0) ? v : Number.isInteger(v) ? new Real(v) : v;
+      // An integral number is an INTEGER, unless it is -0 or outside the 64-bit range (1e300, 2^63),
+      // which only a REAL can hold.
+      if (!Number.isInteger(v)) return v;
+      return Object.is(v, -0) || v >= 9223372036854775808 || v < -9223372036854775808 ? new Real(v) : v;
     case "bigint":
       if (v > 9223372036854775807n || v < -9223372036854775808n) throw new DbError("DB_RANGE", `${placeOf(where)}: BigInt value is too large to bind`);
       return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;

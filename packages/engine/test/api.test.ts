@@ -60,6 +60,23 @@ describe("Database and Statement", () => {
     expect(() => d.prepare("SELECT ?").get(1, 2)).toThrow(/Too many/);
   });
 
+  it("binds an integral number beyond the 64-bit range as a REAL, never a wrapped integer", () => {
+    const d = db();
+    d.exec("CREATE TABLE w(c); CREATE INDEX wc ON w(c)");
+    const ins = d.prepare("INSERT INTO w(c) VALUES (?)");
+    for (const v of [1e300, 1e19, 2 ** 63, -(2 ** 63), -(2 ** 64), 2 ** 53 + 2]) ins.run(v);
+    const rows = d.prepare("SELECT c, typeof(c) FROM w NOT INDEXED ORDER BY rowid").raw().all();
+    expect(rows).toEqual([
+      [1e300, "real"],
+      [1e19, "real"],
+      [2 ** 63, "real"],
+      [-(2 ** 63), "integer"],
+      [-(2 ** 64), "real"],
+      [2 ** 53 + 2, "integer"],
+    ]);
+    expect(d.prepare("SELECT count(*) FROM w WHERE c > 9e18").pluck().get()).toBe(3);
+  });
+
   it("round-trips value types: integer, real, text, blob, null, bigint", () => {
     const d = db();
     d.prepare("INSERT INTO t VALUES (?, ?, ?, ?)").run(1, "é ✓ 日本", 2.0, Buffer.from([0, 1, 255]));
