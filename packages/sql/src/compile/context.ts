@@ -29,6 +29,8 @@ export interface Source {
   /** Read columns from this index cursor instead of the table (a covering index): table column → record position. */
   cover?: { cursor: number; pos: Map<number, number> };
   regRowid?: number;
+  /** `FROM t NOT INDEXED`: no index of t is used (its rowid still is), as in SQLite. */
+  notIndexed?: boolean;
   /** A compound subquery, view or CTE that WHERE terms may be pushed into: its FROM item (pushdown.ts). */
   push?: import("./pushdown.js").PushItem;
 }

@@ -101,6 +101,7 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
     hidden: new Set(),
     join: "inner",
     on: null,
+    ...(item.notIndexed ? { notIndexed: true } : {}),
   };
 }
 

@@ -83,7 +83,7 @@ export function satisfyOrder(scope: Scope, p: Plan, orderBy: OrderingTerm[], res
     return false;
   }
   if (acc.kind === "scan") {
-    for (const idx of t.indexes) {
+    for (const idx of lv.source.notIndexed ? [] : t.indexes) {
       const rev = fits(idx, 0);
       if (rev === null) continue;
       lv.access = { kind: "index", index: idx, keys: [], cursor: newCursor(), lower: null, upper: null };

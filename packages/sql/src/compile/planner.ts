@@ -364,11 +364,11 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
       const nOut = rangeRows(nRow, Number(!!rb.lower) + Number(!!rb.upper));
       consider(done({ access: { kind: "rowid-range", lower: rb.lower, upper: rb.upper }, used: rb.used, cost: seek + SCAN_ROW * nOut, nOut }));
     }
-    for (const idx of t.indexes) {
+    for (const idx of src.notIndexed ? [] : t.indexes) {
       const c = indexChoice(scope, src, idx, eqs, ins, rs, nRow, seek);
       if (c) consider(done(c));
     }
-    if (!inOr && src.join !== "left") {
+    if (!inOr && src.join !== "left" && !src.notIndexed) {
       const c = orChoice(scope, src, terms, avail, newCursor, outerRows, opts, nRow);
       if (c) consider(done(c));
     }

@@ -7,6 +7,7 @@ import { compileCondition, compileExpr, emitColumn, isSubquery, plainBinary, exp
 import { buildSources } from "./from.js";
 import { plan, probeAffinity, seekAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
+import type { Index, Table } from "../schema.js";
 import { autoIndexNote, emitAutoIndex } from "./autoindex.js";
 import { emitOrRowids } from "./multior.js";
 import { andAll, countCteUses, planPushDown, type PushTerm } from "./pushdown.js";
@@ -560,7 +561,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     }
   };
 
-  markCovering(scope, p.levels, [
+  const used = usedColumns(scope, [
     ...cols.map((c) => c.expr),
     ...whereTerms,
     ...groupExprs,
@@ -568,6 +569,9 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     ...orderBy.map((o) => o.expr),
     ...scope.sources.map((s) => s.on).filter((e): e is Expr => e !== null),
   ]);
+  // (Not in a statement that writes: it may change the index under the scan.)
+  if (used && !b.writes) scanCoveringIndexes(p.levels, used, () => b.cursor());
+  if (used) markCovering(p.levels, used);
   emitLoops(ctx, scope, p.levels, 0, body);
   b.place(afterLoops);
 
@@ -637,10 +641,10 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
 const OPS = { gt: ">", ge: ">=", lt: "<", le: "<=" } as const;
 
 /**
- * An index covers a level when every column the query reads from that table is in the index
- * (the index record holds those values and the rowid), so the table is never visited.
+ * The columns the query reads from each source of `scope` (-1: the rowid), or null when a
+ * subquery is involved (it may read any column).
  */
-function markCovering(scope: Scope, levels: Level[], exprs: Expr[]): void {
+function usedColumns(scope: Scope, exprs: Expr[]): Map<Source, Set<number>> | null {
   let opaque = false;
   const used = new Map<Source, Set<number>>();
   for (const e of exprs) {
@@ -661,17 +665,52 @@ function markCovering(scope: Scope, levels: Level[], exprs: Expr[]): void {
       }
     });
   }
-  if (opaque) return;
+  return opaque ? null : used;
+}
+
+/** Positions of `idx`'s columns if it holds every column of `cols` (and so the rowid), else null. */
+function coverPositions(t: Table, idx: Index, cols: Set<number>): Map<number, number> | null {
+  const pos = new Map<number, number>();
+  idx.columns.forEach((c, j) => {
+    if (!pos.has(c)) pos.set(c, j);
+  });
+  return [...cols].every((c) => c === -1 || c === t.rowidAlias || pos.has(c)) ? pos : null;
+}
+
+/**
+ * A full scan of a table reads the narrowest index that holds every column the query needs from
+ * it instead, when that index has fewer columns than the table's rows, as SQLite's planner does
+ * (whereLoopAddBtree's full scan of a covering index): fewer pages, and the rows come in the
+ * index's order, the order SQLite returns them in.
+ */
+function scanCoveringIndexes(levels: Level[], used: Map<Source, Set<number>>, newCursor: () => number): void {
+  for (const lv of levels) {
+    const t = lv.source.table;
+    if (lv.access.kind !== "scan" || !t || t.triggers.length || lv.source.notIndexed) continue;
+    const cols = used.get(lv.source) ?? new Set<number>();
+    let best: Index | null = null;
+    let width = t.columns.length - (t.rowidAlias >= 0 ? 1 : 0);
+    for (const idx of t.indexes) {
+      if (idx.columns.length < width && coverPositions(t, idx, cols)) {
+        best = idx;
+        width = idx.columns.length;
+      }
+    }
+    if (best) lv.access = { kind: "index", index: best, keys: [], cursor: newCursor(), lower: null, upper: null };
+  }
+}
+
+/**
+ * An index covers a level when every column the query reads from that table is in the index
+ * (the index record holds those values and the rowid), so the table is never visited.
+ */
+function markCovering(levels: Level[], used: Map<Source, Set<number>>): void {
   for (const lv of levels) {
     const acc = lv.access;
     const t = lv.source.table;
     if (acc.kind !== "index" || !t || t.triggers.length) continue;
-    const cols = used.get(lv.source) ?? new Set<number>();
-    const pos = new Map<number, number>();
-    acc.index.columns.forEach((c, j) => {
-      if (!pos.has(c)) pos.set(c, j);
-    });
-    if ([...cols].every((c) => c === -1 || c === t.rowidAlias || pos.has(c))) lv.source.cover = { cursor: acc.cursor, pos };
+    const pos = coverPositions(t, acc.index, used.get(lv.source) ?? new Set<number>());
+    if (pos) lv.source.cover = { cursor: acc.cursor, pos };
   }
 }
 
