@@ -429,6 +429,18 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT NULL FROM t3 AS a1 LEFT JOIN t0 AS a2 ON abs(a1.c0) WHERE (SELECT NULL)",
     "SELECT NULL FROM t3 AS a1 LEFT JOIN t0 AS a2 ON 1 WHERE (SELECT a2.c1 IS NULL)",
   ],
+  // x BETWEEN lo AND hi in a condition jumps out when x >= lo decides, before hi is evaluated
+  // (SQLite's exprCodeBetween); abs(-2^63) fails only if evaluated. fuzz:sql --seed 606 --case 227.
+  "BETWEEN as jumps": [
+    "CREATE TABLE t(x, lo)",
+    "INSERT INTO t VALUES (1, 5), (NULL, 0), (7, NULL), (3, 2), (2, 2)",
+    "SELECT x FROM t WHERE x BETWEEN lo AND CASE WHEN x >= lo THEN 9 ELSE abs(-9223372036854775808) END ORDER BY x",
+    "SELECT x FROM t WHERE x BETWEEN 5 AND abs(-9223372036854775808)",
+    "SELECT x FROM t WHERE x NOT BETWEEN lo AND 2 ORDER BY x",
+    "SELECT x FROM t WHERE NOT (x BETWEEN lo AND 2) OR x IS NULL ORDER BY x",
+    "SELECT x, x BETWEEN lo AND 3, x NOT BETWEEN lo AND 3 FROM t ORDER BY rowid",
+    "SELECT count(*) FROM t WHERE CASE WHEN x BETWEEN lo AND 3 THEN 1 END",
+  ],
 };
 
 describe("differential against SQLite", () => {

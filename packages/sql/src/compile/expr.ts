@@ -392,6 +392,23 @@ export function compileCondition(ctx: Ctx, scope: Scope | null, e: Expr, dest: n
     }
     return;
   }
+  if (e.kind === "between") {
+    // x >= lo AND x <= hi as jumps, x evaluated once, as SQLite's exprCodeBetween: `hi` is not
+    // evaluated when `x >= lo` already decides (false, or NULL where NULL jumps).
+    const jumpWhen = e.not ? !whenTrue : whenTrue;
+    const x = compileExpr(ctx, scope, e.expr);
+    const lo = compileExpr(ctx, scope, e.low);
+    const ge = b.reg();
+    b.emit(Op.Ge, x, ge, lo, comparisonP4(scope, e.expr, e.low));
+    const past = jumpWhen ? b.label() : dest;
+    b.emit(Op.IfNot, ge, past, (jumpWhen ? !jumpIfNull : jumpIfNull) ? 1 : 0);
+    const hi = compileExpr(ctx, scope, e.high);
+    const le = b.reg();
+    b.emit(Op.Le, x, le, hi, comparisonP4(scope, e.expr, e.high));
+    b.emit(jumpWhen ? Op.If : Op.IfNot, le, dest, jumpIfNull ? 1 : 0);
+    if (jumpWhen) b.place(past);
+    return;
+  }
   const r = compileExpr(ctx, scope, e);
   b.emit(whenTrue ? Op.If : Op.IfNot, r, dest, jumpIfNull ? 1 : 0);
 }
