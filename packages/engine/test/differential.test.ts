@@ -429,6 +429,21 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT NULL FROM t3 AS a1 LEFT JOIN t0 AS a2 ON abs(a1.c0) WHERE (SELECT NULL)",
     "SELECT NULL FROM t3 AS a1 LEFT JOIN t0 AS a2 ON 1 WHERE (SELECT a2.c1 IS NULL)",
   ],
+  // The REAL -2^63 is exactly the smallest 64-bit integer: a rowid, LIMIT or OFFSET takes it
+  // (OP_MustBeInt), a column's affinity keeps it REAL; +2^63 is a datatype mismatch.
+  // fuzz:sql --seed 2611210 --case 899.
+  "the REAL -2^63 as a rowid": [
+    "CREATE TABLE t1(c0 REAL, c1 INTEGER PRIMARY KEY, c2 BOOLEAN)",
+    "CREATE TABLE t2(c0 NUMERIC)",
+    "INSERT INTO t2(c0) VALUES (-9.223372036854775808e18)",
+    "SELECT c0, typeof(c0) FROM t2",
+    "INSERT INTO t1(c0, c1, c2) SELECT NULL, a1.c0, NULL FROM t2 AS a1 ORDER BY 1, 2, 3",
+    "INSERT INTO t1(c1) VALUES (9.223372036854775808e18)",
+    "INSERT INTO t1(c1) VALUES (9.223372036854774784e18)",
+    "SELECT c1, typeof(c1) FROM t1 ORDER BY c1",
+    "SELECT c1 FROM t1 LIMIT -9.223372036854775808e18",
+    "SELECT c1 FROM t1 LIMIT 1 OFFSET -9.223372036854775808e18",
+  ],
   // x BETWEEN lo AND hi in a condition jumps out when x >= lo decides, before hi is evaluated
   // (SQLite's exprCodeBetween); abs(-2^63) fails only if evaluated. fuzz:sql --seed 606 --case 227.
   "BETWEEN as jumps": [

@@ -49,6 +49,20 @@ export function affinityOfType(declType: string | null | undefined): Affinity {
 }
 
 /**
+ * OP_MustBeInt's conversion (a rowid, LIMIT, OFFSET): INTEGER affinity, and the REAL -2^63 too,
+ * which is exactly the smallest 64-bit integer (a column's affinity keeps it REAL, as SQLite's
+ * sqlite3VdbeIntegerAffinity does, but SQLite takes it as a rowid or a limit). Undefined when
+ * `v` is not an integer then.
+ */
+export function mustBeInt(v: SqlValue): number | bigint | undefined {
+  if ((typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint") return v;
+  const n = applyAffinity(v, "INTEGER");
+  if ((typeof n === "number" && Number.isInteger(n)) || typeof n === "bigint") return n;
+  if (n instanceof Real && n.value === -9223372036854775808) return -9223372036854775808n;
+  return undefined;
+}
+
+/**
  * The value as stored into (and read back from) a column of affinity `aff` (§3.4):
  *  - TEXT: INTEGER/REAL become their text rendering; NULL and BLOB unchanged.
  *  - NUMERIC/INTEGER: well-formed numeric text becomes INTEGER ('  12 ', '3.0', '1e3') or REAL

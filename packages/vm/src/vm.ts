@@ -13,7 +13,7 @@ import { sqlLength } from "./functions.js";
 import { DEFAULT_SORT_BUDGET_BYTES, type SortOptions } from "./tempstore.js";
 import { encodeRecord, encodeRecordScratch } from "./record.js";
 import { encodeRowidKey } from "./key.js";
-import { applyAffinity, castAs, type Affinity } from "./affinity.js";
+import { applyAffinity, castAs, mustBeInt, type Affinity } from "./affinity.js";
 import { compareValues } from "./compare.js";
 import {
   Real, add, bitAnd, bitNot, bitOr, concat, div, mod, mul, neg, shl, shr, sub, toBoolean,
@@ -548,11 +548,8 @@ export class Execution {
           break;
         }
         case Op.MustBeInt: {
-          const v = r[I.p1]!;
-          if (typeof v === "number" && Number.isInteger(v)) break;
-          if (typeof v === "bigint") break;
-          const n = applyAffinity(v, "INTEGER");
-          if ((typeof n === "number" && Number.isInteger(n)) || typeof n === "bigint") {
+          const n = mustBeInt(r[I.p1]!);
+          if (n !== undefined) {
             r[I.p1] = n;
             break;
           }
@@ -974,10 +971,8 @@ export class Execution {
         break;
       case Op.OffsetLimit: {
         // Normalizes a LIMIT (p3=0) or OFFSET (p3=1) register to an integer; a negative LIMIT means none (-1).
-        const n = applyAffinity(r[I.p1]!, "INTEGER");
-        if (!(typeof n === "number" && Number.isInteger(n)) && typeof n !== "bigint") {
-          throw new DbError("DB_MISMATCH", "datatype mismatch");
-        }
+        const n = mustBeInt(r[I.p1]!);
+        if (n === undefined) throw new DbError("DB_MISMATCH", "datatype mismatch");
         const v = Number(n);
         r[I.p1] = I.p3 === 1 ? Math.max(0, v) : v < 0 ? -1 : v;
         break;
