@@ -429,6 +429,12 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT NULL FROM t3 AS a1 LEFT JOIN t0 AS a2 ON abs(a1.c0) WHERE (SELECT NULL)",
     "SELECT NULL FROM t3 AS a1 LEFT JOIN t0 AS a2 ON 1 WHERE (SELECT a2.c1 IS NULL)",
   ],
+  // `y NOT IN ()` is the constant TRUE for IS, unless y calls a function: then SQLite's parser
+  // makes `TRUE OR y`, an ordinary 1. fuzz:sql --seed 2611210 --case 1027.
+  "empty IN list with a function on the left": [
+    "SELECT NULL WHERE ((~0) IS NOT (atan(NULL) NOT IN ()))",
+    "SELECT -1 IS NOT (NULL NOT IN ()), -1 IS NOT (abs(NULL) NOT IN ()), 2 IS (abs(1) IN ()), 0 IS (abs(1) IN ())",
+  ],
   // The REAL -2^63 is exactly the smallest 64-bit integer: a rowid, LIMIT or OFFSET takes it
   // (OP_MustBeInt), a column's affinity keeps it REAL; +2^63 is a datatype mismatch.
   // fuzz:sql --seed 2611210 --case 899.

@@ -627,12 +627,22 @@ function hasSubquery(e: Expr): boolean {
 
 /**
  * TRUE / FALSE as the right side of IS: the literals, and `y IN ()` / `y NOT IN ()`, which
- * SQLite's parser turns into FALSE / TRUE (so `x IS (y NOT IN ())` is `x IS TRUE`). Else null.
+ * SQLite's parser turns into FALSE / TRUE (so `x IS (y NOT IN ())` is `x IS TRUE`), unless y
+ * calls a function (it might be an aggregate): then the parser makes `FALSE AND y` /
+ * `TRUE OR y`, an ordinary value (parse.y, "expr in_op LP exprlist RP"). Else null.
  */
 function truthLiteral(e: Expr): boolean | null {
   if (e.kind === "literal" && (e.type === "true" || e.type === "false")) return e.type === "true";
-  if (e.kind === "in-list" && e.list.length === 0) return e.not;
+  if (e.kind === "in-list" && e.list.length === 0 && !callsFunction(e.expr)) return e.not;
   return null;
+}
+
+function callsFunction(e: Expr): boolean {
+  let found = false;
+  walkExpr(e, (n) => {
+    if (n.kind === "function") found = true;
+  });
+  return found;
 }
 
 function compileBinary(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number): void {
