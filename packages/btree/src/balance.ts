@@ -492,29 +492,22 @@ function mergeOrShare(t: TreeCtx, parent: Page, sepIdx: number, left: Page, righ
   const count = list.count;
   let bytes = 0;
   for (let j = 0; j < count; j++) bytes += list.len[j] + 2;
+  const fits = bytes <= t.layout.capacity;
+  if (leaf && !fits) return sharePair(t, parent, sepIdx, left, right, list, chooseLeafSplit(t, list, count, left.pgno));
   const rightRight = leaf ? 0 : rightChild(rd);
   pager.markDirty(parent);
   pager.markDirty(left);
-  if (leaf) {
-    // A leaf-level separator is not moved anywhere: free its overflow chain.
-    parseInteriorCell(t.layout, pd, sepOff, t.usable, parent.pgno, ca);
-    if (ca.overflow !== 0) freeChain(t, ca.overflow, ca.keyLen - ca.local, parent.pgno);
-  }
-  if (bytes <= t.layout.capacity) {
+  if (fits) {
     writeCells(t, ld, kind, list, 0, count);
     if (!leaf) setRightChild(ld, rightRight);
     setChildAt(pd, sepIdx + 1, pn, left.pgno);
-    dropCell(t.layout, pd, sepIdx, parent.pgno);
+    // A leaf-level separator is not moved anywhere: its overflow chain is freed with it.
+    if (leaf) dropLeafSeparator(t, parent, sepIdx);
+    else dropCell(t.layout, pd, sepIdx, parent.pgno);
     return 0;
   }
   pager.markDirty(right);
   dropCell(t.layout, pd, sepIdx, parent.pgno);
-  if (leaf) {
-    const m = chooseLeafSplit(t, list, count, left.pgno);
-    writeCells(t, ld, kind, list, 0, m);
-    writeCells(t, rd, kind, list, m, count);
-    return leafSeparator(t, list, m - 1, m, left.pgno, left.pgno);
-  }
   const m = chooseInteriorSplit(t, list, count, left.pgno);
   const up = list.off[m];
   writeCells(t, ld, kind, list, 0, m);

@@ -11,10 +11,10 @@ import { bulkLoad, type BulkLoadOptions, type Entry } from "./bulk.js";
 import { BTreeCursor, type Cursor } from "./cursor.js";
 import { encodeLeafCell } from "./encode.js";
 import { checkIntegrity } from "./integrity.js";
-import { cellValue, compareCell, searchInterior, searchLeaf } from "./keys.js";
-import { KIND_LEAF, MAX_DEPTH, MAX_KEY_SIZE, MAX_VALUE_SIZE, OFF_CONTENT, OFF_NCELLS } from "./layout.js";
+import { cellValue, searchInterior, searchLeaf } from "./keys.js";
+import { KIND_LEAF, MAX_DEPTH, MAX_KEY_SIZE, MAX_VALUE_SIZE, OFF_NCELLS } from "./layout.js";
 import { cellPtr, childAt, dropCell, freeSpace, initNode, insertCell, isLeaf } from "./node.js";
-import { collectPages, removeAt, seekPath } from "./ops.js";
+import { collectPages, pastLast, removeAt, seekPath } from "./ops.js";
 import { freeChain } from "./overflow.js";
 
 export class BTree {
@@ -228,16 +228,14 @@ function appendToTail(t: TreeCtx, key: Uint8Array, value: Uint8Array): boolean {
   const pager = t.pager;
   if (t.shape.epoch !== t.tailShape || pager.pageEpoch !== t.tailPages || !pager.inWrite) return false;
   const L = t.layout;
-  if (key.length > MAX_KEY_SIZE || value.length > MAX_VALUE_SIZE || leafOverflows(L, key.length, value.length)) return false;
+  if (leafOverflows(L, key.length, value.length)) return false; // (also true past MAX_KEY_SIZE / MAX_VALUE_SIZE)
   const pgno = t.tailLeaf;
   const page = t.load(pgno, t.root);
   try {
     const d = page.data;
     const n = get16(d, OFF_NCELLS);
     if (!isLeaf(d) || n === 0 || freeSpace(d) < leafCellSize(L, key.length, value.length) + 2) return false;
-    const off = cellPtr(d, n - 1);
-    if (off < get16(d, OFF_CONTENT) || off >= t.usable) return false;
-    if (compareCell(t, d, off, true, pgno, key) <= 0) return false;
+    if (pastLast(t, d, n, true, pgno, key) <= 0) return false;
     const len = encodeLeafCell(t, t.cellBuf, key, value);
     pager.markDirty(page);
     insertCell(L, d, n, t.cellBuf, 0, len, pgno, t.pageScratch());

@@ -65,7 +65,7 @@ export function seekPath(t: TreeCtx, key: Uint8Array): number {
  * compareCell against the last cell (index n-1) of page `d`; a pointer outside the content area
  * compares low, so the caller falls back to the binary search (which reports the corruption).
  */
-function pastLast(t: TreeCtx, d: Uint8Array, n: number, leaf: boolean, pgno: number, key: Uint8Array): number {
+export function pastLast(t: TreeCtx, d: Uint8Array, n: number, leaf: boolean, pgno: number, key: Uint8Array): number {
   const off = cellPtr(d, n - 1);
   if (off < get16(d, OFF_CONTENT) || off >= t.usable) return -1;
   return compareCell(t, d, off, leaf, pgno, key);

@@ -146,25 +146,29 @@ const QUERIES = [
   "SELECT x FROM a HAVING x > 1",
 ];
 
+/** Runs `setup` on both engines, then each query; the queries whose answers differ, described. */
+function mismatches(ours: Database, setup: string[], queries: string[]): string {
+  const theirs = new SQL.Database();
+  for (const sql of setup) {
+    ours.exec(sql);
+    theirs.run(sql);
+  }
+  const out: string[] = [];
+  for (const sql of queries) {
+    const o = runOurs(ours, sql);
+    const t = runTheirs(theirs, sql);
+    try {
+      expect(o).toEqual(t);
+    } catch {
+      out.push(`${sql}\n  ours:   ${JSON.stringify(o, (_, v) => (typeof v === "bigint" ? `${v}n` : v))}\n  sqlite: ${JSON.stringify(t)}`);
+    }
+  }
+  return out.join("\n");
+}
+
 describe("aggregates against SQLite", () => {
   it("agree on every query", () => {
-    const ours = new Database(":memory:");
-    const theirs = new SQL.Database();
-    for (const sql of SETUP) {
-      ours.exec(sql);
-      theirs.run(sql);
-    }
-    const mismatches: string[] = [];
-    for (const sql of QUERIES) {
-      const o = runOurs(ours, sql);
-      const t = runTheirs(theirs, sql);
-      try {
-        expect(o).toEqual(t);
-      } catch {
-        mismatches.push(`${sql}\n  ours:   ${JSON.stringify(o, (_, v) => (typeof v === "bigint" ? `${v}n` : v))}\n  sqlite: ${JSON.stringify(t)}`);
-      }
-    }
-    expect(mismatches.join("\n")).toBe("");
+    expect(mismatches(new Database(":memory:"), SETUP, QUERIES)).toBe("");
   });
 });
 
@@ -296,22 +300,7 @@ describe("bare columns with GROUP BY against SQLite", () => {
       const store = ours.conn.tempStore;
       const create = store.create.bind(store);
       store.create = () => (spills++, create());
-      const theirs = new SQL.Database();
-      for (const sql of GROUP_SETUP) {
-        ours.exec(sql);
-        theirs.run(sql);
-      }
-      const mismatches: string[] = [];
-      for (const sql of GROUP_QUERIES) {
-        const o = runOurs(ours, sql);
-        const t = runTheirs(theirs, sql);
-        try {
-          expect(o).toEqual(t);
-        } catch {
-          mismatches.push(`${sql}\n  ours:   ${JSON.stringify(o)}\n  sqlite: ${JSON.stringify(t)}`);
-        }
-      }
-      expect(mismatches.join("\n")).toBe("");
+      expect(mismatches(ours, GROUP_SETUP, GROUP_QUERIES)).toBe("");
       if (label === "spilled") expect(spills).toBeGreaterThan(0);
     });
   }

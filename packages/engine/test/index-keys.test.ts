@@ -8,8 +8,8 @@ import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import initSqlJs from "sql.js";
 import { describe, expect, it } from "vitest";
-import { Database, DbError } from "../src/index.js";
-import { tempDir } from "./helpers.js";
+import { Database } from "../src/index.js";
+import { caught, tempDir } from "./helpers.js";
 
 /** Literals whose encodings differ in length, class or exactness. */
 const NUMBERS = [
@@ -154,14 +154,8 @@ describe("index keys match SQLite", () => {
     expect(bytes.readUInt32BE(16)).toBe(2);
     bytes.writeUInt32BE(1, 16);
     writeFileSync(path, bytes);
-    let err: unknown;
-    try {
-      new Database(path).prepare("SELECT * FROM t").all();
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(DbError);
-    expect((err as DbError).code).toBe("DB_NOTADB");
-    expect((err as DbError).message).toMatch(/unsupported database format version 1/);
+    const err = caught(() => new Database(path).prepare("SELECT * FROM t").all());
+    expect(err.code).toBe("DB_NOTADB");
+    expect(err.message).toMatch(/unsupported database format version 1/);
   });
 });

@@ -1,4 +1,4 @@
-import { corruptError, DbError, isValidPageSize, type Snapshot, type Wal, type WalFrame } from "@db/wal";
+import { corruptError, DbError, isValidPageSize, MAX_COMMIT_SIZE, type Snapshot, type Wal, type WalFrame } from "@db/wal";
 import { PageCache, type CachePolicy } from "./cache.js";
 import { popFreePage, pushFreePage, trunkCapacity, type FreeListHost } from "./freelist.js";
 import {
@@ -36,8 +36,6 @@ const READ_AHEAD_PAGES = 32;
 /** Read-ahead starts at this many misses in a row on consecutive pages (not for short range scans). */
 const READ_AHEAD_AFTER = 4;
 
-// A WAL commit frame records the page count in 31 bits (packages/wal/FORMAT.md).
-const MAX_PAGE_COUNT = 0x7fffffff;
 
 /** A page's content when a savepoint first saw it change. */
 interface PreImage {
@@ -391,7 +389,8 @@ export class Pager {
     this.requireWrite();
     let pgno = popFreePage(this.freeHost);
     if (pgno === 0) {
-      if (this.current.pageCount >= MAX_PAGE_COUNT) throw new DbError("DB_FULL", "database is full (page count)");
+      // A WAL commit frame records the page count in 31 bits.
+      if (this.current.pageCount >= MAX_COMMIT_SIZE) throw new DbError("DB_FULL", "database is full (page count)");
       pgno = ++this.current.pageCount;
     }
     if (this.savepoints.length !== 0) {

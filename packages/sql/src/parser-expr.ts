@@ -480,7 +480,7 @@ function isZeroLiteral(e: Expr): boolean {
 }
 
 /** Whether `e` calls a function outside of subqueries (a generic walk of the AST's objects). */
-function callsFunction(e: unknown): boolean {
+export function callsFunction(e: unknown): boolean {
   if (Array.isArray(e)) return e.some(callsFunction);
   if (e === null || typeof e !== "object") return false;
   const o = e as Record<string, unknown>;

@@ -42,7 +42,7 @@ const SCALE_LO: readonly number[] = [
 // arithmetic at module load cost ~3 ms of every process's start-up.
 const POW_HI = new Array<bigint | undefined>(696);
 const POW_LO = new Array<bigint>(696);
-export const POW_FIRST = -348;
+const POW_FIRST = -348;
 const POW_LAST = 347;
 
 function refine(g: number, n: number): [bigint, bigint] {

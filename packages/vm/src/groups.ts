@@ -73,6 +73,8 @@ export class GroupTable {
   private readonly collations: string[] | null;
   /** Per aggregate: min()/max() (their steps decide the bare columns' row). */
   private readonly minMax: boolean[];
+  /** Some aggregate is a min()/max() (whose row supplies the bare columns). */
+  private readonly anyMinMax: boolean;
 
   /** `keyCollations`: per GROUP BY term, its collating sequence (absent or BINARY: BINARY). */
   constructor(
@@ -82,6 +84,7 @@ export class GroupTable {
   ) {
     this.collations = keyCollations.some((c) => c !== undefined && c !== "BINARY") ? keyCollations.map((c) => c ?? "BINARY") : null;
     this.minMax = aggDefs.map((d) => accumulatorKind(d) === "minmax");
+    this.anyMinMax = this.minMax.some((m) => m);
   }
 
   /** Whether the current group is being recorded to the spill (its bare values are then always set). */
@@ -90,7 +93,7 @@ export class GroupTable {
   }
 
   private keyString(keys: readonly SqlValue[]): string {
-    return this.collations === null ? encodeKeyString(keys) : encodeKeyString(keys, undefined, this.collations);
+    return encodeKeyString(keys, undefined, this.collations ?? undefined);
   }
 
   private compareGroupKeys(a: readonly SqlValue[], b: readonly SqlValue[]): number {
@@ -226,12 +229,11 @@ export class GroupTable {
     const k = this.keyString(keys);
     const g: Group = { keys, aggs: this.aggDefs.map(newAccumulator), bare: [], hit: 0 };
     const defs = this.aggDefs;
-    const anyMinMax = this.minMax.some((m) => m);
     let acc = 0;
     let hit = 0;
     for (;;) {
       const nBare = row[nk] as number;
-      if (!anyMinMax) hit = acc;
+      if (!this.anyMinMax) hit = acc;
       let p = nk + 1 + nBare;
       for (let slot = 0; slot < defs.length; slot++) {
         const mm = this.minMax[slot]!;

@@ -158,7 +158,7 @@ export class Wal {
       this._pageSize = this.header.pageSize;
       this.nextOffset = this.offsetAfter(this.lastCommit);
     }
-    const commitEnd = this.lastCommit > 0 ? this.index.offsetOf(this.lastCommit) + FRAME_HEADER_SIZE + (this._pageSize as number) : WAL_HEADER_SIZE;
+    const commitEnd = this.lastCommit > 0 ? this.frameEnd(this.lastCommit) : WAL_HEADER_SIZE;
     // A version-1 WAL is checkpointed before anything is appended, so the next generation's
     // header says version 2 (aligned commits) before any frame relies on it.
     this.staleTail =
@@ -612,6 +612,17 @@ export class Wal {
     this.backfilled = upTo;
   }
 
+  /** Forgets every frame (index, sums, counters; live snapshots see none), as after a reset. */
+  private forgetFrames(): void {
+    this.index.clear();
+    this.sums.clear();
+    this.staleTail = false;
+    this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = 0;
+    this.nextOffset = WAL_HEADER_SIZE;
+    for (const s of this.snapshots) s.maxFrame = 0;
+    this.headerFresh = false;
+  }
+
   /**
    * Starts a new WAL generation once every committed frame is in the db file: forgets the frames,
    * writes a header with new salts, fsyncs. The db file holds everything by now, so whatever a
@@ -625,17 +636,6 @@ export class Wal {
    * overwritten. "restart" also cuts the file to the header (an explicit request to restart the
    * WAL gives its space back), "truncate" to nothing (the next append writes a header).
    */
-  /** Forgets every frame (index, sums, counters; live snapshots see none), as after a reset. */
-  private forgetFrames(): void {
-    this.index.clear();
-    this.sums.clear();
-    this.staleTail = false;
-    this.mxFrame = this.lastCommit = this.backfilled = this.durableFrame = 0;
-    this.nextOffset = WAL_HEADER_SIZE;
-    for (const s of this.snapshots) s.maxFrame = 0;
-    this.headerFresh = false;
-  }
-
   private reset(wal: VfsFile, mode: CheckpointMode): void {
     this.forgetFrames();
     if (mode === "truncate") {
@@ -661,7 +661,7 @@ export class Wal {
   private clearStaleTail(wal: VfsFile): void {
     if (this.lastCommit > 0) this.checkpoint();
     if (!this.staleTail) return;
-    if (this.lastCommit > 0) wal.truncate(this.index.offsetOf(this.lastCommit) + FRAME_HEADER_SIZE + this.requirePageSize());
+    if (this.lastCommit > 0) wal.truncate(this.frameEnd(this.lastCommit));
     else this.writeHeader(this.requirePageSize());
     if (this.synchronous !== "off") this.syncOrPoison(wal, false);
     this.staleTail = false;
@@ -763,9 +763,14 @@ export class Wal {
     flush();
   }
 
+  /** Byte offset just past frame `frame` (1..mxFrame) in the WAL file. */
+  private frameEnd(frame: number): number {
+    return this.index.offsetOf(frame) + FRAME_HEADER_SIZE + (this._pageSize as number);
+  }
+
   /** True if frame `b` is the frame right after frame `a` in the file (no alignment gap between them). */
   private follows(b: number, a: number): boolean {
-    return b === a + 1 && this.index.offsetOf(b) === this.index.offsetOf(a) + FRAME_HEADER_SIZE + (this._pageSize as number);
+    return b === a + 1 && this.index.offsetOf(b) === this.frameEnd(a);
   }
 
   /** How many frames from `first` on (at most `max`) lie back to back in the file. */
@@ -778,8 +783,7 @@ export class Wal {
   /** Byte offset of the frame after frame `frame` (0: the first frame), see FORMAT.md "Aligned commits". */
   private offsetAfter(frame: number): number {
     if (frame === 0) return WAL_HEADER_SIZE;
-    const ps = this._pageSize as number;
-    return nextFrameOffset(this.index.offsetOf(frame) + FRAME_HEADER_SIZE + ps, this.index.isAlignedCommit(frame), ps);
+    return nextFrameOffset(this.frameEnd(frame), this.index.isAlignedCommit(frame), this._pageSize as number);
   }
 
   private rollbackTo(frame: number): void {

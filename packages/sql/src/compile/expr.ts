@@ -3,6 +3,7 @@ import { COLUMN_LENGTH, DbError, Op, Real, affinityOfType, aggregateFunctions, l
 import type { BinaryExpr, Expr, FunctionCall, Select } from "../ast.js";
 import type { Ctx, Scope, Source } from "./context.js";
 import { compileSubquery } from "./subquery.js";
+import { callsFunction } from "../parser-expr.js";
 
 export interface Resolved {
   scope: Scope;
@@ -364,7 +365,6 @@ const ARITH_OPS: Record<string, Op> = {
   "&": Op.BitAnd, "|": Op.BitOr, "<<": Op.ShiftLeft, ">>": Op.ShiftRight,
 };
 
-/** Compiles `e`, leaving its value in `target` (allocated when absent). Returns the register. */
 /**
  * Compiles a condition as jumps, as SQLite's sqlite3ExprIfFalse / sqlite3ExprIfTrue: jumps to
  * `dest` when `e` is false (`whenTrue` false) or true (`whenTrue` true), and also when it is NULL
@@ -413,6 +413,7 @@ export function compileCondition(ctx: Ctx, scope: Scope | null, e: Expr, dest: n
   b.emit(whenTrue ? Op.If : Op.IfNot, r, dest, jumpIfNull ? 1 : 0);
 }
 
+/** Compiles `e`, leaving its value in `target` (allocated when absent). Returns the register. */
 export function compileExpr(ctx: Ctx, scope: Scope | null, e: Expr, target?: number): number {
   const b = ctx.b;
   const t = target ?? b.reg();
@@ -637,13 +638,6 @@ function truthLiteral(e: Expr): boolean | null {
   return null;
 }
 
-function callsFunction(e: Expr): boolean {
-  let found = false;
-  walkExpr(e, (n) => {
-    if (n.kind === "function") found = true;
-  });
-  return found;
-}
 
 function compileBinary(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number): void {
   const b = ctx.b;

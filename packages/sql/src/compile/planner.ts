@@ -11,7 +11,7 @@ import type { Affinity } from "@db/vm";
 import type { Expr } from "../ast.js";
 import type { Index } from "../schema.js";
 import type { Scope, Source } from "./context.js";
-import { exprAffinity, exprCollation, isSubquery, resolveColumn, resolveColumnQuiet, walkDeep, walkExpr } from "./expr.js";
+import { conjuncts, exprAffinity, exprCollation, isSubquery, resolveColumn, resolveColumnQuiet, walkDeep, walkExpr } from "./expr.js";
 import { AUTO_INDEX_ROWS, INDEX_ROW, SCAN_ROW, autoIndexSetup, filteredRows, logAdd, rangeRows, rowsPerKey, seekCost, tableRows } from "./cost.js";
 
 export interface Bound {
@@ -163,7 +163,7 @@ function termInfo(scope: Scope, term: Expr): TermInfo {
     if (c) info.inList = { src: c.src, col: c.col, list: term.list, items: term.list.map(() => term), deps: unionDeps(scope, term.list), fromOr: false };
   } else if (term.kind === "binary" && term.op === "OR") {
     const disjuncts = splitOr(term);
-    info.or = disjuncts.map(splitAnd);
+    info.or = disjuncts.map((d) => conjuncts(d));
     info.inList = orAsIn(scope, disjuncts);
   }
   cache.set(term, info);
@@ -659,9 +659,9 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
   let pool = [...whereTerms];
   let rows = Math.max(1, opts.outerRows);
   for (const src of order) {
-    const terms = src.join === "left" ? splitAnd(src.on) : pool;
+    const terms = src.join === "left" ? conjuncts(src.on ?? undefined) : pool;
     const c = chooseAccess(scope, src, terms, placed, newCursor, rows, opts);
-    const onTerms = src.join === "left" ? splitAnd(src.on).filter((t) => !c.used.includes(t)) : [];
+    const onTerms = src.join === "left" ? conjuncts(src.on ?? undefined).filter((t) => !c.used.includes(t)) : [];
     if (src.join !== "left") pool = pool.filter((t) => !c.used.includes(t));
     levels.push({ source: src, access: c.access, onTerms, terms: [] });
     placed.add(src);
@@ -718,8 +718,3 @@ function subqueryDeps(scope: Scope, e: Expr): { deps: Set<Source> | null; late: 
   return { deps: mine ? null : deps, late };
 }
 
-function splitAnd(e: Expr | null): Expr[] {
-  if (!e) return [];
-  if (e.kind === "binary" && e.op === "AND") return [...splitAnd(e.left), ...splitAnd(e.right)];
-  return [e];
-}

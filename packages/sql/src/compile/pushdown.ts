@@ -15,7 +15,7 @@
  */
 import type { CommonTableExpr, Expr, Select, SubqueryRef, TableRef } from "../ast.js";
 import type { Ctx, Scope, Source } from "./context.js";
-import { resolveColumnQuiet, walkDeep } from "./expr.js";
+import { conjuncts, resolveColumnQuiet, walkDeep } from "./expr.js";
 
 /** A term to push into one arm, built from that arm's result expressions. */
 export type PushTerm = (cols: Expr[]) => Expr;
@@ -58,7 +58,7 @@ export function planPushDown(ctx: Ctx, scope: Scope, where: Expr[], innerOn: Exp
   for (const src of scope.sources) {
     if (!src.push) continue;
     // SQLite pushes the terms of the AND tree right to left: the last term first.
-    const cands = (src.join === "left" ? splitAnd(src.on) : [...where, ...innerOn]).reverse();
+    const cands = (src.join === "left" ? conjuncts(src.on ?? undefined) : [...where, ...innerOn]).reverse();
     const terms = cands.map((t) => pushable(ctx, scope, src, t)).filter((f): f is PushTerm => f !== null);
     if (terms.length) out.set(src.push, terms);
   }
@@ -85,12 +85,6 @@ function pushable(ctx: Ctx, scope: Scope, src: Source, term: Expr): PushTerm | n
   });
   if (!ok) return null;
   return (armCols) => copy(term, (o) => (cols.has(o) ? armCols[cols.get(o)!] : undefined)) as Expr;
-}
-
-function splitAnd(e: Expr | null): Expr[] {
-  if (!e) return [];
-  if (e.kind === "binary" && e.op === "AND") return [...splitAnd(e.left), ...splitAnd(e.right)];
-  return [e];
 }
 
 /** `e AND t1 AND t2 ...` (or just the terms when `e` is absent). */

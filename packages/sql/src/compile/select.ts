@@ -3,7 +3,7 @@ import { DbError, Op, accumulatorKind, aggregateFunctions, type AggDef, type Aff
 import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore, SelectSimple } from "../ast.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import type { Builder } from "./builder.js";
-import { compileCondition, compileExpr, emitColumn, isSubquery, plainBinary, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
+import { compileCondition, compileExpr, conjuncts, emitColumn, isSubquery, plainBinary, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
 import { plan, probeAffinity, seekAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
@@ -304,9 +304,7 @@ function countShortcut(ctx: Ctx, core: SelectSimple, dest: Dest): SelectInfo | n
   if (!from || from.kind !== "table") return null;
   const t = ctx.schema.getTable(from.name);
   if (!t || t.kind !== "table" || ctx.ctes.some((m) => m.has(from.name.toLowerCase()))) return null;
-  const stored = t.columns.length - (t.rowidAlias >= 0 ? 1 : 0);
-  let idx: (typeof t.indexes)[number] | null = null;
-  if (!from.notIndexed) for (const i of t.indexes) if (i.columns.length < (idx?.columns.length ?? stored)) idx = i;
+  const idx = from.notIndexed ? null : narrowestIndex(t, new Set());
   const b = ctx.b;
   const cur = b.cursor();
   const reg = b.reg();
@@ -337,7 +335,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const mark = b.mark();
   let from = buildSources(ctx, core.from, outer);
   let scope = new Scope(from.sources, outer);
-  const pushes = planPushDown(ctx, scope, core.where ? splitWhere(core.where) : [], from.innerTerms);
+  const pushes = planPushDown(ctx, scope, conjuncts(core.where), from.innerTerms);
   if (pushes.size) {
     // Terms go into compound sources as they are compiled: compile the FROM clause again.
     b.rollback(mark);
@@ -378,7 +376,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   }
 
   // WHERE terms first, then inner joins' ON terms: SQLite appends the ON clauses to the WHERE.
-  const whereTerms = [...(where ? splitWhere(where) : []), ...innerTerms];
+  const whereTerms = [...conjuncts(where), ...innerTerms];
   // Automatic indexes only in reads: a statement that writes could change the table under the snapshot.
   // Like SQLite, a subquery is planned as if it ran once (no automatic index in its outermost loop).
   const p = plan(scope, whereTerms, () => b.cursor(), { autoIndex: !b.writes, outerRows: 1 });
@@ -678,6 +676,23 @@ function coverPositions(t: Table, idx: Index, cols: Set<number>): Map<number, nu
 }
 
 /**
+ * The index of `t` with the fewest columns that holds every column of `cols`, if it has fewer
+ * columns than `t`'s rows store (the rowid alias is not stored): SQLite's choice of a smaller
+ * B+tree to scan instead of the table.
+ */
+function narrowestIndex(t: Table, cols: Set<number>): Index | null {
+  let best: Index | null = null;
+  let width = t.columns.length - (t.rowidAlias >= 0 ? 1 : 0);
+  for (const idx of t.indexes) {
+    if (idx.columns.length < width && coverPositions(t, idx, cols)) {
+      best = idx;
+      width = idx.columns.length;
+    }
+  }
+  return best;
+}
+
+/**
  * A full scan of a table reads the narrowest index that holds every column the query needs from
  * it instead, when that index has fewer columns than the table's rows, as SQLite's planner does
  * (whereLoopAddBtree's full scan of a covering index): fewer pages, and the rows come in the
@@ -687,15 +702,7 @@ function scanCoveringIndexes(levels: Level[], used: Map<Source, Set<number>>, ne
   for (const lv of levels) {
     const t = lv.source.table;
     if (lv.access.kind !== "scan" || !t || t.triggers.length || lv.source.notIndexed) continue;
-    const cols = used.get(lv.source) ?? new Set<number>();
-    let best: Index | null = null;
-    let width = t.columns.length - (t.rowidAlias >= 0 ? 1 : 0);
-    for (const idx of t.indexes) {
-      if (idx.columns.length < width && coverPositions(t, idx, cols)) {
-        best = idx;
-        width = idx.columns.length;
-      }
-    }
+    const best = narrowestIndex(t, used.get(lv.source) ?? new Set<number>());
     if (best) lv.access = { kind: "index", index: best, keys: [], cursor: newCursor(), lower: null, upper: null };
   }
 }
@@ -712,11 +719,6 @@ function markCovering(levels: Level[], used: Map<Source, Set<number>>): void {
     const pos = coverPositions(t, acc.index, used.get(lv.source) ?? new Set<number>());
     if (pos) lv.source.cover = { cursor: acc.cursor, pos };
   }
-}
-
-function splitWhere(e: Expr): Expr[] {
-  if (e.kind === "binary" && e.op === "AND") return [...splitWhere(e.left), ...splitWhere(e.right)];
-  return [e];
 }
 
 /** Emits nested loops for levels[i..], calling `body` in the innermost. */
