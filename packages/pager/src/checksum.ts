@@ -12,26 +12,45 @@
  * Compatibility: pages written when the second slot was reserved (zero) are accepted if s1
  * matches and the slot is zero.
  */
-import { corruptError } from "@db/wal";
+import { checksumShift, corruptError, type ChecksumState } from "@db/wal";
 import type { Pgno } from "./page.js";
 
 /** Bytes reserved at the end of every page for the checksum. */
 const TRAILER = 8;
 
 let s0Out = 0;
+/** The body sums (from (0, 0)) of the last `sums` call: what `WalFrame.bodySum` wants. */
+let body0 = 0;
+let body1 = 0;
+/** First column (a, c) of M^k for k = (pageSize - 8) / 8 word pairs, for `seedSize`-byte pages. */
+let seedSize = 0;
+let seedA = 1;
+let seedC = 0;
 
-/** The (s0, s1) sums of a page; returns s1 and leaves s0 in `s0Out`. Int32 arithmetic, DataView reads. */
+/**
+ * The (s0, s1) sums of a page; returns s1 and leaves s0 in `s0Out`. Int32 arithmetic, DataView
+ * reads. The loop sums from (0, 0) (the body sums the WAL can reuse); the seed (pgno, 0) is added
+ * after, carried over the page by M^k (wal checksum.ts, `ChecksumShift`): the same sums.
+ */
 function sums(data: Uint8Array, pgno: Pgno): number {
   const v = new DataView(data.buffer, data.byteOffset, data.length);
   const end = data.length - TRAILER;
-  let s0 = pgno | 0;
+  let s0 = 0;
   let s1 = 0;
   for (let i = 0; i < end; i += 8) {
     s0 = (s0 + v.getInt32(i) + s1) | 0;
     s1 = (s1 + v.getInt32(i + 4) + s0) | 0;
   }
-  s0Out = s0 >>> 0;
-  return s1 >>> 0;
+  body0 = s0 >>> 0;
+  body1 = s1 >>> 0;
+  if (seedSize !== data.length) {
+    const m = checksumShift(end / 8);
+    seedA = m[0];
+    seedC = m[2];
+    seedSize = data.length;
+  }
+  s0Out = (Math.imul(seedA, pgno) + s0) >>> 0;
+  return (Math.imul(seedC, pgno) + s1) >>> 0;
 }
 
 /** The stored checksum pair of page `pgno` (for tests and tools): [s1, s0]. */
@@ -40,12 +59,20 @@ export function pageChecksum(data: Uint8Array, pgno: Pgno): [number, number] {
   return [s1, s0Out];
 }
 
-/** Computes the checksum of `data` (a whole page) and stores it in the page's trailer. */
-export function sealPage(data: Uint8Array, pgno: Pgno): void {
+/**
+ * Computes the checksum of `data` (a whole page) and stores it in the page's trailer. With
+ * `body`, also sets it to the checksum from (0, 0) of bytes [0, pageSize - 8), for
+ * `WalFrame.bodySum`.
+ */
+export function sealPage(data: Uint8Array, pgno: Pgno, body?: ChecksumState): void {
   const s1 = sums(data, pgno);
   const v = new DataView(data.buffer, data.byteOffset + data.length - TRAILER, TRAILER);
   v.setUint32(0, s1);
   v.setUint32(4, s0Out);
+  if (body !== undefined) {
+    body.s0 = body0;
+    body.s1 = body1;
+  }
 }
 
 /**

@@ -795,9 +795,11 @@ export class Pager {
     }
   }
 
+  /** Seals the page and hands the WAL its body checksum, so the frame checksum costs no second pass. */
   private frameOf(page: CachedPage): WalFrame {
-    sealPage(page.data, page.pgno);
-    return { pgno: page.pgno, data: page.data };
+    const bodySum = { s0: 0, s1: 0 };
+    sealPage(page.data, page.pgno, bodySum);
+    return { pgno: page.pgno, data: page.data, bodySum };
   }
 
   /**
@@ -809,8 +811,9 @@ export class Pager {
     if (header !== null) {
       const page1 = new Uint8Array(this.pageSize);
       encodeHeader(header, page1);
-      sealPage(page1, 1);
-      frames.push({ pgno: 1, data: page1 });
+      const bodySum = { s0: 0, s1: 0 };
+      sealPage(page1, 1, bodySum);
+      frames.push({ pgno: 1, data: page1, bodySum });
     }
     this.wal.writeFrames(frames, this.current.pageCount);
   }

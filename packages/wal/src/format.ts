@@ -1,5 +1,5 @@
 /** On-disk layout of the WAL file; see ../FORMAT.md. All integers are big-endian. */
-import { checksum, checksumUpdate, type ChecksumState } from "./checksum.js";
+import { checksum, checksumAdvance, checksumUpdate, type ChecksumShift, type ChecksumState } from "./checksum.js";
 
 /** "@DBW" */
 export const WAL_MAGIC = 0x40444257;
@@ -94,6 +94,11 @@ export function decodeWalHeader(buf: Uint8Array): WalHeader | null {
  * data must already be at `off + 24`) and sets `own` to the frame's own checksum: header bytes
  * [0, 8) and the page, from (0, 0). The chain checksum is then `checksumAdvance` of the previous
  * frame's by `own` (see checksum.ts), stored with `setFrameChecksum`.
+ *
+ * With `body` (the checksum from (0, 0) of page bytes [0, pageSize - 8), see `WalFrame.bodySum`)
+ * the page is not read again: the header's pair is carried over the body by `bodyShift`
+ * (`checksumShift((pageSize - 8) / 8)`), the body's sum added, and the page's last 8 bytes folded
+ * in. Same result, O(1) instead of a pass over the page.
  */
 export function frameSum(
   buf: Uint8Array,
@@ -103,16 +108,29 @@ export function frameSum(
   commitField: number,
   h: WalHeader,
   own: ChecksumState,
+  body?: ChecksumState,
+  bodyShift?: ChecksumShift,
 ): void {
-  const v = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER_SIZE);
+  const v = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER_SIZE + pageSize);
   v.setUint32(0, pgno);
   v.setUint32(4, commitField);
   v.setUint32(8, h.salt1);
   v.setUint32(12, h.salt2);
-  own.s0 = 0;
-  own.s1 = 0;
-  checksumUpdate(own, buf, off, 8);
-  checksumUpdate(own, buf, off + FRAME_HEADER_SIZE, pageSize);
+  if (body === undefined || bodyShift === undefined) {
+    own.s0 = 0;
+    own.s1 = 0;
+    checksumUpdate(own, buf, off, 8);
+    checksumUpdate(own, buf, off + FRAME_HEADER_SIZE, pageSize);
+    return;
+  }
+  // The header pair from (0, 0): s0 = x0, s1 = x1 + s0.
+  own.s0 = pgno >>> 0;
+  own.s1 = (commitField + pgno) >>> 0;
+  checksumAdvance(own, bodyShift, body.s0, body.s1);
+  const last = FRAME_HEADER_SIZE + pageSize - 8;
+  const s0 = (own.s0 + v.getInt32(last) + own.s1) | 0;
+  own.s0 = s0 >>> 0;
+  own.s1 = (own.s1 + v.getInt32(last + 4) + s0) >>> 0;
 }
 
 /** Stores a chain checksum in frame-header bytes [16, 24) of the frame at `buf[off]`. */

@@ -76,6 +76,13 @@ export interface WalOpenOptions {
 export interface WalFrame {
   pgno: number;
   data: Uint8Array;
+  /**
+   * Optional: the checksum (as `checksum()` computes it, from (0, 0)) of `data[0, pageSize - 8)`,
+   * when the caller has just computed it (the pager's page checksum covers exactly those bytes).
+   * The frame's checksum is then derived from it without reading the page again (`frameSum`).
+   * It must match `data`: a wrong value makes the frame, and every later one, fail recovery.
+   */
+  bodySum?: ChecksumState;
 }
 
 /**
@@ -126,6 +133,7 @@ export class Wal {
   /** The open transaction's frames, for redoing the chain after an overwrite in place. */
   private readonly sums = new TxnSums();
   private shift: ChecksumShift = [1, 0, 0, 1];
+  private bodyShiftValue: ChecksumShift = [1, 0, 0, 1];
   private shiftPageSize = 0;
   /** Runs of frames read by `copyToDb` (up to CHECKPOINT_BATCH_BYTES, then reused). */
   private runBuf: Uint8Array | null = null;
@@ -441,6 +449,7 @@ export class Wal {
     const ps = this._pageSize as number;
     const header = this.header as WalHeader;
     const shift = this.chainShift();
+    const bodyShift = this.bodyShift();
     const frameSize = FRAME_HEADER_SIZE + ps;
     const total = list.length;
     const commitField = commitSize > 0 && aligned ? (commitSize | COMMIT_ALIGNED) >>> 0 : commitSize;
@@ -457,7 +466,7 @@ export class Wal {
         const f = list[i];
         const off = j * frameSize;
         buf.set(f.data, off + FRAME_HEADER_SIZE);
-        frameSum(buf, off, ps, f.pgno, i === total - 1 ? commitField : 0, header, own);
+        frameSum(buf, off, ps, f.pgno, i === total - 1 ? commitField : 0, header, own, f.bodySum, bodyShift);
         checksumAdvance(running, shift, own.s0, own.s1);
         setFrameChecksum(buf, off, running);
         this.sums.set(base + i - this.lastCommit, own.s0, own.s1);
@@ -483,7 +492,7 @@ export class Wal {
     const buf = this.frameBuf;
     buf.set(f.data, FRAME_HEADER_SIZE);
     const own = { s0: 0, s1: 0 };
-    frameSum(buf, 0, ps, f.pgno, 0, this.header as WalHeader, own);
+    frameSum(buf, 0, ps, f.pgno, 0, this.header as WalHeader, own, f.bodySum, this.bodyShift());
     setFrameChecksum(buf, 0, own); // a placeholder: the chain is redone at commit
     if (this.sums.staleFrom === 0 || slot < this.sums.staleFrom) this.sums.staleFrom = slot;
     wal.write(buf, this.index.offsetOf(slot));
@@ -515,12 +524,22 @@ export class Wal {
 
   /** `checksumShift` for a frame's checksummed bytes (8 header bytes and the page). */
   private chainShift(): ChecksumShift {
-    const ps = this._pageSize as number;
-    if (this.shiftPageSize !== ps) {
-      this.shift = checksumShift((8 + ps) / 8);
-      this.shiftPageSize = ps;
-    }
+    this.refreshShifts();
     return this.shift;
+  }
+
+  /** `checksumShift` for a page's bytes before its last 8 (see `WalFrame.bodySum`). */
+  private bodyShift(): ChecksumShift {
+    this.refreshShifts();
+    return this.bodyShiftValue;
+  }
+
+  private refreshShifts(): void {
+    const ps = this._pageSize as number;
+    if (this.shiftPageSize === ps) return;
+    this.shift = checksumShift((8 + ps) / 8);
+    this.bodyShiftValue = checksumShift((ps - 8) / 8);
+    this.shiftPageSize = ps;
   }
 
   /** Drops frames written after the last commit; the next frame overwrites them. */

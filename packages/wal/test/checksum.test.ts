@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checksum, checksumAdvance, checksumShift, checksumUpdate } from "../src/checksum.js";
+import { COMMIT_ALIGNED, FRAME_HEADER_SIZE, frameSum, type WalHeader } from "../src/format.js";
 
 /** The definition in FORMAT.md, word by word from bytes (the reference for the fast loop). */
 function reference(data: Uint8Array, s0: number, s1: number): [number, number] {
@@ -57,6 +58,34 @@ describe("checksumShift / checksumAdvance", () => {
         const viaShift = { ...start };
         checksumAdvance(viaShift, shift, own.s0, own.s1);
         expect(viaShift).toEqual(direct);
+      }
+    }
+  });
+});
+
+describe("frameSum from a body checksum (WalFrame.bodySum)", () => {
+  it("gives the same frame header and own checksum as a pass over the page", () => {
+    let x = 4242;
+    const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0);
+    const h: WalHeader = { version: 2, pageSize: 0, checkpointSeq: 1, salt1: next(), salt2: next(), cksum: { s0: 0, s1: 0 } };
+    for (const ps of [512, 1024, 4096, 65536]) {
+      const shift = checksumShift((ps - 8) / 8);
+      for (const [pgno, field] of [[1, 0], [2, 7], [0x7fffffff, 0xffffffff], [next() >>> 1, COMMIT_ALIGNED | 5]]) {
+        const a = new Uint8Array(FRAME_HEADER_SIZE + ps);
+        for (let i = FRAME_HEADER_SIZE; i < a.length; i++) a[i] = next() >>> 24;
+        a.fill(0xff, FRAME_HEADER_SIZE + 40, FRAME_HEADER_SIZE + 120); // carries
+        const b = a.slice();
+        const slow = { s0: 0, s1: 0 };
+        frameSum(a, 0, ps, pgno, field, h, slow);
+        const fast = { s0: 0, s1: 0 };
+        frameSum(b, 0, ps, pgno, field, h, fast, checksum(b, FRAME_HEADER_SIZE, ps - 8), shift);
+        expect(fast, `page size ${ps}, page ${pgno}, field ${field}`).toEqual(slow);
+        expect(b).toEqual(a);
+        // and a wrong body sum gives a different checksum (the derivation uses it)
+        const wrong = { s0: 0, s1: 0 };
+        const body = checksum(b, FRAME_HEADER_SIZE, ps - 8);
+        frameSum(b, 0, ps, pgno, field, h, wrong, { s0: body.s0 ^ 1, s1: body.s1 }, shift);
+        expect(wrong).not.toEqual(slow);
       }
     }
   });
