@@ -42,18 +42,24 @@ export function newHeader(pageSize: number): DbHeader {
   return { pageSize, pageCount: 1, freeTrunk: 0, freeCount: 0, changeCounter: 0, meta: new Array(META_SLOTS).fill(0) };
 }
 
+// Field by field (not a spread): these run several times per commit, and a spread of an object
+// literal goes through V8's generic clone path.
 export function copyHeader(h: DbHeader): DbHeader {
-  return { ...h, meta: [...h.meta] };
+  return {
+    pageSize: h.pageSize,
+    pageCount: h.pageCount,
+    freeTrunk: h.freeTrunk,
+    freeCount: h.freeCount,
+    changeCounter: h.changeCounter,
+    meta: h.meta.slice(),
+  };
 }
 
 export function sameHeader(a: DbHeader, b: DbHeader): boolean {
-  return (
-    a.pageCount === b.pageCount &&
-    a.freeTrunk === b.freeTrunk &&
-    a.freeCount === b.freeCount &&
-    a.changeCounter === b.changeCounter &&
-    a.meta.every((v, i) => v === b.meta[i])
-  );
+  if (a.pageCount !== b.pageCount || a.freeTrunk !== b.freeTrunk || a.freeCount !== b.freeCount) return false;
+  if (a.changeCounter !== b.changeCounter) return false;
+  for (let i = 0; i < META_SLOTS; i++) if (a.meta[i] !== b.meta[i]) return false;
+  return true;
 }
 
 /** True if the first bytes of `buf` (up to 16 of them) match the magic string. */

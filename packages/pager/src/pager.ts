@@ -299,7 +299,7 @@ export class Pager {
     // commits that rewrote page 1. A transaction whose pages all went out as spilled frames
     // still needs a commit frame: it rewrites page 1 (unchanged but for the counter).
     const writeHeader = !sameHeader(this.current, this.committed) || dirty.length === 0;
-    const header = copyHeader(this.current);
+    const header = this.current; // becomes `committed`; `endWrite` gives `current` a copy
     if (writeHeader) header.changeCounter = (header.changeCounter + 1) >>> 0;
     try {
       this.writeCommit(dirty, writeHeader ? header : null);

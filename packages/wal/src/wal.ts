@@ -20,6 +20,13 @@ import { readAt, recoverWal } from "./recover.js";
 
 /** Checkpoint writes adjacent pages to the db file in runs of up to this many bytes. */
 const CHECKPOINT_BATCH_BYTES = 1 << 20;
+/**
+ * A checkpoint that checks its frames for lost writes (`verifyFrames`) reads all the frames it
+ * covers in one call when they span at most this many bytes (the default autocheckpoint, 1000
+ * frames of 4 KiB pages, spans ~4 MiB), and copies the pages out of that buffer: each frame is
+ * read once, not twice. The buffer is kept for the next checkpoint.
+ */
+const CHECKPOINT_SPAN_BYTES = 8 << 20;
 /** `writeFrames` writes frames in runs of up to this many bytes (one staging buffer). */
 const WRITE_BATCH_BYTES = 256 << 10;
 
@@ -70,6 +77,13 @@ export interface WalOpenOptions {
    * min(4096, pageSize) are not protected. See FORMAT.md, "Aligned commits".
    */
   sectorSize?: number;
+}
+
+/** Frames a checkpoint read in one call (`readSpan`): `buf[0, got)` holds WAL bytes from offset `base`. */
+interface FrameSpan {
+  buf: Uint8Array;
+  base: number;
+  got: number;
 }
 
 /** One page to append: `data` is exactly `pageSize` bytes. */
@@ -135,7 +149,7 @@ export class Wal {
   private shift: ChecksumShift = [1, 0, 0, 1];
   private bodyShiftValue: ChecksumShift = [1, 0, 0, 1];
   private shiftPageSize = 0;
-  /** Runs of frames read by `copyToDb` (up to CHECKPOINT_BATCH_BYTES, then reused). */
+  /** Runs of frames read by `copyToDb` (up to CHECKPOINT_BATCH_BYTES), or a checkpoint's span (`readSpan`); reused. */
   private runBuf: Uint8Array | null = null;
   /** Staging buffer of `writeFrames` and checkpoints (grown up to CHECKPOINT_BATCH_BYTES, then reused). */
   private staging: Uint8Array | null = null;
@@ -161,7 +175,7 @@ export class Wal {
     this.index = found?.index ?? new FrameIndex();
     this.mxFrame = this.lastCommit = this.durableFrame = this.index.frames;
     this.running = found?.running ?? { s0: 0, s1: 0 };
-    this.committedRunning = { ...this.running };
+    this.committedRunning = copyState(this.running);
     if (this.header !== null && this.lastCommit > 0) {
       this._pageSize = this.header.pageSize;
       this.nextOffset = this.offsetAfter(this.lastCommit);
@@ -418,7 +432,7 @@ export class Wal {
     }
     this.headerFresh = false;
     this.lastCommit = this.mxFrame;
-    this.committedRunning = { ...this.running };
+    this.committedRunning = copyState(this.running);
     this.sums.clear();
     if (sync) {
       try {
@@ -455,7 +469,7 @@ export class Wal {
     const commitField = commitSize > 0 && aligned ? (commitSize | COMMIT_ALIGNED) >>> 0 : commitSize;
     const perRun = Math.max(1, Math.floor(WRITE_BATCH_BYTES / frameSize));
     const buf = this.stagingBuffer(Math.min(perRun, total) * frameSize);
-    const running = { ...this.running };
+    const running = copyState(this.running);
     const own = { s0: 0, s1: 0 };
     const base = this.mxFrame; // frame base + 1 + i for i in 0..total-1
     const start = this.nextOffset; // frames of one call are contiguous
@@ -506,7 +520,7 @@ export class Wal {
    */
   private rechain(wal: VfsFile): void {
     const shift = this.chainShift();
-    const state = { ...this.committedRunning };
+    const state = copyState(this.committedRunning);
     const field = new Uint8Array(8);
     const fieldView = new DataView(field.buffer);
     const from = this.sums.staleFrom;
@@ -624,8 +638,9 @@ export class Wal {
         throw corruptError(p, `page ${p} of a ${dbSize}-page commit is neither in the db file nor in the WAL`);
       }
     }
-    this.verifyFrames(verifyFrom, upTo);
-    this.copyToDb(this.index.latestSince(this.backfilled, upTo).filter(([pgno]) => pgno <= dbSize));
+    const span = verifyFrom <= upTo ? this.readSpan(this.backfilled + 1, upTo) : null;
+    this.verifyFrames(verifyFrom, upTo, span);
+    this.copyToDb(this.index.latestSince(this.backfilled, upTo).filter(([pgno]) => pgno <= dbSize), span);
     if (upTo === this.lastCommit && this.db.size() !== dbSize * ps) this.db.truncate(dbSize * ps);
     if (durable) this.syncOrPoison(this.db, false);
     this.backfilled = upTo;
@@ -700,30 +715,54 @@ export class Wal {
    * the old bytes) shows up here as a frame of an older generation, or a short file. Copying
    * it, or copying later frames while recovery would stop at it, would leave the db file ahead
    * of what the WAL can redo. Such a loss poisons the connection, reads included (DB_IOERR).
-   * Reads the frames in ~1 MiB runs; the checksum chain itself is not recomputed.
+   * Reads the frames in ~1 MiB runs, or looks at them in `span`; the checksum chain itself is
+   * not recomputed.
    */
-  private verifyFrames(from: number, to: number): void {
+  private verifyFrames(from: number, to: number, span: FrameSpan | null): void {
     if (from > to) return;
     const ps = this._pageSize as number;
     const frameSize = FRAME_HEADER_SIZE + ps;
     const header = this.header as WalHeader;
+    if (span !== null) {
+      for (let frame = from; frame <= to; frame++) {
+        const off = this.index.offsetOf(frame) - span.base;
+        const problem = off + frameSize > span.got ? "is missing" : frameProblem(span.buf, off, header, this.index.pgnoOf(frame));
+        if (problem !== null) this.lostWrite(frame, problem);
+      }
+      return;
+    }
     const perRun = Math.max(1, Math.floor(CHECKPOINT_BATCH_BYTES / frameSize));
     const buf = this.stagingBuffer(Math.min(perRun, to - from + 1) * frameSize);
     for (let first = from, count = 0; first <= to; first += count) {
       count = this.contiguousFrames(first, Math.min(perRun, to - first + 1));
       const got = readAt(this.walFile as VfsFile, buf.subarray(0, count * frameSize), this.index.offsetOf(first), "the WAL");
       for (let i = 0; i < count; i++) {
-        const frame = first + i;
         const problem =
-          (i + 1) * frameSize > got ? "is missing" : frameProblem(buf, i * frameSize, header, this.index.pgnoOf(frame));
-        if (problem !== null) {
-          const e = new DbError("DB_IOERR", `disk I/O error: WAL frame ${frame} ${problem}: a write was lost`, {
-            subcode: "DB_IOERR_LOST_WRITE",
-          });
-          throw this.poison(e, true);
-        }
+          (i + 1) * frameSize > got ? "is missing" : frameProblem(buf, i * frameSize, header, this.index.pgnoOf(first + i));
+        if (problem !== null) this.lostWrite(first + i, problem);
       }
     }
+  }
+
+  /** Poisons the connection, reads included, for a frame `verifyFrames` found lost, and throws. */
+  private lostWrite(frame: number, problem: string): never {
+    const e = new DbError("DB_IOERR", `disk I/O error: WAL frame ${frame} ${problem}: a write was lost`, {
+      subcode: "DB_IOERR_LOST_WRITE",
+    });
+    throw this.poison(e, true);
+  }
+
+  /**
+   * Reads the WAL bytes of frames `first..last` (alignment gaps included) in one call, or returns
+   * null if they span more than CHECKPOINT_SPAN_BYTES.
+   */
+  private readSpan(first: number, last: number): FrameSpan | null {
+    const base = this.index.offsetOf(first);
+    const bytes = this.frameEnd(last) - base;
+    if (bytes > CHECKPOINT_SPAN_BYTES) return null;
+    if (this.runBuf === null || this.runBuf.length < bytes) this.runBuf = new Uint8Array(bytes);
+    const got = readAt(this.walFile as VfsFile, this.runBuf.subarray(0, bytes), base, "the WAL");
+    return { buf: this.runBuf, base, got };
   }
 
   /**
@@ -745,18 +784,20 @@ export class Wal {
   /**
    * Writes the given [pgno, frame] pages (sorted by pgno) into the db file, runs of adjacent pages
    * at once. Frames of adjacent pages that are adjacent in the WAL too (a commit writes its pages
-   * in page order) are read in one call, up to CHECKPOINT_BATCH_BYTES; each frame is checked as
-   * `readFrame` does before its page is copied.
+   * in page order) are read in one call, up to CHECKPOINT_BATCH_BYTES, unless `span` holds them
+   * all already; each frame is checked as `readFrame` does before its page is copied.
    */
-  private copyToDb(pages: [number, number][]): void {
+  private copyToDb(pages: [number, number][], span: FrameSpan | null): void {
     const ps = this._pageSize as number;
     const frameSize = FRAME_HEADER_SIZE + ps;
     const header = this.header as WalHeader;
     const batch = this.stagingBuffer(Math.max(1, Math.min(pages.length, Math.floor(CHECKPOINT_BATCH_BYTES / ps))) * ps);
     const maxRun = Math.max(1, Math.floor(CHECKPOINT_BATCH_BYTES / frameSize));
-    const runBytes = Math.min(pages.length, maxRun) * frameSize;
-    if (this.runBuf === null || this.runBuf.length < runBytes) this.runBuf = new Uint8Array(runBytes);
-    const run = this.runBuf;
+    if (span === null) {
+      const runBytes = Math.min(pages.length, maxRun) * frameSize;
+      if (this.runBuf === null || this.runBuf.length < runBytes) this.runBuf = new Uint8Array(runBytes);
+    }
+    const run = this.runBuf as Uint8Array;
     let first = 0; // pgno at the start of `batch`
     let used = 0; // bytes of `batch` filled
     const flush = () => {
@@ -764,17 +805,28 @@ export class Wal {
       used = 0;
     };
     for (let i = 0; i < pages.length; ) {
+      // Frames i..j-1 are in `src`, whose byte 0 is WAL offset `base`, `got` bytes of it read.
       let j = i + 1;
-      while (j < pages.length && j - i < maxRun && pages[j][0] === pages[j - 1][0] + 1 && this.follows(pages[j][1], pages[j - 1][1])) j++;
-      const got = readAt(this.walFile as VfsFile, run.subarray(0, (j - i) * frameSize), this.index.offsetOf(pages[i][1]), "the WAL");
-      for (let k = 0; k < j - i; k++) {
-        const [pgno, frame] = pages[i + k];
-        if ((k + 1) * frameSize > got) throw corruptError(pgno, `WAL frame ${frame} is truncated`);
-        const problem = frameProblem(run, k * frameSize, header, this.index.pgnoOf(frame));
+      let base: number;
+      let got: number;
+      if (span !== null) {
+        j = pages.length;
+        base = span.base;
+        got = span.got;
+      } else {
+        while (j < pages.length && j - i < maxRun && pages[j][0] === pages[j - 1][0] + 1 && this.follows(pages[j][1], pages[j - 1][1])) j++;
+        base = this.index.offsetOf(pages[i][1]);
+        got = readAt(this.walFile as VfsFile, run.subarray(0, (j - i) * frameSize), base, "the WAL");
+      }
+      for (let k = i; k < j; k++) {
+        const [pgno, frame] = pages[k];
+        const off = this.index.offsetOf(frame) - base;
+        if (off + frameSize > got) throw corruptError(pgno, `WAL frame ${frame} is truncated`);
+        const problem = frameProblem(run, off, header, this.index.pgnoOf(frame));
         if (problem !== null) throw corruptError(pgno, `WAL frame ${frame} ${problem}`);
         if (used > 0 && (pgno !== first + used / ps || used === batch.length)) flush();
         if (used === 0) first = pgno;
-        batch.set(run.subarray(k * frameSize + FRAME_HEADER_SIZE, (k + 1) * frameSize), used);
+        batch.set(run.subarray(off + FRAME_HEADER_SIZE, off + frameSize), used);
         used += ps;
       }
       i = j;
@@ -811,7 +863,7 @@ export class Wal {
     this.index.truncate(frame);
     this.mxFrame = frame;
     this.nextOffset = this.offsetAfter(frame);
-    this.running = { ...this.committedRunning };
+    this.running = copyState(this.committedRunning);
   }
 
   /** Writes a header with new salts and the next checkpoint sequence; the frame chain restarts. */
@@ -820,8 +872,8 @@ export class Wal {
     (this.walFile as VfsFile).write(encodeWalHeader(header), 0);
     this.header = header;
     this.headerFresh = true;
-    this.running = { ...header.cksum };
-    this.committedRunning = { ...header.cksum };
+    this.running = copyState(header.cksum);
+    this.committedRunning = copyState(header.cksum);
   }
 
   private syncOrPoison(file: VfsFile, readsToo: boolean): void {
@@ -882,6 +934,11 @@ export class Wal {
     if (this._pageSize === null) throw new DbError("DB_MISUSE", "page size not set (call setPageSize)");
     return this._pageSize;
   }
+}
+
+/** A copy of a checksum state (not a spread: that takes V8's generic clone path, on every commit). */
+function copyState(s: ChecksumState): ChecksumState {
+  return { s0: s.s0, s1: s.s1 };
 }
 
 function closeQuietly(f: VfsFile | null): void {

@@ -155,4 +155,52 @@ describe("checkpoint checks of a reused WAL", () => {
     expect(reads.length).toBe(1); // page 2's newest frame
     expect((vfs.snapshot(DB) as Uint8Array)[PS]).toBe(14);
   });
+
+  it("with NORMAL the checkpoint reads its frames once, in one call, to check and to copy them", () => {
+    const { vfs, wal } = oldGeneration({ synchronous: "normal", autocheckpointFrames: 0 });
+    for (let v = 0; v < 5; v++) wal.writeFrames([{ pgno: 2 + (v % 2), data: page(10 + v) }], 3);
+    const from = vfs.opCount();
+    wal.checkpoint();
+    const reads = vfs.trace().entries.filter((e) => e.seq > from && e.op === "read" && e.path.endsWith("-wal"));
+    expect(reads.length).toBe(1);
+    const db = vfs.snapshot(DB) as Uint8Array;
+    expect([db[PS], db[2 * PS]]).toEqual([14, 13]);
+  });
+
+  it("a span too large for one read is checked and copied in runs, and a lost write is still caught", () => {
+    const ps = 65536;
+    const frames = 140; // 140 x (24 + 64 KiB): past the 8 MiB a checkpoint reads in one call
+    const big = (v: number) => new Uint8Array(ps).fill(v);
+    const setup = () => {
+      const vfs = new SimVfs();
+      const wal = Wal.open(vfs, DB, { create: true, synchronous: "normal", autocheckpointFrames: 0, sectorSize: 0 });
+      wal.setPageSize(ps);
+      wal.writeFrames([{ pgno: 1, data: big(1) }], 1);
+      wal.checkpoint(); // generation 2 overwrites nothing yet; grow the file first
+      for (let i = 0; i < frames; i++) wal.writeFrames([{ pgno: 2 + (i % 7), data: big(i + 1) }], 8);
+      return { vfs, wal };
+    };
+    const { vfs, wal } = setup();
+    const from = vfs.opCount();
+    wal.checkpoint();
+    const reads = vfs.trace().entries.filter((e) => e.seq > from && e.op === "read" && e.path.endsWith("-wal"));
+    expect(reads.length).toBeGreaterThan(2);
+    const db = vfs.snapshot(DB) as Uint8Array;
+    for (let p = 2; p <= 8; p++) {
+      const last = frames - 1 - ((frames - 1 - (p - 2)) % 7); // the last i with 2 + i % 7 = p
+      expect(db[(p - 1) * ps], `page ${p}`).toBe((last + 1) & 0xff);
+    }
+    // A second generation over the first: a silently dropped write leaves a generation-1 frame.
+    for (let i = 0; i < frames; i++) wal.writeFrames([{ pgno: 2 + (i % 7), data: big(200) }], 8);
+    vfs.fail({ op: "sync", nth: 1, path: "-wal", fsyncMode: "late" });
+    const before = vfs.snapshot(DB) as Uint8Array;
+    let error: unknown = null;
+    try {
+      wal.checkpoint();
+    } catch (e) {
+      error = e;
+    }
+    expect((error as DbError).subcode).toBe("DB_IOERR_LOST_WRITE");
+    expect(vfs.snapshot(DB)).toEqual(before);
+  });
 });
