@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { DbError, FaultVfs, MemoryVfs, NodeVfs, type Vfs } from "../src/index.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "db-vfs-"));
@@ -82,6 +82,29 @@ describe.each(cases)("%s", (_name, makeVfs, freshPath) => {
     const f = vfs.open(p, { readonly: true });
     const code = codeOf(() => f.write(new Uint8Array([1]), 0));
     expect(["DB_READONLY", "DB_IOERR"]).toContain(code);
+    f.close();
+  });
+});
+
+describe("NodeVfs writes", () => {
+  it("issues a long write as 16 KiB write calls (page-cache folios stay small; ADR 0008), all bytes landing", () => {
+    const vfs = new NodeVfs();
+    const p = path.join(tmp, `chunks${counter++}`);
+    const f = vfs.open(p, { create: true });
+    const data = new Uint8Array(100_000).map((_, i) => (i * 7) & 0xff);
+    // The module object NodeVfs calls (the ESM namespace of "node:fs" cannot be spied on).
+    const spy = vi.spyOn(process.getBuiltinModule("node:fs"), "writeSync");
+    try {
+      f.write(data, 123);
+      const lengths = spy.mock.calls.map((c) => Number(c[3]));
+      expect(lengths.length).toBe(Math.ceil(100_000 / 16384));
+      expect(Math.max(...lengths)).toBe(16384);
+    } finally {
+      spy.mockRestore();
+    }
+    const back = new Uint8Array(100_000);
+    expect(f.read(back, 123)).toBe(100_000);
+    expect(back).toEqual(data);
     f.close();
   });
 });
