@@ -32,30 +32,42 @@ let seedC = 0;
  * reads. The loop sums from (0, 0) (the body sums the WAL can reuse); the seed (pgno, 0) is added
  * after, carried over the page by M^k (wal checksum.ts, `ChecksumShift`): the same sums.
  */
-function sums(data: Uint8Array, pgno: Pgno): number {
-  const v = new DataView(data.buffer, data.byteOffset, data.length);
-  const end = data.length - TRAILER;
+function sums(v: DataView, pgno: Pgno): number {
+  const end = v.byteLength - TRAILER;
   let s0 = 0;
   let s1 = 0;
-  for (let i = 0; i < end; i += 8) {
+  let i = 0;
+  // Two word pairs per iteration (~10% faster here); pages have an odd number of pairs.
+  for (; i + 16 <= end; i += 16) {
+    s0 = (s0 + v.getInt32(i) + s1) | 0;
+    s1 = (s1 + v.getInt32(i + 4) + s0) | 0;
+    s0 = (s0 + v.getInt32(i + 8) + s1) | 0;
+    s1 = (s1 + v.getInt32(i + 12) + s0) | 0;
+  }
+  for (; i < end; i += 8) {
     s0 = (s0 + v.getInt32(i) + s1) | 0;
     s1 = (s1 + v.getInt32(i + 4) + s0) | 0;
   }
   body0 = s0 >>> 0;
   body1 = s1 >>> 0;
-  if (seedSize !== data.length) {
+  if (seedSize !== v.byteLength) {
     const m = checksumShift(end / 8);
     seedA = m[0];
     seedC = m[2];
-    seedSize = data.length;
+    seedSize = v.byteLength;
   }
   s0Out = (Math.imul(seedA, pgno) + s0) >>> 0;
   return (Math.imul(seedC, pgno) + s1) >>> 0;
 }
 
+/** A view of the whole page (one per call: reused for the sums and the trailer). */
+function viewOf(data: Uint8Array): DataView {
+  return new DataView(data.buffer, data.byteOffset, data.length);
+}
+
 /** The stored checksum pair of page `pgno` (for tests and tools): [s1, s0]. */
 export function pageChecksum(data: Uint8Array, pgno: Pgno): [number, number] {
-  const s1 = sums(data, pgno);
+  const s1 = sums(viewOf(data), pgno);
   return [s1, s0Out];
 }
 
@@ -65,10 +77,10 @@ export function pageChecksum(data: Uint8Array, pgno: Pgno): [number, number] {
  * `WalFrame.bodySum`.
  */
 export function sealPage(data: Uint8Array, pgno: Pgno, body?: ChecksumState): void {
-  const s1 = sums(data, pgno);
-  const v = new DataView(data.buffer, data.byteOffset + data.length - TRAILER, TRAILER);
-  v.setUint32(0, s1);
-  v.setUint32(4, s0Out);
+  const v = viewOf(data);
+  const s1 = sums(v, pgno);
+  v.setUint32(data.length - TRAILER, s1);
+  v.setUint32(data.length - TRAILER + 4, s0Out);
   if (body !== undefined) {
     body.s0 = body0;
     body.s1 = body1;
@@ -80,10 +92,10 @@ export function sealPage(data: Uint8Array, pgno: Pgno, body?: ChecksumState): vo
  * `committedPages` is a fresh page and passes. Throws DB_CORRUPT naming `pgno` on mismatch.
  */
 export function verifyPage(data: Uint8Array, pgno: Pgno, committedPages: number): void {
-  const v = new DataView(data.buffer, data.byteOffset + data.length - TRAILER, TRAILER);
-  const s1 = sums(data, pgno);
-  const stored0 = v.getUint32(4);
-  if (v.getUint32(0) === s1 && (stored0 === s0Out || stored0 === 0)) return;
+  const v = viewOf(data);
+  const s1 = sums(v, pgno);
+  const stored0 = v.getUint32(data.length - TRAILER + 4);
+  if (v.getUint32(data.length - TRAILER) === s1 && (stored0 === s0Out || stored0 === 0)) return;
   if (pgno > committedPages && data.every((b) => b === 0)) return;
   throw corruptError(pgno, "checksum mismatch");
 }

@@ -139,6 +139,34 @@ describe("Pager", () => {
     p.close();
   });
 
+  it("a commit writes its pages to the WAL in page order, whatever order they were changed in", () => {
+    const vfs = new MemoryVfs();
+    const p = openPager(vfs, { pageSize: 512, autocheckpointFrames: 0 });
+    p.beginWrite();
+    allocStamped(p, 30);
+    p.commit();
+    const order = [17, 3, 29, 8, 2, 31, 12, 5, 22, 9, 14, 26, 4, 19, 7, 11, 30, 6, 25, 13];
+    for (const n of [order.slice(0, 3), order.slice(0, 7), order]) {
+      const walBefore = vfs.open(`${DB}-wal`).size();
+      p.beginWrite();
+      for (const pgno of n) {
+        const page = p.get(pgno);
+        p.markDirty(page);
+        stamp(page.data, pgno + 1000);
+        p.release(page);
+      }
+      p.commit();
+      const wal = vfs.open(`${DB}-wal`);
+      const bytes = new Uint8Array(wal.size() - walBefore);
+      wal.read(bytes, walBefore);
+      const v = new DataView(bytes.buffer);
+      const pgnos: number[] = [];
+      for (let off = 0; off + 24 + 512 <= bytes.length; off += 24 + 512) pgnos.push(v.getUint32(off));
+      expect(pgnos).toEqual([...n].sort((a, b) => a - b));
+    }
+    p.close();
+  });
+
   it("reports a checksum mismatch with the page number", () => {
     const vfs = new MemoryVfs();
     let p = openPager(vfs, { pageSize: 1024 });

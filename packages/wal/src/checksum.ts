@@ -23,7 +23,14 @@ export function checksumUpdate(state: ChecksumState, data: Uint8Array, offset: n
   let s0 = state.s0 | 0;
   let s1 = state.s1 | 0;
   const end = offset + length;
-  for (let i = offset; i < end; i += 8) {
+  let i = offset;
+  for (; i + 16 <= end; i += 16) {
+    s0 = (s0 + v.getInt32(i) + s1) | 0;
+    s1 = (s1 + v.getInt32(i + 4) + s0) | 0;
+    s0 = (s0 + v.getInt32(i + 8) + s1) | 0;
+    s1 = (s1 + v.getInt32(i + 12) + s0) | 0;
+  }
+  for (; i < end; i += 8) {
     s0 = (s0 + v.getInt32(i) + s1) | 0;
     s1 = (s1 + v.getInt32(i + 4) + s0) | 0;
   }
