@@ -53,6 +53,8 @@ export class CachedPage implements CachedPageShape {
   /** Demoted (`PageCache.demote`) and not referenced since. */
   demoted = false;
   private _dirty = false;
+  /** @internal index in the cache's dirty list while dirty and cached, else -1. */
+  dirtySlot = -1;
 
   constructor(
     private readonly cache: PageCache,
@@ -72,8 +74,8 @@ export class CachedPage implements CachedPageShape {
     if (v === this._dirty) return;
     this._dirty = v;
     if (this.seg === NONE) return; // not (or no longer) in the cache
-    if (v) this.cache.dirtySet.add(this);
-    else this.cache.dirtySet.delete(this);
+    if (v) this.cache.addDirty(this);
+    else this.cache.removeDirty(this);
   }
 }
 
@@ -119,8 +121,11 @@ class Ring {
 export class PageCache {
   readonly policy: CachePolicy;
   private readonly pages = new PageTable<CachedPage>();
-  /** @internal maintained by `CachedPage.dirty` */
-  readonly dirtySet = new Set<CachedPage>();
+  /**
+   * The dirty pages, page p at `p.dirtySlot` (maintained by `CachedPage.dirty`). An array, not a
+   * Set: a Set that empties and refills on every commit reallocates its table each time.
+   */
+  private readonly dirtyList: CachedPage[] = [];
   /** LRU list / CLOCK ring / 2Q main ring. */
   private readonly main = new Ring();
   /** 2Q probation FIFO. */
@@ -236,11 +241,27 @@ export class PageCache {
 
   /** The dirty pages (a copy), in no particular order. */
   dirtyPages(): CachedPage[] {
-    return [...this.dirtySet];
+    return this.dirtyList.slice();
   }
 
   get dirtyCount(): number {
-    return this.dirtySet.size;
+    return this.dirtyList.length;
+  }
+
+  /** @internal for `CachedPage.dirty` */
+  addDirty(p: CachedPage): void {
+    p.dirtySlot = this.dirtyList.length;
+    this.dirtyList.push(p);
+  }
+
+  /** @internal for `CachedPage.dirty`: swaps the last entry into `p`'s slot. */
+  removeDirty(p: CachedPage): void {
+    const last = this.dirtyList.pop() as CachedPage;
+    if (last !== p) {
+      this.dirtyList[p.dirtySlot] = last;
+      last.dirtySlot = p.dirtySlot;
+    }
+    p.dirtySlot = -1;
   }
 
   /** Evicts clean unpinned pages, as the policy chooses, until at most `limit` remain (or none can go). */
@@ -318,9 +339,10 @@ export class PageCache {
     for (const p of this.pages.values()) {
       p.seg = NONE;
       p.prev = p.next = null;
+      p.dirtySlot = -1;
     }
     this.pages.clear();
-    this.dirtySet.clear();
+    this.dirtyList.length = 0;
     this.main.clear();
     this.probation.clear();
     this.ghosts.clear();
@@ -333,7 +355,7 @@ export class PageCache {
   private unlink(p: CachedPage): void {
     if (p.seg === PROBATION) this.probation.unlink(p);
     else if (p.seg === MAIN) this.main.unlink(p);
-    if (p.dirty) this.dirtySet.delete(p);
+    if (p.dirty) this.removeDirty(p);
     p.seg = NONE;
   }
 

@@ -55,6 +55,16 @@ export function copyHeader(h: DbHeader): DbHeader {
   };
 }
 
+/** Copies every field of `from` into `to` (no allocation). */
+export function assignHeader(to: DbHeader, from: DbHeader): void {
+  to.pageSize = from.pageSize;
+  to.pageCount = from.pageCount;
+  to.freeTrunk = from.freeTrunk;
+  to.freeCount = from.freeCount;
+  to.changeCounter = from.changeCounter;
+  for (let i = 0; i < META_SLOTS; i++) to.meta[i] = from.meta[i];
+}
+
 export function sameHeader(a: DbHeader, b: DbHeader): boolean {
   if (a.pageCount !== b.pageCount || a.freeTrunk !== b.freeTrunk || a.freeCount !== b.freeCount) return false;
   if (a.changeCounter !== b.changeCounter) return false;

@@ -2,6 +2,7 @@ import { corruptError, DbError, isValidPageSize, MAX_COMMIT_SIZE, type Snapshot,
 import { PageCache, type CachePolicy } from "./cache.js";
 import { popFreePage, pushFreePage, trunkCapacity, type FreeListHost } from "./freelist.js";
 import {
+  assignHeader,
   copyHeader,
   decodeHeader,
   encodeHeader,
@@ -94,6 +95,11 @@ export class Pager {
   private readonly readAheadPages: CachedPage[] = [];
   private readDepth = 0;
   private snapshot: Snapshot | null = null;
+  /** Page 1 as written by `writeCommit` (reused). */
+  private page1Scratch: Uint8Array | null = null;
+  /** `writeCommit`'s frame list and frame objects (reused). */
+  private readonly commitFrames: WalFrame[] = [];
+  private readonly framePool: WalFrame[] = [];
   /** The snapshot object every read transaction reuses (one read is open at a time). */
   private readonly spareSnapshot: Snapshot = { maxFrame: 0 };
   /** Pages of the write transaction already written to the WAL as uncommitted frames. */
@@ -278,7 +284,7 @@ export class Pager {
     this.writing = true;
     this.writes++;
     this.epoch++;
-    this.current = copyHeader(this.committed);
+    assignHeader(this.current, this.committed);
   }
 
   /**
@@ -308,12 +314,12 @@ export class Pager {
       throw e;
     }
     for (const page of dirty) page.dirty = false;
+    // `current` becomes the committed header; the old committed object is reused as `current`.
+    const old = this.committed;
     this.committed = header;
+    this.current = old;
     this.endWrite();
-    if (this.snapshot !== null) {
-      this.wal.endRead(this.snapshot);
-      this.snapshot = this.wal.beginRead();
-    }
+    if (this.snapshot !== null) this.wal.beginRead(this.snapshot); // the open read moves to this commit
     const limit = this.wal.autocheckpointFrames;
     if (limit > 0 && this.wal.frameCount >= limit) {
       try {
@@ -594,10 +600,7 @@ export class Pager {
     this.committed = newHeader(pageSize);
     this.current = copyHeader(this.committed);
     this.writeCommit([], this.committed);
-    if (this.snapshot !== null) {
-      this.wal.endRead(this.snapshot);
-      this.snapshot = this.wal.beginRead();
-    }
+    if (this.snapshot !== null) this.wal.beginRead(this.snapshot); // the open read moves to this commit
   }
 
   /** Rolls back an open write transaction, then closes the WAL (which checkpoints). Idempotent. */
@@ -808,24 +811,39 @@ export class Pager {
    */
   private writeCommit(dirty: CachedPage[], header: DbHeader | null): void {
     sortByPgno(dirty);
-    const frames: WalFrame[] = [];
-    for (const p of dirty) frames.push(this.frameOf(p));
+    // The frame objects and the list are reused: the WAL keeps none of them past writeFrames.
+    const frames = this.commitFrames;
+    frames.length = dirty.length + (header !== null ? 1 : 0); // >= 1: a commit always has a frame
+    for (let i = 0; i < dirty.length; i++) frames[i] = this.sealedFrame(i, dirty[i].pgno, dirty[i].data);
     if (header !== null) {
-      const page1 = new Uint8Array(this.pageSize);
+      // Copied out by the WAL before writeFrames returns, so one buffer serves every commit.
+      if (this.page1Scratch === null || this.page1Scratch.length !== this.pageSize) this.page1Scratch = new Uint8Array(this.pageSize);
+      const page1 = this.page1Scratch.fill(0);
       encodeHeader(header, page1);
-      const bodySum = { s0: 0, s1: 0 };
-      sealPage(page1, 1, bodySum);
-      frames.push({ pgno: 1, data: page1, bodySum });
+      frames[dirty.length] = this.sealedFrame(dirty.length, 1, page1);
     }
     this.wal.writeFrames(frames, this.current.pageCount);
+  }
+
+  /** Seals page `data` and returns the pooled frame `i` describing it, with its body checksum. */
+  private sealedFrame(i: number, pgno: number, data: Uint8Array): WalFrame {
+    let f = this.framePool[i];
+    if (f === undefined) {
+      f = { pgno, data, bodySum: { s0: 0, s1: 0 } };
+      this.framePool[i] = f;
+    }
+    f.pgno = pgno;
+    f.data = data;
+    sealPage(data, pgno, f.bodySum);
+    return f;
   }
 
   private endWrite(): void {
     this.writing = false;
     this.savepoints.length = 0;
-    this.spilled.clear();
+    if (this.spilled.size > 0) this.spilled.clear(); // clear() allocates a table even when empty
     this.spillBlocked = false;
-    this.current = copyHeader(this.committed);
+    assignHeader(this.current, this.committed);
   }
 
   private dropSnapshot(): void {

@@ -90,8 +90,9 @@ export function decodeWalHeader(buf: Uint8Array): WalHeader | null {
 }
 
 /**
- * Fills frame-header bytes [0, 16) at `buf[off]` (page number, commit-size field, salts; the page
- * data must already be at `off + 24`) and sets `own` to the frame's own checksum: header bytes
+ * Fills frame-header bytes [0, 16) at byte `off` of `v` (page number, commit-size field, salts;
+ * the page data must already be at `off + 24`; `v` is a view of the buffer the frames are staged
+ * in, made once per batch rather than once per frame) and sets `own` to the frame's own checksum: header bytes
  * [0, 8) and the page, from (0, 0). The chain checksum is then `checksumAdvance` of the previous
  * frame's by `own` (see checksum.ts), stored with `setFrameChecksum`.
  *
@@ -101,7 +102,7 @@ export function decodeWalHeader(buf: Uint8Array): WalHeader | null {
  * in. Same result, O(1) instead of a pass over the page.
  */
 export function frameSum(
-  buf: Uint8Array,
+  v: DataView,
   off: number,
   pageSize: number,
   pgno: number,
@@ -111,31 +112,30 @@ export function frameSum(
   body?: ChecksumState,
   bodyShift?: ChecksumShift,
 ): void {
-  const v = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER_SIZE + pageSize);
-  v.setUint32(0, pgno);
-  v.setUint32(4, commitField);
-  v.setUint32(8, h.salt1);
-  v.setUint32(12, h.salt2);
+  v.setUint32(off, pgno);
+  v.setUint32(off + 4, commitField);
+  v.setUint32(off + 8, h.salt1);
+  v.setUint32(off + 12, h.salt2);
   if (body === undefined || bodyShift === undefined) {
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     own.s0 = 0;
     own.s1 = 0;
-    checksumUpdate(own, buf, off, 8);
-    checksumUpdate(own, buf, off + FRAME_HEADER_SIZE, pageSize);
+    checksumUpdate(own, bytes, off, 8);
+    checksumUpdate(own, bytes, off + FRAME_HEADER_SIZE, pageSize);
     return;
   }
   // The header pair from (0, 0): s0 = x0, s1 = x1 + s0.
   own.s0 = pgno >>> 0;
   own.s1 = (commitField + pgno) >>> 0;
   checksumAdvance(own, bodyShift, body.s0, body.s1);
-  const last = FRAME_HEADER_SIZE + pageSize - 8;
+  const last = off + FRAME_HEADER_SIZE + pageSize - 8;
   const s0 = (own.s0 + v.getInt32(last) + own.s1) | 0;
   own.s0 = s0 >>> 0;
   own.s1 = (own.s1 + v.getInt32(last + 4) + s0) >>> 0;
 }
 
-/** Stores a chain checksum in frame-header bytes [16, 24) of the frame at `buf[off]`. */
-export function setFrameChecksum(buf: Uint8Array, off: number, s: ChecksumState): void {
-  const v = new DataView(buf.buffer, buf.byteOffset);
+/** Stores a chain checksum in frame-header bytes [16, 24) of the frame at byte `off` of `v`. */
+export function setFrameChecksum(v: DataView, off: number, s: ChecksumState): void {
   v.setUint32(off + 16, s.s0);
   v.setUint32(off + 20, s.s1);
 }
@@ -180,8 +180,13 @@ export function decodeFrame(
  * is wrong with it. A cheap check of a frame this connection wrote (its checksum is not redone).
  */
 export function frameProblem(buf: Uint8Array, off: number, h: WalHeader, pgno: number): string | null {
-  const v = new DataView(buf.buffer, buf.byteOffset + off, FRAME_HEADER_SIZE);
-  if (v.getUint32(8) !== h.salt1 || v.getUint32(12) !== h.salt2) return "belongs to another WAL generation";
-  const found = v.getUint32(0);
+  // Byte reads, not a DataView: a checkpoint checks every frame it covers (no allocation each).
+  if (u32(buf, off + 8) !== h.salt1 || u32(buf, off + 12) !== h.salt2) return "belongs to another WAL generation";
+  const found = u32(buf, off);
   return found === pgno ? null : `holds page ${found}, not ${pgno}`;
+}
+
+/** The big-endian u32 at `buf[off]`. */
+function u32(buf: Uint8Array, off: number): number {
+  return ((buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]) >>> 0;
 }

@@ -133,6 +133,9 @@ export class Wal {
   /** Cumulative checksum after frame mxFrame, and after frame lastCommit. */
   private running: ChecksumState;
   private committedRunning: ChecksumState;
+  /** `appendFrames`' working states (reused: a commit allocates no checksum objects). */
+  private readonly scratchRunning: ChecksumState = { s0: 0, s1: 0 };
+  private readonly scratchOwn: ChecksumState = { s0: 0, s1: 0 };
   private readonly snapshots = new Set<Snapshot>();
   private failure: DbError | null = null;
   /** A failed WAL fsync may have dropped committed frames the index points to: reads are refused too. */
@@ -308,7 +311,8 @@ export class Wal {
   /**
    * Starts a read: the snapshot sees every commit made so far and none made later. `reuse`, a
    * snapshot whose read has ended (or a fresh object), is filled in and returned instead of a
-   * new object.
+   * new object. A `reuse` whose read is still open moves to the latest commit instead (the read
+   * goes on, newer; nothing is allocated, as after each of a reader's own commits).
    */
   beginRead(reuse?: Snapshot): Snapshot {
     this.readable();
@@ -399,30 +403,40 @@ export class Wal {
     }
     const commit = commitDbSizePages > 0;
     const sync = commit && this.synchronous === "full";
-    const previous = { frame: this.lastCommit, running: this.committedRunning };
+    const previousFrame = this.lastCommit;
+    const previous0 = this.committedRunning.s0;
+    const previous1 = this.committedRunning.s1;
     try {
       const body = commit ? frames.length - 1 : frames.length;
-      let append: WalFrame[] | null = null;
-      for (let i = 0; i < body; i++) {
-        const f = frames[i];
-        const slot = this.index.lookup(f.pgno, this.mxFrame);
-        if (slot > this.lastCommit) this.overwriteFrame(wal, slot, f);
-        else (append ??= []).push(f);
+      let overwrites = false;
+      for (let i = 0; i < body && !overwrites; i++) overwrites = this.index.lookup(frames[i].pgno, this.mxFrame) > this.lastCommit;
+      if (!overwrites && this.sums.staleFrom === 0) {
+        // The usual case (no page of this call was spilled earlier in the transaction): every
+        // frame is appended, the commit frame with the others in one write call where they fit.
+        this.appendFrames(wal, frames, commitDbSizePages, sync && this.sectorSize > 0);
+      } else {
+        let append: WalFrame[] | null = null;
+        for (let i = 0; i < body; i++) {
+          const f = frames[i];
+          const slot = this.index.lookup(f.pgno, this.mxFrame);
+          if (slot > this.lastCommit) this.overwriteFrame(wal, slot, f);
+          else (append ??= []).push(f);
+        }
+        if (!commit) {
+          if (append !== null) this.appendFrames(wal, append, 0, false);
+          return;
+        }
+        if (this.sums.staleFrom > 0) {
+          // The chain from the first overwritten frame on must be redone before the commit frame's.
+          if (append !== null) this.appendFrames(wal, append, 0, false);
+          append = null;
+          this.rechain(wal);
+        }
+        // Appended body frames and the commit frame in one write call where they fit.
+        if (append === null) append = [];
+        append.push(frames[frames.length - 1]);
+        this.appendFrames(wal, append, commitDbSizePages, sync && this.sectorSize > 0);
       }
-      if (!commit) {
-        if (append !== null) this.appendFrames(wal, append, 0, false);
-        return;
-      }
-      if (this.sums.staleFrom > 0) {
-        // The chain from the first overwritten frame on must be redone before the commit frame's.
-        if (append !== null) this.appendFrames(wal, append, 0, false);
-        append = null;
-        this.rechain(wal);
-      }
-      // Appended body frames and the commit frame in one write call where they fit.
-      if (append === null) append = [];
-      append.push(frames[frames.length - 1]);
-      this.appendFrames(wal, append, commitDbSizePages, sync && this.sectorSize > 0);
     } catch (e) {
       // Appended frames are recorded only once written; the sums of frames this call may have
       // left half-written are redone when the caller writes those pages again.
@@ -430,9 +444,11 @@ export class Wal {
       if (this.mxFrame > this.lastCommit) this.sums.staleFrom = this.lastCommit + 1;
       throw e;
     }
+    if (!commit) return;
     this.headerFresh = false;
     this.lastCommit = this.mxFrame;
-    this.committedRunning = copyState(this.running);
+    this.committedRunning.s0 = this.running.s0;
+    this.committedRunning.s1 = this.running.s1;
     this.sums.clear();
     if (sync) {
       try {
@@ -440,9 +456,10 @@ export class Wal {
         wal.sync();
       } catch (e) {
         // Not known to be durable: forget the commit in memory (it may still survive a reopen).
-        this.lastCommit = previous.frame;
-        this.committedRunning = previous.running;
-        this.rollbackTo(previous.frame);
+        this.lastCommit = previousFrame;
+        this.committedRunning.s0 = previous0;
+        this.committedRunning.s1 = previous1;
+        this.rollbackTo(previousFrame);
         throw this.poison(e, this.lastCommit > this.durableFrame);
       }
       this.durableFrame = this.mxFrame;
@@ -469,8 +486,11 @@ export class Wal {
     const commitField = commitSize > 0 && aligned ? (commitSize | COMMIT_ALIGNED) >>> 0 : commitSize;
     const perRun = Math.max(1, Math.floor(WRITE_BATCH_BYTES / frameSize));
     const buf = this.stagingBuffer(Math.min(perRun, total) * frameSize);
-    const running = copyState(this.running);
-    const own = { s0: 0, s1: 0 };
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const running = this.scratchRunning;
+    running.s0 = this.running.s0;
+    running.s1 = this.running.s1;
+    const own = this.scratchOwn;
     const base = this.mxFrame; // frame base + 1 + i for i in 0..total-1
     const start = this.nextOffset; // frames of one call are contiguous
     for (let first = 0; first < total; first += perRun) {
@@ -480,9 +500,9 @@ export class Wal {
         const f = list[i];
         const off = j * frameSize;
         buf.set(f.data, off + FRAME_HEADER_SIZE);
-        frameSum(buf, off, ps, f.pgno, i === total - 1 ? commitField : 0, header, own, f.bodySum, bodyShift);
+        frameSum(view, off, ps, f.pgno, i === total - 1 ? commitField : 0, header, own, f.bodySum, bodyShift);
         checksumAdvance(running, shift, own.s0, own.s1);
-        setFrameChecksum(buf, off, running);
+        setFrameChecksum(view, off, running);
         this.sums.set(base + i - this.lastCommit, own.s0, own.s1);
       }
       const bytes = count * frameSize;
@@ -492,7 +512,8 @@ export class Wal {
     if (commitSize > 0) this.index.markCommit(commitSize, aligned);
     this.mxFrame += total;
     this.nextOffset = nextFrameOffset(start + total * frameSize, commitSize > 0 && aligned, ps);
-    this.running = running;
+    this.running.s0 = running.s0;
+    this.running.s1 = running.s1;
   }
 
   /**
@@ -506,8 +527,9 @@ export class Wal {
     const buf = this.frameBuf;
     buf.set(f.data, FRAME_HEADER_SIZE);
     const own = { s0: 0, s1: 0 };
-    frameSum(buf, 0, ps, f.pgno, 0, this.header as WalHeader, own, f.bodySum, this.bodyShift());
-    setFrameChecksum(buf, 0, own); // a placeholder: the chain is redone at commit
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    frameSum(view, 0, ps, f.pgno, 0, this.header as WalHeader, own, f.bodySum, this.bodyShift());
+    setFrameChecksum(view, 0, own); // a placeholder: the chain is redone at commit
     if (this.sums.staleFrom === 0 || slot < this.sums.staleFrom) this.sums.staleFrom = slot;
     wal.write(buf, this.index.offsetOf(slot));
     this.sums.set(slot - this.lastCommit - 1, own.s0, own.s1);

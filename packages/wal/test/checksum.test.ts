@@ -76,15 +76,15 @@ describe("frameSum from a body checksum (WalFrame.bodySum)", () => {
         a.fill(0xff, FRAME_HEADER_SIZE + 40, FRAME_HEADER_SIZE + 120); // carries
         const b = a.slice();
         const slow = { s0: 0, s1: 0 };
-        frameSum(a, 0, ps, pgno, field, h, slow);
+        frameSum(new DataView(a.buffer), 0, ps, pgno, field, h, slow);
         const fast = { s0: 0, s1: 0 };
-        frameSum(b, 0, ps, pgno, field, h, fast, checksum(b, FRAME_HEADER_SIZE, ps - 8), shift);
+        frameSum(new DataView(b.buffer), 0, ps, pgno, field, h, fast, checksum(b, FRAME_HEADER_SIZE, ps - 8), shift);
         expect(fast, `page size ${ps}, page ${pgno}, field ${field}`).toEqual(slow);
         expect(b).toEqual(a);
         // and a wrong body sum gives a different checksum (the derivation uses it)
         const wrong = { s0: 0, s1: 0 };
         const body = checksum(b, FRAME_HEADER_SIZE, ps - 8);
-        frameSum(b, 0, ps, pgno, field, h, wrong, { s0: body.s0 ^ 1, s1: body.s1 }, shift);
+        frameSum(new DataView(b.buffer), 0, ps, pgno, field, h, wrong, { s0: body.s0 ^ 1, s1: body.s1 }, shift);
         expect(wrong).not.toEqual(slow);
       }
     }
