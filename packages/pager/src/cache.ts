@@ -55,6 +55,7 @@ export class CachedPage implements CachedPageShape {
   private _dirty = false;
   /** @internal index in the cache's dirty list while dirty and cached, else -1. */
   dirtySlot = -1;
+  private _view: DataView | null = null;
 
   constructor(
     private readonly cache: PageCache,
@@ -63,6 +64,11 @@ export class CachedPage implements CachedPageShape {
   ) {
     this.pgno = pgno;
     this.data = data;
+  }
+
+  /** A DataView of `data`, made on first use (the pager seals the page through it at each commit). */
+  get view(): DataView {
+    return (this._view ??= new DataView(this.data.buffer, this.data.byteOffset, this.data.length));
   }
 
   /** Modified in the open write transaction and not yet written to the WAL. */

@@ -74,10 +74,10 @@ export function pageChecksum(data: Uint8Array, pgno: Pgno): [number, number] {
 /**
  * Computes the checksum of `data` (a whole page) and stores it in the page's trailer. With
  * `body`, also sets it to the checksum from (0, 0) of bytes [0, pageSize - 8), for
- * `WalFrame.bodySum`.
+ * `WalFrame.bodySum`. `view`, if given, is a DataView of exactly `data`.
  */
-export function sealPage(data: Uint8Array, pgno: Pgno, body?: ChecksumState): void {
-  const v = viewOf(data);
+export function sealPage(data: Uint8Array, pgno: Pgno, body?: ChecksumState, view?: DataView): void {
+  const v = view ?? viewOf(data);
   const s1 = sums(v, pgno);
   v.setUint32(data.length - TRAILER, s1);
   v.setUint32(data.length - TRAILER + 4, s0Out);

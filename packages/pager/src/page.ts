@@ -15,6 +15,8 @@ export interface CachedPage extends Page {
   pins: number;
   /** Modified in the open write transaction and not yet written to the WAL. */
   dirty: boolean;
+  /** A DataView of exactly `data`. */
+  readonly view: DataView;
 }
 
 /** Bytes reserved at the end of every page: the checksum pair (checksum.ts). */

@@ -814,19 +814,19 @@ export class Pager {
     // The frame objects and the list are reused: the WAL keeps none of them past writeFrames.
     const frames = this.commitFrames;
     frames.length = dirty.length + (header !== null ? 1 : 0); // >= 1: a commit always has a frame
-    for (let i = 0; i < dirty.length; i++) frames[i] = this.sealedFrame(i, dirty[i].pgno, dirty[i].data);
+    for (let i = 0; i < dirty.length; i++) frames[i] = this.sealedFrame(i, dirty[i].pgno, dirty[i].data, dirty[i].view);
     if (header !== null) {
       // Copied out by the WAL before writeFrames returns, so one buffer serves every commit.
       if (this.page1Scratch === null || this.page1Scratch.length !== this.pageSize) this.page1Scratch = new Uint8Array(this.pageSize);
       const page1 = this.page1Scratch.fill(0);
       encodeHeader(header, page1);
-      frames[dirty.length] = this.sealedFrame(dirty.length, 1, page1);
+      frames[dirty.length] = this.sealedFrame(dirty.length, 1, page1, undefined);
     }
     this.wal.writeFrames(frames, this.current.pageCount);
   }
 
   /** Seals page `data` and returns the pooled frame `i` describing it, with its body checksum. */
-  private sealedFrame(i: number, pgno: number, data: Uint8Array): WalFrame {
+  private sealedFrame(i: number, pgno: number, data: Uint8Array, view: DataView | undefined): WalFrame {
     let f = this.framePool[i];
     if (f === undefined) {
       f = { pgno, data, bodySum: { s0: 0, s1: 0 } };
@@ -834,7 +834,7 @@ export class Pager {
     }
     f.pgno = pgno;
     f.data = data;
-    sealPage(data, pgno, f.bodySum);
+    sealPage(data, pgno, f.bodySum, view);
     return f;
   }
 

@@ -332,7 +332,9 @@ export class BTreeCursor implements VmCursor {
   maxRowidInTree(): number | bigint {
     const c = this.tree.cursor();
     try {
-      return c.last() ? decodeRowidKey(c.key()) : 0;
+      if (!c.last()) return 0;
+      // In place when the key is on the page (always, for an 8-byte rowid key): no copy.
+      return c.keyRef() && c.refLen >= 8 ? decodeRowidKey(c.refBuf, c.refOff) : decodeRowidKey(c.key());
     } finally {
       c.close();
     }
