@@ -8,15 +8,15 @@ import type { OpenOptions, Vfs, VfsFile } from "./vfs.js";
 const fs = process.getBuiltinModule("node:fs");
 
 /**
- * Largest single write(2) call, in bytes; a longer `write` is issued as several. Linux 6.16+
- * gives ext4 files large folios in the page cache, sized from the write that creates them: one
- * 1 MiB write leaves 1 MiB folios behind, and every later small write into one (a 4 KiB page, a
- * WAL frame) then costs time in proportion to the folio, in the write and again at writeback.
- * Measured here (Linux 6.18, ext4): autocommit inserts on a 1M-row database ran 10-20% faster
- * with 16 KiB writes than with the WAL's 256 KiB and the checkpoint's 1 MiB ones, and the bulk
- * load no slower. See docs/adr/0008-write-sizes.md.
+ * A write is issued as one write(2) call per 4 KiB page of the file it touches (split at
+ * 4 KiB-aligned file offsets). Linux 6.16+ gives ext4 files large folios in the page cache, sized
+ * from the write that creates them: one 1 MiB write leaves 1 MiB folios behind, and every later
+ * small write into one (a 4 KiB page, a WAL frame) then costs time in proportion to the folio, in
+ * the write and at writeback, and makes fsync slower. Written a page per call, as SQLite writes,
+ * the cache keeps single-page folios. Measured here (Linux 6.18, ext4): see
+ * docs/adr/0008-write-sizes.md.
  */
-const WRITE_CHUNK_BYTES = 16 << 10;
+const WRITE_CHUNK_BYTES = 4096;
 
 /**
  * A file of the local file system, accessed with synchronous `fs` calls.
@@ -56,7 +56,8 @@ class NodeFile implements VfsFile {
     let done = 0;
     try {
       while (done < buf.length) {
-        done += fs.writeSync(fd, buf, done, Math.min(buf.length - done, WRITE_CHUNK_BYTES), offset + done);
+        const at = offset + done;
+        done += fs.writeSync(fd, buf, done, Math.min(buf.length - done, WRITE_CHUNK_BYTES - (at % WRITE_CHUNK_BYTES)), at);
       }
     } catch (e) {
       throw ioError("write", this.path, e);

@@ -87,7 +87,7 @@ describe.each(cases)("%s", (_name, makeVfs, freshPath) => {
 });
 
 describe("NodeVfs writes", () => {
-  it("issues a long write as 16 KiB write calls (page-cache folios stay small; ADR 0008), all bytes landing", () => {
+  it("issues a long write as one write call per 4 KiB page of the file (page-cache folios stay small; ADR 0008), all bytes landing", () => {
     const vfs = new NodeVfs();
     const p = path.join(tmp, `chunks${counter++}`);
     const f = vfs.open(p, { create: true });
@@ -96,9 +96,14 @@ describe("NodeVfs writes", () => {
     const spy = vi.spyOn(process.getBuiltinModule("node:fs"), "writeSync");
     try {
       f.write(data, 123);
-      const lengths = spy.mock.calls.map((c) => Number(c[3]));
-      expect(lengths.length).toBe(Math.ceil(100_000 / 16384));
-      expect(Math.max(...lengths)).toBe(16384);
+      const calls = spy.mock.calls.map((c) => [Number(c[3]), Number(c[4])]);
+      // 123 .. 100123: the first call ends at 4096, then whole pages, then the tail.
+      expect(calls.length).toBe(Math.ceil(100_123 / 4096));
+      expect(calls[0]).toEqual([4096 - 123, 123]);
+      for (const [len, at] of calls.slice(1)) {
+        expect(at % 4096).toBe(0);
+        expect(len).toBeLessThanOrEqual(4096);
+      }
     } finally {
       spy.mockRestore();
     }
