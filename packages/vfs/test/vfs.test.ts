@@ -96,7 +96,7 @@ describe("NodeVfs writes", () => {
     const spy = vi.spyOn(process.getBuiltinModule("node:fs"), "writeSync");
     try {
       f.write(data, 123);
-      const calls = spy.mock.calls.map((c) => [Number(c[3]), Number(c[4])]);
+      const calls = spy.mock.calls.map((c) => [Number((c as unknown[])[3]), Number((c as unknown[])[4])]);
       // 123 .. 100123: the first call ends at 4096, then whole pages, then the tail.
       expect(calls.length).toBe(Math.ceil(100_123 / 4096));
       expect(calls[0]).toEqual([4096 - 123, 123]);
