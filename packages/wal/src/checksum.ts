@@ -16,10 +16,18 @@ export interface ChecksumState {
  */
 export function checksumUpdate(state: ChecksumState, data: Uint8Array, offset: number, length: number): void {
   if (length % 8 !== 0) throw new RangeError(`checksum length ${length} is not a multiple of 8`);
+  checksumUpdateView(state, new DataView(data.buffer, data.byteOffset, data.byteLength), offset, length);
+}
+
+/**
+ * `checksumUpdate` over bytes [offset, offset + length) of a DataView the caller already has (the
+ * pager's page views): no allocation. `length` must be a multiple of 8 (not checked here).
+ */
+export function checksumUpdateView(state: ChecksumState, v: DataView, offset: number, length: number): void {
   // Big-endian words through a DataView and int32 arithmetic (| 0): the sums are the same mod
   // 2^32, and this is 4-6x faster than assembling words from bytes (every WAL frame and every
-  // page read is summed, so this loop is on the commit and read paths).
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  // page read is summed, so this loop is on the commit and read paths). Two word pairs per
+  // step: ~10% faster here.
   let s0 = state.s0 | 0;
   let s1 = state.s1 | 0;
   const end = offset + length;
