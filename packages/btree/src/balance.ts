@@ -140,20 +140,28 @@ function sharePair(t: TreeCtx, parent: Page, sepIdx: number, left: Page, right: 
 function splitThree(t: TreeCtx, parent: Page, sepIdx: number, left: Page, right: Page, list: CellList): boolean {
   const pd = parent.data;
   const count = list.count;
+  // Bytes (cell and pointer) of cells 0..j-1 are the running sum `acc`; b1 and b2 at the two cuts.
   let total = 0;
   for (let j = 0; j < count; j++) total += list.len[j] + 2;
   let m1 = 0;
   let m2 = 0;
+  let b1 = 0;
+  let b2 = 0;
   let acc = 0;
   for (let j = 0; j < count; j++) {
     acc += list.len[j] + 2;
-    if (m1 === 0 && acc * 3 >= total) m1 = j + 1;
-    if (m2 === 0 && acc * 3 >= 2 * total) m2 = j + 1;
+    if (m1 === 0 && acc * 3 >= total) {
+      m1 = j + 1;
+      b1 = acc;
+    }
+    if (m2 === 0 && acc * 3 >= 2 * total) {
+      m2 = j + 1;
+      b2 = acc;
+    }
   }
   if (m1 < 1 || m2 <= m1 || m2 >= count) return false;
   const cap = t.layout.capacity;
-  const bytes = (from: number, to: number): number => list.off[to - 1] + list.len[to - 1] - list.off[from] + 2 * (to - from);
-  if (bytes(0, m1) > cap || bytes(m1, m2) > cap || bytes(m2, count) > cap) return false;
+  if (b1 > cap || b2 - b1 > cap || total - b2 > cap) return false;
   const k1 = separatorKey(t, list, m1 - 1, m1, left.pgno);
   const k2 = separatorKey(t, list, m2 - 1, m2, left.pgno);
   const s1 = 4 + varintSize(k1.length) + k1.length;

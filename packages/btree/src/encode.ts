@@ -2,7 +2,7 @@
 import { copyBytes, put32 } from "./bytes.js";
 import type { TreeCtx } from "./ctx.js";
 import { copyPayload, writeChain } from "./overflow.js";
-import { putVarint, varintSize } from "./varint.js";
+import { putVarint } from "./varint.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -41,9 +41,3 @@ export function encodeInteriorCell(t: TreeCtx, dst: Uint8Array, child: number, k
   return p + local + 4;
 }
 
-/** Encoded size of an interior cell with a key of `keyLen` bytes. */
-export function interiorCellSize(t: TreeCtx, keyLen: number): number {
-  const hdr = 4 + varintSize(keyLen);
-  const local = t.layout.localSize(hdr, keyLen, keyLen);
-  return local < keyLen ? hdr + local + 4 : hdr + local;
-}

@@ -305,7 +305,7 @@ export class Pager {
     // commits that rewrote page 1. A transaction whose pages all went out as spilled frames
     // still needs a commit frame: it rewrites page 1 (unchanged but for the counter).
     const writeHeader = !sameHeader(this.current, this.committed) || dirty.length === 0;
-    const header = this.current; // becomes `committed`; `endWrite` gives `current` a copy
+    const header = this.current; // becomes `committed` (below, the old committed object becomes `current`)
     if (writeHeader) header.changeCounter = (header.changeCounter + 1) >>> 0;
     try {
       this.writeCommit(dirty, writeHeader ? header : null);
@@ -345,8 +345,7 @@ export class Pager {
         if (page.pgno > committedPages) page.data.fill(0);
       }
     }
-    this.current = copyHeader(this.committed);
-    this.endWrite();
+    this.endWrite(); // which resets `current` to the committed header
   }
 
   /** Fetches and pins page `pgno` (2..pageCount). DB_CORRUPT naming the page if its checksum fails or it is out of range. */
@@ -801,7 +800,7 @@ export class Pager {
   /** Seals the page and hands the WAL its body checksum, so the frame checksum costs no second pass. */
   private frameOf(page: CachedPage): WalFrame {
     const bodySum = { s0: 0, s1: 0 };
-    sealPage(page.data, page.pgno, bodySum);
+    sealPage(page.data, page.pgno, bodySum, page.view);
     return { pgno: page.pgno, data: page.data, bodySum };
   }
 

@@ -61,6 +61,11 @@ function keyStartsWith(c: Cursor, prefix: Uint8Array): boolean {
   return true;
 }
 
+/** The rowid in the current (table) key of `c`, read in place when the key is on the page. */
+function rowidAt(c: Cursor): number | bigint {
+  return c.keyRef() && c.refLen >= 8 ? decodeRowidKey(c.refBuf, c.refOff) : decodeRowidKey(c.key());
+}
+
 /** memcmp order of the current key of `c` against `key` (compareKeys, in place when local). */
 function compareKeyTo(c: Cursor, key: Uint8Array): number {
   if (!c.keyRef()) return compareKeys(c.key(), key);
@@ -321,10 +326,7 @@ export class BTreeCursor implements VmCursor {
       const r = this.load();
       return r.column(r.count - 1);
     }
-    if (this.rid === null) {
-      const c = this.cur;
-      this.rid = c.keyRef() && c.refLen >= 8 ? decodeRowidKey(c.refBuf, c.refOff) : decodeRowidKey(c.key());
-    }
+    if (this.rid === null) this.rid = rowidAt(this.cur);
     return this.rid;
   }
 
@@ -332,9 +334,7 @@ export class BTreeCursor implements VmCursor {
   maxRowidInTree(): number | bigint {
     const c = this.tree.cursor();
     try {
-      if (!c.last()) return 0;
-      // In place when the key is on the page (always, for an 8-byte rowid key): no copy.
-      return c.keyRef() && c.refLen >= 8 ? decodeRowidKey(c.refBuf, c.refOff) : decodeRowidKey(c.key());
+      return c.last() ? rowidAt(c) : 0;
     } finally {
       c.close();
     }

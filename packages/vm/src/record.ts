@@ -408,8 +408,9 @@ function grow(size: number, min: number): number {
 
 /**
  * Node's native UTF-8 slice (what `Buffer#toString("utf8")` calls), applied to a plain
- * Uint8Array: about twice as fast as TextDecoder for short strings, with the same replacement of
- * invalid sequences, and it keeps a leading U+FEFF as SQLite does (TextDecoder drops it).
+ * Uint8Array (the faster of the two for short strings when it was chosen), with the same
+ * replacement of invalid sequences as TextDecoder, and it keeps a leading U+FEFF as SQLite does
+ * (TextDecoder drops it).
  * Not part of Node's documented API, so fall back to a BOM-keeping TextDecoder without it.
  */
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Uint8Array, start: number, end: number) => string }).utf8Slice;
@@ -430,7 +431,7 @@ const SHORT_ASCII_MAX = 12;
 
 /**
  * An ASCII string of n <= SHORT_ASCII_MAX bytes at buf[i..]: one String.fromCharCode call with
- * every byte as an argument (1.5-2x faster than a native decode or appending a byte at a time).
+ * every byte as an argument (no native call, and no string built a byte at a time).
  */
 function shortAscii(buf: Uint8Array, i: number, n: number): string {
   const f = String.fromCharCode;
@@ -471,7 +472,7 @@ function decodeSlow(buf: Uint8Array, start: number, end: number): string {
 
 /**
  * A Uint32Array over the whole ArrayBuffer of the last buffer `utf8CharCount` scanned by words,
- * and that buffer's byteOffset (a page buffer serves ~30 rows of a scan, so one view per page;
+ * and that buffer's byteOffset (a page buffer serves every row of a scan on that page, so one view per page;
  * reading `byteOffset` costs more than the scan of a short string).
  */
 let wordsOf: Uint8Array | null = null;
@@ -509,7 +510,7 @@ export function utf8CharCount(buf: Uint8Array, start: number, end: number): numb
  * Where the run of ASCII bytes other than NUL starting at `start` ends, give or take a few bytes
  * before it (the caller scans the rest bytewise): tests eight aligned bytes at a time, two 32-bit
  * words w, where w & 0x80808080 finds a byte >= 0x80 and (w - 0x01010101) & ~w & 0x80808080 a
- * zero byte (about twice as fast as testing bytes).
+ * zero byte (eight bytes per step instead of one).
  */
 function asciiRunEnd(buf: Uint8Array, start: number, end: number): number {
   if (buf !== wordsOf) {

@@ -920,7 +920,7 @@ export class Execution {
         }
         default: {
           // Statement-level instructions (`perStatement`): reaching one for the first time in a process
-          // deoptimizes only that method, not this loop (recompiling `run` takes 100-250 ms).
+          // deoptimizes only that method, not this loop (recompiling `run` is slow: it is large).
           const next = this.perStatement(I, pc);
           if (next < 0) {
             this.pc = pc;
@@ -963,7 +963,7 @@ export class Execution {
       case Op.Count: {
         // p2 = the number of entries of cursor p1's B+tree, from each leaf's cell count: no entry
         // is read (SQLite's OP_Count, for `SELECT count(*) FROM t`).
-        r[I.p2] = (this.cursor(I.p1) as BTreeCursor).tree.count();
+        r[I.p2] = this.btree(I.p1).tree.count();
         break;
       }
       case Op.Savepoint:

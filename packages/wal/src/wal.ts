@@ -742,27 +742,29 @@ export class Wal {
    */
   private verifyFrames(from: number, to: number, span: FrameSpan | null): void {
     if (from > to) return;
-    const ps = this._pageSize as number;
-    const frameSize = FRAME_HEADER_SIZE + ps;
-    const header = this.header as WalHeader;
     if (span !== null) {
-      for (let frame = from; frame <= to; frame++) {
-        const off = this.index.offsetOf(frame) - span.base;
-        const problem = off + frameSize > span.got ? "is missing" : frameProblem(span.buf, off, header, this.index.pgnoOf(frame));
-        if (problem !== null) this.lostWrite(frame, problem);
-      }
+      this.checkFrames(span, from, to);
       return;
     }
+    const frameSize = FRAME_HEADER_SIZE + (this._pageSize as number);
     const perRun = Math.max(1, Math.floor(CHECKPOINT_BATCH_BYTES / frameSize));
     const buf = this.stagingBuffer(Math.min(perRun, to - from + 1) * frameSize);
     for (let first = from, count = 0; first <= to; first += count) {
       count = this.contiguousFrames(first, Math.min(perRun, to - first + 1));
-      const got = readAt(this.walFile as VfsFile, buf.subarray(0, count * frameSize), this.index.offsetOf(first), "the WAL");
-      for (let i = 0; i < count; i++) {
-        const problem =
-          (i + 1) * frameSize > got ? "is missing" : frameProblem(buf, i * frameSize, header, this.index.pgnoOf(first + i));
-        if (problem !== null) this.lostWrite(first + i, problem);
-      }
+      const base = this.index.offsetOf(first);
+      const got = readAt(this.walFile as VfsFile, buf.subarray(0, count * frameSize), base, "the WAL");
+      this.checkFrames({ buf, base, got }, first, first + count - 1);
+    }
+  }
+
+  /** The check of `verifyFrames` for frames `from..to`, all within `span`. */
+  private checkFrames(span: FrameSpan, from: number, to: number): void {
+    const frameSize = FRAME_HEADER_SIZE + (this._pageSize as number);
+    const header = this.header as WalHeader;
+    for (let frame = from; frame <= to; frame++) {
+      const off = this.index.offsetOf(frame) - span.base;
+      const problem = off + frameSize > span.got ? "is missing" : frameProblem(span.buf, off, header, this.index.pgnoOf(frame));
+      if (problem !== null) this.lostWrite(frame, problem);
     }
   }
 

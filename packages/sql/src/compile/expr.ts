@@ -638,7 +638,6 @@ function truthLiteral(e: Expr): boolean | null {
   return null;
 }
 
-
 function compileBinary(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number): void {
   const b = ctx.b;
   if (e.op === "AND" || e.op === "OR") {

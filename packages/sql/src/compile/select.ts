@@ -335,7 +335,8 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const mark = b.mark();
   let from = buildSources(ctx, core.from, outer);
   let scope = new Scope(from.sources, outer);
-  const pushes = planPushDown(ctx, scope, conjuncts(core.where), from.innerTerms);
+  const whereConjuncts = conjuncts(core.where);
+  const pushes = planPushDown(ctx, scope, whereConjuncts, from.innerTerms);
   if (pushes.size) {
     // Terms go into compound sources as they are compiled: compile the FROM clause again.
     b.rollback(mark);
@@ -368,7 +369,6 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   if (core.having && !isAgg) throw new DbError("DB_ERROR", "HAVING clause on a non-aggregate query");
   if (isAgg) collectAggs(ctx, pushed, aggCalls);
   const having = isAgg ? andAll(core.having, pushed) : core.having;
-  const where = isAgg ? core.where : andAll(core.where, pushed);
   if (core.where) {
     const whereAggs: FunctionCall[] = [];
     collectAggs(ctx, [core.where], whereAggs);
@@ -376,7 +376,8 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   }
 
   // WHERE terms first, then inner joins' ON terms: SQLite appends the ON clauses to the WHERE.
-  const whereTerms = [...conjuncts(where), ...innerTerms];
+  // Pushed-down terms join the WHERE's (HAVING's, if aggregate).
+  const whereTerms = [...whereConjuncts, ...(isAgg ? [] : pushed.flatMap((t) => conjuncts(t))), ...innerTerms];
   // Automatic indexes only in reads: a statement that writes could change the table under the snapshot.
   // Like SQLite, a subquery is planned as if it ran once (no automatic index in its outermost loop).
   const p = plan(scope, whereTerms, () => b.cursor(), { autoIndex: !b.writes, outerRows: 1 });
