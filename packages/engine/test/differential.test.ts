@@ -294,6 +294,11 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT x, typeof(x), x = 2 FROM (SELECT CAST('a' AS TEXT) AS x UNION SELECT '2')",
     "SELECT x, typeof(x), x > 1 FROM (SELECT 5 AS x UNION ALL SELECT CAST('7' AS INTEGER) UNION ALL SELECT '9')",
     "SELECT x, typeof(x) FROM (SELECT 0 AS x UNION SELECT CAST(5 AS REAL) UNION SELECT upper('a'))",
+    // A bare count(*) arm (the count shortcut) must not keep the WHERE term out of the arms.
+    "CREATE TABLE t5 (c0 TEXT)",
+    "INSERT INTO t5 VALUES ('  '), ('0')",
+    "SELECT * FROM (SELECT c0 AS x FROM t5 UNION SELECT count(*) FROM t4) WHERE 0 <= x",
+    "SELECT * FROM (SELECT count(*) AS x FROM t4 UNION ALL SELECT c0 FROM t5) WHERE x >= 0",
   ],
   "min/max shortcut affinity": [
     "CREATE TABLE mm1 (c1 DATETIME)",

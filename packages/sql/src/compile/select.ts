@@ -31,7 +31,7 @@ export interface SelectInfo {
   lastAffinities?: (Affinity | null)[];
   correlated: boolean;
   /** Every result column compares under BINARY with no COLLATE (every arm's, for a compound). */
-  binary?: boolean;
+  binary: boolean;
 }
 
 /** Compiles `sel` so that each result row goes to `dest`; `push`: WHERE terms pushed into a compound's arms. */
@@ -317,7 +317,7 @@ function countShortcut(ctx: Ctx, core: SelectSimple, dest: Dest): SelectInfo | n
   }
   b.emit(Op.Count, cur, reg);
   emitDeliver(ctx, dest, reg, 1, null);
-  return { columns: [{ name: rc.alias ?? rc.text }], affinities: [null], correlated: false };
+  return { columns: [{ name: rc.alias ?? rc.text }], affinities: [null], correlated: false, binary: true };
 }
 
 function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null, push?: PushTerm[]): SelectInfo {
