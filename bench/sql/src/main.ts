@@ -2,7 +2,7 @@
  * The SQL benchmark of issue 6: @db against better-sqlite3 (WAL) and sql.js (in memory).
  *
  *   pnpm bench:sql [--n 100000] [--runs 5] [--quick] [--engines db,better-sqlite3,sql.js]
- *                  [--markdown] [--no-history] [--keep] [--profile auto | a,c,...]
+ *                  [--markdown] [--no-history] [--keep] [--no-duel] [--profile auto | a,c,...]
  *
  * This harness (run through tsx) only orchestrates: it bundles @db/engine, the worker and the
  * start-up script with esbuild into a temp dir, then runs every engine in fresh `node` processes
@@ -21,8 +21,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { DuelWorker, duel } from "./duel.js";
 import { formatSummary, summarize } from "./profile.js";
-import type { EngineId, StartupOutput, WorkerConfig, WorkerOutput, WorkloadId } from "./types.js";
+import type { EngineId, StartupOutput, WorkerConfig, WorkerOutput, WorkloadId, WorkloadResult } from "./types.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pkgDir = path.resolve(here, "..");
@@ -32,7 +33,7 @@ const require = createRequire(import.meta.url);
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv: string[]) {
-  const a = { n: 100_000, runs: 0, quick: false, engines: ["db", "better-sqlite3", "sql.js"] as EngineId[], markdown: false, history: true, keep: false, profile: "" };
+  const a = { n: 100_000, runs: 0, quick: false, engines: ["db", "better-sqlite3", "sql.js"] as EngineId[], markdown: false, history: true, keep: false, profile: "", duel: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -61,6 +62,9 @@ function parseArgs(argv: string[]) {
       case "--keep":
         a.keep = true;
         break;
+      case "--no-duel":
+        a.duel = false;
+        break;
       case "--profile":
         a.profile = inline ?? (argv[i + 1] && !argv[i + 1]!.startsWith("--") ? argv[++i]! : "auto");
         break;
@@ -81,8 +85,8 @@ function parseArgs(argv: string[]) {
 
 const args = parseArgs(process.argv.slice(2));
 const timing = args.quick
-  ? { boxMs: 300, warmMs: 100, commitBoxMs: 500, reps: 1, startups: 1 }
-  : { boxMs: 1000, warmMs: 200, commitBoxMs: 2000, reps: 3, startups: 3 };
+  ? { boxMs: 300, warmMs: 100, commitBoxMs: 500, commitBursts: 4, reps: 1, startups: 1 }
+  : { boxMs: 1000, warmMs: 200, commitBoxMs: 2000, commitBursts: 8, reps: 3, startups: 3 };
 
 // ---------------------------------------------------------------- metrics
 
@@ -192,6 +196,10 @@ function runWorker(cfg: WorkerConfig, nodeArgs: string[] = []): WorkerOutput {
   return JSON.parse(line.slice(7)) as WorkerOutput;
 }
 
+function startDuelWorker(cfg: WorkerConfig): DuelWorker {
+  return new DuelWorker(cfg.engine, process.execPath, ["--expose-gc", workerPath, JSON.stringify(cfg)], childEnv());
+}
+
 function runStartup(engine: EngineId | "node", dir: string, nodeArgs: string[] = []): StartupOutput & { wallMs: number } {
   const r = spawnNode(nodeArgs, startupPath, [engine, engine === "node" ? "" : modulePaths[engine], dir]);
   const line = r.stdout.trim().split("\n").pop() ?? "";
@@ -248,52 +256,93 @@ async function benchmark() {
   const skipped: Record<string, Partial<Record<EngineId, string>>> = {};
   const t0 = performance.now();
 
+  /** Records one engine's worker output for a round, measures h on its file, removes the file. */
+  const finishEngine = (round: number, engine: EngineId, out: WorkerOutput | undefined, dir: string, w0: number) => {
+    if (out) {
+      for (const n of out.notes) notes.add(`${ENGINE_LABEL[engine]}: ${n}`);
+      for (const [id, r] of Object.entries(out.results)) {
+        if (r.value !== undefined) push(id, engine, r.value);
+        if (r.cpuValue !== undefined) push(`cpu:${id}`, engine, r.cpuValue);
+        if (r.error) errors.push(`round ${round + 1} ${ENGINE_LABEL[engine]} ${id}: ${r.error}`);
+        if (r.skipped) (skipped[id] ??= {})[engine] = r.skipped;
+        if (r.check !== undefined && round === 0) (checks[id] ??= {})[engine] = r.check;
+      }
+      for (const [k, v] of Object.entries(out.extra)) ((extra[engine] ??= {})[k] ??= []).push(v);
+    }
+    // h. start-up on the file this round left behind
+    for (let s = 0; s < timing.startups && out; s++) {
+      try {
+        const st = runStartup(engine, dir);
+        if (!st.ok) errors.push(`${ENGINE_LABEL[engine]} start-up query returned a wrong row`);
+        push("h", engine, st.firstResultMs);
+        push("cpu:h", engine, st.cpuMs);
+        const d = (startupDetail[engine] ??= { import: [], open: [], query: [], wall: [], first: [], cpu: [] });
+        d.cpu.push(st.cpuMs);
+        d.import.push(st.importMs);
+        d.open.push(st.openMs);
+        d.query.push(st.queryMs);
+        d.wall.push(st.wallMs);
+        d.first.push(st.firstResultMs);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    if (!args.keep) fs.rmSync(dir, { recursive: true, force: true });
+    const brief = out
+      ? ["a", "c", "f", "g", "b_full"].map((id) => `${id} ${fmtValue(out.results[id as WorkloadId]?.value, METRICS.find((m) => m.id === id)!.unit)}`).join("  ")
+      : "failed";
+    process.stderr.write(`round ${round + 1}/${args.runs} ${ENGINE_LABEL[engine].padEnd(14)} ${((performance.now() - w0) / 1000).toFixed(1).padStart(6)} s   ${brief}\n`);
+  };
+
   for (let round = 0; round < args.runs; round++) {
     const order = args.engines.map((_, k) => args.engines[(k + round) % args.engines.length]!);
+    // durable engines wait after g for the commit duel (duel.ts); sql.js has no commits to duel
+    const duelists: { w: DuelWorker; dir: string; w0: number }[] = [];
     for (const engine of order) {
       const dir = path.join(tmpRoot, `r${round + 1}-${engine}`);
       fs.mkdirSync(dir, { recursive: true });
       const w0 = performance.now();
+      if (args.duel && engine !== "sql.js") {
+        const w = startDuelWorker(workerConfig(engine, dir, { duel: true }));
+        try {
+          await w.expect("DUEL READY");
+          duelists.push({ w, dir, w0 });
+        } catch (e) {
+          w.kill();
+          errors.push(`round ${round + 1}: ${(e as Error).message}`);
+          finishEngine(round, engine, undefined, dir, w0);
+        }
+        continue;
+      }
       let out: WorkerOutput | undefined;
       try {
         out = runWorker(workerConfig(engine, dir));
       } catch (e) {
         errors.push(`round ${round + 1}: ${(e as Error).message}`);
       }
-      if (out) {
-        for (const n of out.notes) notes.add(`${ENGINE_LABEL[engine]}: ${n}`);
-        for (const [id, r] of Object.entries(out.results)) {
-          if (r.value !== undefined) push(id, engine, r.value);
-          if (r.cpuValue !== undefined) push(`cpu:${id}`, engine, r.cpuValue);
-          if (r.error) errors.push(`round ${round + 1} ${ENGINE_LABEL[engine]} ${id}: ${r.error}`);
-          if (r.skipped) (skipped[id] ??= {})[engine] = r.skipped;
-          if (r.check !== undefined && round === 0) (checks[id] ??= {})[engine] = r.check;
-        }
-        for (const [k, v] of Object.entries(out.extra)) ((extra[engine] ??= {})[k] ??= []).push(v);
+      finishEngine(round, engine, out, dir, w0);
+    }
+    if (duelists.length > 0) {
+      let b = new Map<EngineId, Partial<Record<WorkloadId, WorkloadResult>>>();
+      try {
+        b = await duel(
+          duelists.map((d) => d.w),
+          { warmMs: Math.min(200, timing.warmMs), totalMs: timing.commitBoxMs, bursts: timing.commitBursts },
+        );
+      } catch (e) {
+        errors.push(`round ${round + 1} commit duel: ${(e as Error).message}`);
       }
-      // h. start-up on the file this round left behind
-      for (let s = 0; s < timing.startups && out; s++) {
+      for (const { w, dir, w0 } of duelists) {
+        let out: WorkerOutput | undefined;
         try {
-          const st = runStartup(engine, dir);
-          if (!st.ok) errors.push(`${ENGINE_LABEL[engine]} start-up query returned a wrong row`);
-          push("h", engine, st.firstResultMs);
-          push("cpu:h", engine, st.cpuMs);
-          const d = (startupDetail[engine] ??= { import: [], open: [], query: [], wall: [], first: [], cpu: [] });
-          d.cpu.push(st.cpuMs);
-          d.import.push(st.importMs);
-          d.open.push(st.openMs);
-          d.query.push(st.queryMs);
-          d.wall.push(st.wallMs);
-          d.first.push(st.firstResultMs);
+          out = await w.finish();
+          Object.assign(out.results, b.get(w.engine) ?? {});
         } catch (e) {
-          errors.push((e as Error).message);
+          w.kill();
+          errors.push(`round ${round + 1}: ${(e as Error).message}`);
         }
+        finishEngine(round, w.engine, out, dir, w0);
       }
-      if (!args.keep) fs.rmSync(dir, { recursive: true, force: true });
-      const brief = out
-        ? ["a", "c", "f", "g"].map((id) => `${id} ${fmtValue(out!.results[id as WorkloadId]?.value, METRICS.find((m) => m.id === id)!.unit)}`).join("  ")
-        : "failed";
-      process.stderr.write(`round ${round + 1}/${args.runs} ${ENGINE_LABEL[engine].padEnd(14)} ${((performance.now() - w0) / 1000).toFixed(1).padStart(6)} s   ${brief}\n`);
     }
     // baseline: node itself, no engine
     for (let s = 0; s < timing.startups; s++) {

@@ -21,6 +21,11 @@ export interface WorkerConfig {
   reps: number;
   /** Workloads to run; the load (a) always runs unless `reuse` is set. */
   only?: string[];
+  /**
+   * After g, run the commit workloads (b) as bursts on commands read from stdin, so that the
+   * harness can alternate them with another engine's (src/duel.ts); b is then not in RESULT.
+   */
+  duel?: boolean;
   /** Open the existing file in `dir` instead of creating and loading it (profiling read workloads). */
   reuse?: boolean;
 }

@@ -1,6 +1,7 @@
 /**
  * One engine, one fresh process: load t (workload a), measure file size and RSS (i), then the
- * read workloads c-g on the loaded file, then the commit workloads (b, which add rows to t).
+ * read workloads c-g on the loaded file, then the commit workloads (b, which add rows to t), or,
+ * with `cfg.duel`, commit bursts on the harness's command (src/duel.ts).
  * Prints `RESULT <json>` (a WorkerOutput) as its last line. Bundled by the harness and run with
  * plain `node --expose-gc`; never run through tsx.
  */
@@ -240,21 +241,75 @@ attempt("g", () => {
   return repeated(() => s.all());
 });
 
-// b. single-row autocommit inserts, synchronous FULL then NORMAL (time-boxed)
-for (const [id, level] of [["b_full", "FULL"], ["b_normal", "NORMAL"]] as const) {
-  attempt(id, () => {
-    if (cfg.engine === "sql.js") return { skipped: "n/a: in memory (no durable commit)" };
-    try {
-      conn.pragma(`synchronous = ${level}`);
-    } catch (e) {
-      return { skipped: `n/a: PRAGMA synchronous = ${level} unsupported (${(e as Error).message})` };
-    }
-    const s = conn.prepare("INSERT INTO t(name, score, payload) VALUES (?, ?, ?)");
-    const t = timeBox(cfg.commitBoxMs, Math.min(200, cfg.warmMs), 1, (i) => {
-      s.run(`commit-${i}`, score(i), payload(i));
+// b. single-row autocommit inserts, synchronous FULL then NORMAL: time-boxed here, or in bursts
+// that the harness alternates with another engine's worker (`cfg.duel`, see duel.ts)
+const commitSql = "INSERT INTO t(name, score, payload) VALUES (?, ?, ?)";
+if (cfg.duel) {
+  duel();
+} else {
+  for (const [id, level] of [["b_full", "FULL"], ["b_normal", "NORMAL"]] as const) {
+    attempt(id, () => {
+      if (cfg.engine === "sql.js") return { skipped: "n/a: in memory (no durable commit)" };
+      try {
+        conn.pragma(`synchronous = ${level}`);
+      } catch (e) {
+        return { skipped: `n/a: PRAGMA synchronous = ${level} unsupported (${(e as Error).message})` };
+      }
+      const s = conn.prepare(commitSql);
+      const t = timeBox(cfg.commitBoxMs, Math.min(200, cfg.warmMs), 1, (i) => {
+        s.run(`commit-${i}`, score(i), payload(i));
+      });
+      return { value: t.rate, detail: { commits: t.ops, ms: t.ms, cpuMs: t.cpuMs } };
     });
-    return { value: t.rate, detail: { commits: t.ops, ms: t.ms, cpuMs: t.cpuMs } };
-  });
+  }
+}
+
+/** One line from stdin (blocking: the worker has nothing else to do while the other engine runs). */
+function readCommand(): string {
+  const bytes: number[] = [];
+  const one = Buffer.alloc(1);
+  for (;;) {
+    if (fs.readSync(0, one, 0, 1, null) === 0) return "end";
+    if (one[0] === 10) return Buffer.from(bytes).toString("utf8");
+    bytes.push(one[0]!);
+  }
+}
+
+/**
+ * Commit bursts on command. Replies, one line each: `level FULL` -> `OK` or `SKIP <why>`;
+ * `burst <ms>` -> `BURST <commits> <ms> <cpuMs>`; `end` -> (closes; the RESULT line follows).
+ */
+function duel(): void {
+  const reply = (line: string) => fs.writeSync(1, `${line}\n`);
+  reply("DUEL READY");
+  const s = conn.prepare(commitSql);
+  let i = 0;
+  for (let cmd = readCommand(); cmd !== "end"; cmd = readCommand()) {
+    const [verb, arg] = cmd.split(" ");
+    if (verb === "level") {
+      try {
+        conn.pragma(`synchronous = ${arg}`);
+        reply("OK");
+      } catch (e) {
+        reply(`SKIP n/a: PRAGMA synchronous = ${arg} unsupported (${(e as Error).message})`);
+      }
+    } else if (verb === "burst") {
+      const ms = Number(arg);
+      const c0 = cpuNow();
+      const t0 = now();
+      let n = 0;
+      let dt = 0;
+      do {
+        s.run(`commit-${i}`, score(i), payload(i));
+        i++;
+        n++;
+        dt = now() - t0;
+      } while (dt < ms);
+      reply(`BURST ${n} ${dt} ${cpuNow() - c0}`);
+    } else {
+      throw new Error(`unknown duel command ${cmd}`);
+    }
+  }
 }
 
 conn.close();
