@@ -79,6 +79,8 @@ export interface Ctx {
   /** CTEs being compiled (a reference to one from inside itself is circular). */
   cteStack?: Set<import("../ast.js").CommonTableExpr>;
   depth: number;
+  /** Push-down plans of the cores compiled so far in this statement (select.ts compileSimple). */
+  pushPlans?: WeakMap<import("../ast.js").SelectSimple, import("./pushdown.js").PushDowns>;
   /** Inside a trigger body: the scope holding NEW/OLD, the trigger names being compiled, and where RAISE(IGNORE) goes. */
   trigger?: { scope: Scope; stack: string[]; ignore: number } | undefined;
 }

@@ -333,16 +333,23 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const hint = limitE && !offsetE && core.from?.kind === "table" && !core.where && !core.groupBy.length && !core.having && !core.distinct && !orderBy.length && !hasAggregates(ctx, core);
   if (hint) ctx.cteLimitHint = limitE;
   const mark = b.mark();
-  let from = buildSources(ctx, core.from, outer);
+  // The push-down plan of a core depends only on its own FROM and WHERE, so a core compiled again
+  // (its enclosing query's FROM recompiled for push-down) reuses it: compiling the FROM twice at
+  // every level would take time exponential in the nesting depth.
+  const planned = ctx.pushPlans?.get(core);
+  let from = buildSources(ctx, core.from, outer, planned?.size ? planned : undefined);
   let scope = new Scope(from.sources, outer);
   const whereConjuncts = conjuncts(core.where);
-  const pushes = planPushDown(ctx, scope, whereConjuncts, from.innerTerms);
-  if (pushes.size) {
-    // Terms go into compound sources as they are compiled: compile the FROM clause again.
-    b.rollback(mark);
-    if (hint) ctx.cteLimitHint = limitE;
-    from = buildSources(ctx, core.from, outer, pushes);
-    scope = new Scope(from.sources, outer);
+  if (!planned) {
+    const pushes = planPushDown(ctx, scope, whereConjuncts, from.innerTerms);
+    (ctx.pushPlans ??= new WeakMap()).set(core, pushes);
+    if (pushes.size) {
+      // Terms go into compound sources as they are compiled: compile the FROM clause again.
+      b.rollback(mark);
+      if (hint) ctx.cteLimitHint = limitE;
+      from = buildSources(ctx, core.from, outer, pushes);
+      scope = new Scope(from.sources, outer);
+    }
   }
   const { innerTerms, correlated: fromCorrelated } = from;
   ctx.cteLimitHint = undefined;
