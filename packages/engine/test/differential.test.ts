@@ -300,6 +300,39 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT * FROM (SELECT c0 AS x FROM t5 UNION SELECT count(*) FROM t4) WHERE 0 <= x",
     "SELECT * FROM (SELECT count(*) AS x FROM t4 UNION ALL SELECT c0 FROM t5) WHERE x >= 0",
   ],
+  "negated numeric literals": [
+    // -0.0 is a REAL negative zero (SQLite codes a negated literal as a constant); -(expr) is 0 - expr.
+    "CREATE TABLE nz (c INTEGER)",
+    "INSERT INTO nz VALUES (-22)",
+    "SELECT atan2(-0.0, -22), atan2(-(0.0), -1), atan2(-0e0, c), atan2(-(c - c + 0.0), -1) FROM nz",
+    "SELECT (SELECT max(atan2(-0.0, a.c)) FROM nz AS a)",
+    "SELECT -0.0, typeof(-0.0), -0, typeof(-0), 1 / -0.0, -1.5, -9223372036854775807, -9223372036854775808, -0x10, typeof(-1e400)",
+  ],
+  "parse-time folding (sqlite3ExprAnd, IN (), sqlite3ExprIsInteger)": [
+    "CREATE TABLE pf (a INTEGER, b TEXT)",
+    "INSERT INTO pf VALUES (1, 'x'), (2, 'y')",
+    // x AND <always false> is the integer 0 in the parse tree unless a side calls a function
+    // (EP_HasFunc: LIKE counts, COLLATE hides its operand's); `y IN ()` is FALSE unless y calls one.
+    "SELECT NULL ORDER BY (NULL AND (NULL IN ()))",
+    "SELECT 1 ORDER BY (abs(1) AND (1 IN ()))",
+    "SELECT 1 ORDER BY (1 IN ())",
+    "SELECT 1 ORDER BY (1 NOT IN ())",
+    "SELECT 1 ORDER BY (a IN ())",
+    "SELECT a FROM pf ORDER BY (b LIKE 'x' AND 0)",
+    "SELECT a FROM pf ORDER BY ((b COLLATE NOCASE) AND 0)",
+    "SELECT a FROM pf ORDER BY ((abs(a) COLLATE NOCASE) AND 0)",
+    "SELECT (SELECT (0 AND (max(NULL) COLLATE RTRIM)) HAVING NULL)",
+    "SELECT (SELECT (0 AND max(NULL)) HAVING NULL)",
+    "SELECT 1 ORDER BY (false AND 1)",
+    "SELECT abs(-5) NOT IN (), abs(0) IN (), NULL IN (), NULL NOT IN (), (b LIKE 'x') IN () FROM pf",
+    // An integer under unary + or - is a position.
+    "SELECT 1 ORDER BY +0",
+    "SELECT 1 ORDER BY +1",
+    "SELECT 1 ORDER BY -1",
+    "SELECT a, b FROM pf ORDER BY -(-2) DESC",
+    "SELECT a, count(*) FROM pf GROUP BY +0",
+    "SELECT a, count(*) FROM pf GROUP BY +1",
+  ],
   "min/max shortcut affinity": [
     "CREATE TABLE mm1 (c1 DATETIME)",
     "CREATE INDEX mmi ON mm1(c1)",

@@ -470,7 +470,13 @@ function andExpr(left: Expr, right: Expr): Expr {
   return { kind: "binary", op: "AND", left, right };
 }
 
+/**
+ * An always-false operand as SQLite's parser knows it (ExprAlwaysFalse: EP_IsFalse): the integer
+ * literal 0, or `y IN ()` when y calls no function (parse.y turns it into FALSE then). A bare
+ * FALSE is not: the parser sees an identifier, which becomes FALSE only at name resolution.
+ */
 function isZeroLiteral(e: Expr): boolean {
+  if (e.kind === "in-list" && e.list.length === 0) return !e.not && !callsFunction(e.expr);
   if (e.kind !== "literal" || e.type !== "integer") return false;
   try {
     return BigInt(e.value) === 0n;
@@ -479,12 +485,18 @@ function isZeroLiteral(e: Expr): boolean {
   }
 }
 
-/** Whether `e` calls a function outside of subqueries (a generic walk of the AST's objects). */
+/**
+ * Whether `e` calls a function, as SQLite's EP_HasFunc flag tells it while parsing (a generic walk
+ * of the AST's objects). LIKE, GLOB, REGEXP and MATCH are function calls there. The flag goes up
+ * through every operator but COLLATE (sqlite3ExprAddCollateToken does not copy its operand's
+ * flags), and not out of subqueries.
+ */
 export function callsFunction(e: unknown): boolean {
   if (Array.isArray(e)) return e.some(callsFunction);
   if (e === null || typeof e !== "object") return false;
   const o = e as Record<string, unknown>;
-  if (o.kind === "function") return true;
+  if (o.kind === "function" || o.kind === "like") return true;
+  if (o.kind === "collate") return false;
   for (const [k, v] of Object.entries(o)) if (k !== "select" && callsFunction(v)) return true;
   return false;
 }

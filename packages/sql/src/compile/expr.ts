@@ -96,7 +96,7 @@ export function constantOf(e: Expr | null): SqlValue | undefined {
   }
   if (e.kind === "unary" && e.op === "-" && e.operand.kind === "literal" && (e.operand.type === "integer" || e.operand.type === "real")) {
     const v = literalNumber(e.operand.type, e.operand.value);
-    if (typeof v === "number") return -v;
+    if (typeof v === "number") return v === 0 ? 0 : -v;
     if (typeof v === "bigint") return -v;
     return v instanceof Real ? new Real(-v.value) : undefined;
   }
@@ -474,10 +474,11 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
         b.emit(Op.Int64, 0, t, 0, -9223372036854775808n);
         return;
       }
-      if (e.op === "-" && e.operand.kind === "literal" && (e.operand.type === "integer" || e.operand.type === "real")) {
-        const v = literalNumber(e.operand.type, e.operand.value);
-        b.emit(Op.Negative, compileExpr(ctx, scope, e.operand), t);
-        void v;
+      // A negated numeric literal is coded as the negative constant (SQLite's codeInteger and
+      // codeReal with negFlag), so -0.0 is REAL negative zero; -(expr) is computed as 0 - expr.
+      const negated = e.op === "-" ? constantOf(e) : undefined;
+      if (negated !== undefined && negated !== null && typeof negated !== "bigint") {
+        emitConst(ctx, negated, t);
         return;
       }
       const r = compileExpr(ctx, scope, e.operand);

@@ -198,9 +198,15 @@ function nth(n: number): string {
 
 /** Resolves an ORDER BY / GROUP BY term that names a result column by position or alias. */
 function resultRef(term: Expr, cols: OutCol[], scope: Scope | null, what: string, ordinal = 1): number {
-  const negative = term.kind === "unary" && term.op === "-" && term.operand.kind === "literal" && term.operand.type === "integer";
-  if ((term.kind === "literal" && term.type === "integer") || negative) {
-    const k = negative ? -Number((term as { operand: { value: string } }).operand.value) : Number((term as { value: string }).value);
+  // sqlite3ExprIsInteger: an integer literal under any unary + and - is a position.
+  let lit: Expr = term;
+  let sign = 1;
+  while (lit.kind === "unary" && (lit.op === "+" || lit.op === "-")) {
+    if (lit.op === "-") sign = -sign;
+    lit = lit.operand;
+  }
+  if (lit.kind === "literal" && lit.type === "integer") {
+    const k = sign * Number(lit.value);
     // Only a term that fits a 32-bit int is a position (sqlite3ExprIsInteger); others are constants.
     if (!Number.isInteger(k) || k > 2147483647 || k < -2147483648) return -1;
     if (k < 1 || k > cols.length) throw new DbError("DB_ERROR", `${nth(ordinal)} ${what} term out of range - should be between 1 and ${cols.length}`);
