@@ -333,6 +333,19 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT a, count(*) FROM pf GROUP BY +0",
     "SELECT a, count(*) FROM pf GROUP BY +1",
   ],
+  "EXISTS counts rows only": [
+    // SQLite computes no result column of an EXISTS subquery and drops its ORDER BY (aggregates
+    // there included) and DISTINCT: errors in them do not surface.
+    "CREATE TABLE ex (c INTEGER)",
+    "INSERT INTO ex VALUES (-9223372036854775808), (-1)",
+    "SELECT NULL WHERE EXISTS (SELECT (SELECT sum(e.c) FROM ex AS e))",
+    "SELECT EXISTS (SELECT abs(c) FROM ex), EXISTS (SELECT c FROM ex ORDER BY abs(c)), EXISTS (SELECT DISTINCT abs(c) FROM ex)",
+    "SELECT EXISTS (SELECT 1 FROM ex WHERE 0 ORDER BY count(*)), EXISTS (SELECT 1 FROM ex ORDER BY count(*))",
+    "SELECT EXISTS (SELECT sum(c) FROM ex)",
+    "SELECT EXISTS (SELECT c FROM ex GROUP BY c HAVING abs(c))",
+    "SELECT EXISTS (SELECT c FROM ex ORDER BY 2)",
+    "SELECT EXISTS (SELECT c FROM ex LIMIT 1 OFFSET 1), EXISTS (SELECT c FROM ex LIMIT 1 OFFSET 2)",
+  ],
   "min/max shortcut affinity": [
     "CREATE TABLE mm1 (c1 DATETIME)",
     "CREATE INDEX mmi ON mm1(c1)",

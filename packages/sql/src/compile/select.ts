@@ -367,6 +367,12 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const end = b.label();
   const lim = emitLimits(ctx, outer, limitE, offsetE, end);
 
+  // An EXISTS subquery's rows are only counted: SQLite drops its ORDER BY (aggregates there
+  // included) and DISTINCT, and never computes its result columns (selectInnerLoop codes no
+  // result for SRT_Exists), so their errors do not surface. @db keeps DISTINCT when there is an
+  // OFFSET, where it changes the answer (docs/sql-differences.md).
+  const existsOnly = dest.kind === "exists" && (!core.distinct || !offsetE);
+
   // Aggregation?
   const orderExprs = orderBy.map((o, j) => {
     const i = resultRef(o.expr, cols, scope, "ORDER BY", j + 1);
@@ -377,7 +383,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     return i >= 0 ? cols[i]!.expr : g;
   });
   const aggCalls: FunctionCall[] = [];
-  collectAggs(ctx, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...orderExprs.filter((e): e is Expr => e !== null)], aggCalls);
+  collectAggs(ctx, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...(existsOnly ? [] : orderExprs.filter((e): e is Expr => e !== null))], aggCalls);
   const isAgg = aggCalls.length > 0 || groupExprs.length > 0;
   if (core.having && !isAgg) throw new DbError("DB_ERROR", "HAVING clause on a non-aggregate query");
   if (isAgg) collectAggs(ctx, pushed, aggCalls);
@@ -401,7 +407,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const ordered = !isAgg && satisfyOrder(scope, p, orderBy, resolveTerm, () => b.cursor());
 
   // Sorter and DISTINCT set.
-  const sorter = orderBy.length && !ordered ? b.cursor() : -1;
+  const sorter = orderBy.length && !ordered && !existsOnly ? b.cursor() : -1;
 
   const sortSpec: SortKeySpec[] = orderBy.map((o, i) => ({
     desc: o.desc,
@@ -409,7 +415,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     collation: (o.collation ?? (orderExprs[i] ? exprCollation(scope, orderExprs[i]!) : exprCollation(scope, cols[resultRef(o.expr, cols, scope, "ORDER BY")]!.expr)) ?? "BINARY").toUpperCase(),
   }));
   if (sorter >= 0) b.emit(Op.OpenSorter, sorter, lim.limit, lim.offset, sortSpec);
-  const distinct = core.distinct ? b.cursor() : -1;
+  const distinct = core.distinct && !existsOnly ? b.cursor() : -1;
   if (distinct >= 0) {
     // Rows are distinct under each result column's collation (`SELECT DISTINCT x COLLATE NOCASE`).
     const collations = cols.map((c) => (exprCollation(scope, c.expr) ?? "BINARY").toUpperCase());
@@ -506,7 +512,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const body = () => {
     if (!isAgg) {
       const res = b.reg(n);
-      cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
+      if (!existsOnly) cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
       consume(res);
       return;
     }
@@ -598,7 +604,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     scope.bareRegBase = bareBase;
     if (having) compileCondition(ctx, scope, having, next, false, true);
     const res = b.reg(n);
-    cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
+    if (!existsOnly) cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
     consume(res);
     b.place(next);
     scope.aggs = null;
@@ -618,7 +624,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     scope.nGroupKeys = groupExprs.length;
     if (having) compileCondition(ctx, scope, having, next, false, true);
     const res = b.reg(n);
-    cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
+    if (!existsOnly) cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
     consume(res);
     b.place(next);
     b.emit(Op.GroupNext, groupCur, top);
