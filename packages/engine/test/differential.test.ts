@@ -346,6 +346,35 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT EXISTS (SELECT c FROM ex ORDER BY 2)",
     "SELECT EXISTS (SELECT c FROM ex LIMIT 1 OFFSET 1), EXISTS (SELECT c FROM ex LIMIT 1 OFFSET 2)",
   ],
+  "result-column aliases in WHERE, HAVING, GROUP BY and ORDER BY": [
+    "CREATE TABLE al (c1 INT, g INT, s TEXT)",
+    "INSERT INTO al VALUES (1, 1, 'a'), (5, 2, 'b'), (7, 2, 'c')",
+    "SELECT c1 * 2 AS x FROM al WHERE x > 3",
+    "SELECT g AS h, count(*) AS n, sum(c1) AS tot FROM al GROUP BY h HAVING n > 1 AND tot > 5 ORDER BY n DESC, h",
+    "SELECT g + 1 AS h, sum(c1) FROM al GROUP BY h HAVING h = 3",
+    "SELECT g AS k, count(*) FROM al GROUP BY k + 0 ORDER BY k",
+    "SELECT c1 AS x FROM al ORDER BY -x",
+    // A column of the FROM clause wins over an alias of the same name.
+    "SELECT c1 AS g FROM al WHERE g = 2",
+    "SELECT sum(c1) AS s FROM al WHERE s > 'a'",
+    // An alias of an aggregate in WHERE is the aggregate there: an error.
+    "SELECT sum(c1) AS tot FROM al WHERE tot > 1",
+    "SELECT max(c1) AS m FROM al HAVING m > 5",
+    "SELECT c1 AS x, x + 1 FROM al",
+  ],
+  "HAVING on GROUP BY terms filters rows (havingToWhere); aggregates finalized before HAVING": [
+    "CREATE TABLE hv (c1 INT, g INT, s TEXT)",
+    "INSERT INTO hv VALUES (-9223372036854775807, 1, 'a'), (-9223372036854775807, 1, 'A'), (5, 2, 'b')",
+    "SELECT g, sum(c1) FROM hv GROUP BY g HAVING g = 2",
+    "SELECT g, sum(c1) FROM hv GROUP BY g HAVING 2 = g + 0 AND count(*) = 1",
+    "SELECT g, sum(c1) FROM hv GROUP BY g HAVING g = 2 OR 0",
+    "SELECT s, sum(c1) FROM hv GROUP BY s HAVING s = 'b'",
+    // Not moved: always false, an aggregate, a GROUP BY term under another collation.
+    "SELECT sum(c1) FROM hv GROUP BY NULL HAVING 0",
+    "SELECT NULL FROM (SELECT sum(a.c1) AS x0 FROM hv AS a, hv AS b GROUP BY NULL HAVING 0)",
+    "SELECT g, total(c1) FROM hv GROUP BY g HAVING sum(c1) > 0",
+    "SELECT s, sum(c1) FROM hv GROUP BY s COLLATE NOCASE HAVING s = 'b'",
+  ],
   "min/max shortcut affinity": [
     "CREATE TABLE mm1 (c1 DATETIME)",
     "CREATE INDEX mmi ON mm1(c1)",

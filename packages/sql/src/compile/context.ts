@@ -54,7 +54,7 @@ export class Scope {
   aggs: Map<Expr, number> | null = null;
   groupCursor = -1;
   nGroupKeys = 0;
-  /** Without GROUP BY: aggregate i's final value is in register aggRegBase + i, bare column i in bareRegBase + i. */
+  /** Aggregate i's final value is in register aggRegBase + i (in a group's output); without GROUP BY, bare column i is in bareRegBase + i. */
   aggRegBase = -1;
   bareRegBase = -1;
   /** Result-column aliases usable in ORDER BY / WHERE of this scope. */

@@ -10,6 +10,8 @@ import { satisfyOrder } from "./order.js";
 import type { Index, Table } from "../schema.js";
 import { autoIndexNote, emitAutoIndex } from "./autoindex.js";
 import { emitOrRowids } from "./multior.js";
+import { resultAliases, termWithAliases, withAliases } from "./alias.js";
+import { havingToWhere } from "./having.js";
 import { andAll, countCteUses, planPushDown, type PushTerm } from "./pushdown.js";
 
 export type Dest =
@@ -345,7 +347,16 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const planned = ctx.pushPlans?.get(core);
   let from = buildSources(ctx, core.from, outer, planned?.size ? planned : undefined);
   let scope = new Scope(from.sources, outer);
-  const whereConjuncts = conjuncts(core.where);
+  // Result-column aliases in WHERE, HAVING, GROUP BY and ORDER BY expressions (alias.ts).
+  const aliases = resultAliases(core.columns);
+  const whereE = core.where && withAliases(scope, core.where, aliases);
+  const havingE = core.having && withAliases(scope, core.having, aliases);
+  const groupByE = core.groupBy.map((g) => termWithAliases(scope, g, aliases));
+  orderBy = orderBy.map((o) => {
+    const expr = termWithAliases(scope, o.expr, aliases);
+    return expr === o.expr ? o : { ...o, expr };
+  });
+  const whereConjuncts = conjuncts(whereE);
   if (!planned) {
     const pushes = planPushDown(ctx, scope, whereConjuncts, from.innerTerms);
     (ctx.pushPlans ??= new WeakMap()).set(core, pushes);
@@ -378,25 +389,27 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     const i = resultRef(o.expr, cols, scope, "ORDER BY", j + 1);
     return i >= 0 ? null : o.expr;
   });
-  const groupExprs = core.groupBy.map((g, j) => {
+  const groupExprs = groupByE.map((g, j) => {
     const i = resultRef(g, cols, scope, "GROUP BY", j + 1);
     return i >= 0 ? cols[i]!.expr : g;
   });
   const aggCalls: FunctionCall[] = [];
-  collectAggs(ctx, [...cols.map((c) => c.expr), ...(core.having ? [core.having] : []), ...(existsOnly ? [] : orderExprs.filter((e): e is Expr => e !== null))], aggCalls);
+  collectAggs(ctx, [...cols.map((c) => c.expr), ...(havingE ? [havingE] : []), ...(existsOnly ? [] : orderExprs.filter((e): e is Expr => e !== null))], aggCalls);
   const isAgg = aggCalls.length > 0 || groupExprs.length > 0;
-  if (core.having && !isAgg) throw new DbError("DB_ERROR", "HAVING clause on a non-aggregate query");
+  if (havingE && !isAgg) throw new DbError("DB_ERROR", "HAVING clause on a non-aggregate query");
   if (isAgg) collectAggs(ctx, pushed, aggCalls);
-  const having = isAgg ? andAll(core.having, pushed) : core.having;
-  if (core.where) {
+  // HAVING terms on GROUP BY terms only filter rows in the WHERE clause instead (having.ts).
+  const moved = groupExprs.length > 0 ? havingToWhere(ctx, scope, andAll(havingE, pushed), groupExprs) : null;
+  const having = moved ? andAll(undefined, moved.keep) : isAgg ? andAll(havingE, pushed) : havingE;
+  if (whereE) {
     const whereAggs: FunctionCall[] = [];
-    collectAggs(ctx, [core.where], whereAggs);
+    collectAggs(ctx, [whereE], whereAggs);
     if (whereAggs.length) throw new DbError("DB_ERROR", `misuse of aggregate: ${whereAggs[0]!.name}()`);
   }
 
   // WHERE terms first, then inner joins' ON terms: SQLite appends the ON clauses to the WHERE.
   // Pushed-down terms join the WHERE's (HAVING's, if aggregate).
-  const whereTerms = [...whereConjuncts, ...(isAgg ? [] : pushed.flatMap((t) => conjuncts(t))), ...innerTerms];
+  const whereTerms = [...whereConjuncts, ...(isAgg ? [] : pushed.flatMap((t) => conjuncts(t))), ...innerTerms, ...(moved?.move ?? [])];
   // Automatic indexes only in reads: a statement that writes could change the table under the snapshot.
   // Like SQLite, a subquery is planned as if it ran once (no automatic index in its outermost loop).
   const p = plan(scope, whereTerms, () => b.cursor(), { autoIndex: !b.writes, outerRows: 1 });
@@ -618,7 +631,12 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     const next = b.label();
     b.emit(Op.GroupRewind, groupCur, done, 0);
     b.place(top);
+    // Every aggregate of the group is finalized once, before HAVING, as SQLite's AggFinal: a
+    // finalizer's error (sum's integer overflow) surfaces even for a group HAVING drops.
+    const aggBase = b.reg(aggCalls.length);
+    aggCalls.forEach((f, i) => b.emit(Op.GroupAggFinal, groupCur, i, aggBase + i, undefined, 0, f.name));
     scope.aggs = new Map(aggCalls.map((f, i) => [f as Expr, i]));
+    scope.aggRegBase = aggBase;
     scope.bare = bareMap;
     scope.groupCursor = groupCur;
     scope.nGroupKeys = groupExprs.length;
@@ -629,6 +647,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     b.place(next);
     b.emit(Op.GroupNext, groupCur, top);
     scope.aggs = null;
+    scope.aggRegBase = -1;
     scope.bare = null;
     b.place(done);
   }
