@@ -51,6 +51,26 @@ describe("Database and Statement", () => {
     expect(d.prepare("SELECT count(*) FROM t").pluck().get()).toBe(3);
   });
 
+  it("RETURNING: a reader whose changes are all made before its first row", () => {
+    const d = new Database(":memory:");
+    d.exec("CREATE TABLE u(id INTEGER PRIMARY KEY, x)");
+    const ins = d.prepare("INSERT INTO u(x) VALUES (?), (?) RETURNING id, x * 2 AS twice");
+    expect(ins.reader).toBe(true);
+    expect(ins.columns().map((c) => c.name)).toEqual(["id", "twice"]);
+    // get() reads one row and stops: both rows stay inserted, as with SQLite.
+    expect(ins.get(5, 6)).toEqual({ id: 1, twice: 10 });
+    expect(d.prepare("SELECT count(*) FROM u").pluck().get()).toBe(2);
+    expect(ins.run(7, 8)).toEqual({ changes: 2, lastInsertRowid: 4 });
+    // An iterate() broken off after the first row keeps every deletion.
+    for (const row of d.prepare("DELETE FROM u WHERE id > 1 RETURNING id").iterate()) {
+      expect(row).toEqual({ id: 2 });
+      break;
+    }
+    expect(d.prepare("SELECT id FROM u").pluck().all()).toEqual([1]);
+    expect(d.prepare("UPDATE u SET x = x + 1 RETURNING x").pluck().all()).toEqual([6]);
+    expect(() => d.exec("CREATE TRIGGER tr AFTER UPDATE ON u BEGIN DELETE FROM u RETURNING id; END; UPDATE u SET x = 0")).toThrow(/RETURNING in a trigger/);
+  });
+
   it("binds positional and named parameters (:name @name $name)", () => {
     const d = db();
     d.prepare("INSERT INTO t(id, name, score) VALUES (:id, @name, $score)").run({ id: 7, name: "seven", score: 7.5 });

@@ -25,7 +25,7 @@ function runOurs(db: Database, sql: string): unknown {
 function runTheirs(db: SqlJsDatabase, sql: string): unknown {
   try {
     const res = db.exec(sql);
-    if (/^\s*(SELECT|VALUES|WITH|PRAGMA)/i.test(sql)) return res.length ? res[0]!.values.map((r) => r.map((v) => (v instanceof Uint8Array ? [...v] : v))) : [];
+    if (/^\s*(SELECT|VALUES|WITH|PRAGMA)/i.test(sql) || /\bRETURNING\b/i.test(sql)) return res.length ? res[0]!.values.map((r) => r.map((v) => (v instanceof Uint8Array ? [...v] : v))) : [];
     return "ok";
   } catch {
     return "error";
@@ -374,6 +374,26 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT NULL FROM (SELECT sum(a.c1) AS x0 FROM hv AS a, hv AS b GROUP BY NULL HAVING 0)",
     "SELECT g, total(c1) FROM hv GROUP BY g HAVING sum(c1) > 0",
     "SELECT s, sum(c1) FROM hv GROUP BY s COLLATE NOCASE HAVING s = 'b'",
+  ],
+  RETURNING: [
+    "CREATE TABLE rt (id INTEGER PRIMARY KEY, a TEXT, b INT DEFAULT 7)",
+    "CREATE TABLE rlog (x)",
+    "CREATE TRIGGER rtr AFTER INSERT ON rt BEGIN INSERT INTO rlog VALUES (NEW.a); UPDATE rt SET b = 99 WHERE id = NEW.id; END",
+    // The values the statement wrote, before AFTER triggers changed them.
+    "INSERT INTO rt(a) VALUES ('x'), ('y') RETURNING id, a, b",
+    "INSERT INTO rt(a) VALUES ('z') RETURNING *",
+    "INSERT INTO rt AS q (a) VALUES ('w') RETURNING q.id",
+    "INSERT INTO rt (a) VALUES ('w') RETURNING rt.*",
+    "UPDATE rt SET a = a || '!' WHERE id > 1 RETURNING id, a, rowid",
+    "UPDATE rt AS q SET a = 'q' WHERE id = 1 RETURNING rt.a",
+    "DELETE FROM rt WHERE id = 2 RETURNING *",
+    "INSERT OR IGNORE INTO rt(id, a) VALUES (1, 'dup'), (10, 'ten') RETURNING id, a",
+    "INSERT INTO rt(a) VALUES ('s') RETURNING (SELECT count(*) FROM rlog)",
+    "INSERT INTO rt(a) VALUES ('c') RETURNING count(*)",
+    "INSERT INTO rt(a) SELECT x FROM rlog RETURNING a",
+    "DELETE FROM rt RETURNING id",
+    "SELECT * FROM rt",
+    "SELECT * FROM rlog",
   ],
   "min/max shortcut affinity": [
     "CREATE TABLE mm1 (c1 DATETIME)",

@@ -97,6 +97,12 @@ export interface Program {
    * fail after writing, the whole transaction is rolled back.
    */
   stmtJournal?: boolean;
+  /**
+   * A DML statement with RETURNING: every write is done before the first result row, so a run
+   * closed before its last row (better-sqlite3's get(), a broken iterate()) keeps its changes, as
+   * SQLite's does.
+   */
+  returning?: boolean;
 }
 
 /** Lists a program as EXPLAIN does: one row per instruction. */

@@ -306,7 +306,7 @@ export class Execution {
       this.done = true;
       return;
     }
-    this.finish(!this.program.writes);
+    this.finish(!this.program.writes || this.program.returning === true);
   }
 
   private finish(ok: boolean): void {

@@ -13,6 +13,8 @@ export class Builder {
   writes = false;
   /** See Program.stmtJournal. */
   stmtJournal = true;
+  /** See Program.returning. */
+  returning = false;
   nParams = 0;
   paramNames: (string | null)[] = [];
   private named = new Map<string, number>();
@@ -106,6 +108,7 @@ export class Builder {
       schemaVersion,
       kind,
       stmtJournal: this.stmtJournal,
+      ...(this.returning ? { returning: true } : {}),
     };
   }
 

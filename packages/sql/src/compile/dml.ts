@@ -6,6 +6,7 @@ import { Scope, type Ctx, type Source } from "./context.js";
 import { autoincBegin, autoincEnd, autoincNoteRowid } from "./autoincrement.js";
 import { compileExpr } from "./expr.js";
 import { compileSelect } from "./select.js";
+import { Returning } from "./returning.js";
 import { fireTriggers, hasTriggers, outerScope } from "./trigger.js";
 
 export function writableTable(ctx: Ctx, name: string): Table {
@@ -191,7 +192,6 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
 export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
   const b = ctx.b;
   const t = writableTable(ctx, ins.table);
-  if (ins.returning) throw new DbError("DB_ERROR", "RETURNING is not supported yet");
   if (ins.upsert) throw new DbError("DB_ERROR", "ON CONFLICT upsert is not supported yet");
   const action: ConflictAction = ins.orAction ?? "ABORT";
   const n = t.columns.length;
@@ -205,6 +205,7 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
       throw new DbError("DB_ERROR", `table ${t.name} has no column named ${name}`);
     });
   } else targets = t.columns.map((_, i) => i);
+  const ret = ins.returning ? new Returning(ctx, t, ins.returning) : null;
   const cur = openWrite(ctx, t);
   const cols = b.reg(n);
   const rowid = b.reg();
@@ -236,6 +237,7 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     fireTriggers(ctx, t, "INSERT", "BEFORE", { newBase: cols, newRowid: rowid }, skip);
     emitWriteRow(ctx, t, cur, cols, rowid, action, skip, 0, explicitRowid, FLAG_COUNT | FLAG_LASTROWID);
     if (autoinc && explicitRowid) autoincNoteRowid(ctx, autoinc, rowid);
+    ret?.row(cols, rowid);
     fireTriggers(ctx, t, "INSERT", "AFTER", { newBase: cols, newRowid: rowid }, skip);
     b.place(skip);
   };
@@ -268,7 +270,8 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     b.place(done);
   }
   if (autoinc) autoincEnd(ctx, autoinc);
-  return [];
+  ret?.output();
+  return ret?.columns ?? [];
 }
 
 /** Collects the rowids of `t` matching `where` into a new ephemeral table; returns its cursor. */
@@ -301,7 +304,6 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   const b = ctx.b;
   const t = writableTable(ctx, up.table);
   if (up.from) throw new DbError("DB_ERROR", "UPDATE ... FROM is not supported yet");
-  if (up.returning) throw new DbError("DB_ERROR", "RETURNING is not supported yet");
   const action: ConflictAction = up.orAction ?? "ABORT";
   const n = t.columns.length;
   const sets = new Map<number, Expr>();
@@ -320,6 +322,7 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   }
   if (sets.has(-2)) throw new DbError("DB_ERROR", "updating the rowid of a table without INTEGER PRIMARY KEY is not supported yet");
   const eph = collectRowids(ctx, t, up.alias, up.where);
+  const ret = up.returning ? new Returning(ctx, t, up.returning) : null;
   const cur = openWrite(ctx, t);
   const source: Source = {
     name: up.alias ?? t.name,
@@ -366,25 +369,27 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   const rows = { newBase: cols, newRowid: rowid, oldBase: oldCols, oldRowid: old };
   if (triggers) fireTriggers(ctx, t, "UPDATE", "BEFORE", rows, next, setCols);
   emitWriteRow(ctx, t, cur, cols, rowid, action, next, old, rowidChanged, FLAG_COUNT);
+  ret?.row(cols, rowid);
   if (triggers) fireTriggers(ctx, t, "UPDATE", "AFTER", rows, next, setCols);
   b.place(next);
   b.emit(Op.Next, eph, top);
   b.place(done);
-  return [];
+  ret?.output();
+  return ret?.columns ?? [];
 }
 
 export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
   const b = ctx.b;
   const t = writableTable(ctx, del.table);
-  if (del.returning) throw new DbError("DB_ERROR", "RETURNING is not supported yet");
   const triggers = hasTriggers(t, "DELETE");
-  if (!del.where && !triggers) {
+  if (!del.where && !triggers && !del.returning) {
     // The truncate optimization: clear the table and its indexes wholesale.
     b.emit(Op.Clear, 0, 0, 0, t.rootpage, FLAG_COUNT, t.name);
     for (const idx of t.indexes) b.emit(Op.Clear, 0, 0, 0, idx.rootpage, 0, idx.name);
     return [];
   }
   const eph = collectRowids(ctx, t, del.alias, del.where);
+  const ret = del.returning ? new Returning(ctx, t, del.returning) : null;
   const cur = openWrite(ctx, t);
   const done = b.label();
   const top = b.label();
@@ -394,7 +399,7 @@ export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
   b.place(top);
   b.emit(Op.Column, eph, 0, rid);
   b.emit(Op.SeekRowid, cur.table, next, rid);
-  if (triggers) {
+  if (triggers || ret) {
     const n = t.columns.length;
     const oldCols = b.reg(n);
     for (let i = 0; i < n; i++) {
@@ -402,13 +407,17 @@ export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
       else b.emit(Op.Column, cur.table, i, oldCols + i);
     }
     const rows = { oldBase: oldCols, oldRowid: rid };
-    fireTriggers(ctx, t, "DELETE", "BEFORE", rows, next);
-    b.emit(Op.SeekRowid, cur.table, next, rid);
+    if (triggers) {
+      fireTriggers(ctx, t, "DELETE", "BEFORE", rows, next);
+      b.emit(Op.SeekRowid, cur.table, next, rid);
+    }
     emitDeleteRow(ctx, t, cur, true);
-    fireTriggers(ctx, t, "DELETE", "AFTER", rows, next);
+    ret?.row(oldCols, rid);
+    if (triggers) fireTriggers(ctx, t, "DELETE", "AFTER", rows, next);
   } else emitDeleteRow(ctx, t, cur, true);
   b.place(next);
   b.emit(Op.Next, eph, top);
   b.place(done);
-  return [];
+  ret?.output();
+  return ret?.columns ?? [];
 }

@@ -17,7 +17,8 @@ export interface TriggerRows {
   oldRowid?: number;
 }
 
-function rowSource(name: string, t: Table, base: number, rowid: number): Source {
+/** A source over a row of `t` held in registers base..base+n-1 (rowid in `rowid`): NEW, OLD, RETURNING. */
+export function rowSource(name: string, t: Table, base: number, rowid: number): Source {
   return {
     name,
     table: t,
