@@ -64,6 +64,12 @@ export class Connection {
     }
     this.tempStore = new VfsTempStore(vfs, options.tempDir ?? VfsTempStore.defaultDir(this.memory), { unlinkOnOpen: VfsTempStore.unlinksOpenFiles(vfs) });
     this.vm = new Vm(this.pager, { sort: { tempStore: this.tempStore, ...(options.sortMemoryBytes !== undefined ? { budgetBytes: options.sortMemoryBytes } : {}) } });
+    // SQL functions over this connection's counters (SQLite's func.c): rows changed by the last
+    // INSERT/UPDATE/DELETE, by all of them (trigger programs included), the last inserted rowid.
+    const vm = this.vm;
+    this.functions.set("changes", { nArgs: 0, fn: () => vm.changes });
+    this.functions.set("total_changes", { nArgs: 0, fn: () => vm.totalChanges });
+    this.functions.set("last_insert_rowid", { nArgs: 0, fn: () => vm.lastInsertRowid });
     try {
       if (this.pager.getMeta(0) === 0 && !options.readonly) {
         this.pager.beginWrite();

@@ -71,6 +71,20 @@ describe("Database and Statement", () => {
     expect(() => d.exec("CREATE TRIGGER tr AFTER UPDATE ON u BEGIN DELETE FROM u RETURNING id; END; UPDATE u SET x = 0")).toThrow(/RETURNING in a trigger/);
   });
 
+  it("changes and lastInsertRowid are the statement's own, not its triggers' (sqlite3_changes)", () => {
+    const d = new Database(":memory:");
+    d.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, v); CREATE TABLE log(id INTEGER PRIMARY KEY, v)");
+    d.exec("INSERT INTO log(id) VALUES (100)");
+    d.exec("CREATE TRIGGER ti AFTER INSERT ON t BEGIN INSERT INTO log(v) VALUES (NEW.v); INSERT INTO log(v) VALUES (NEW.v); END");
+    expect(d.prepare("INSERT INTO t(v) VALUES (1), (2)").run()).toEqual({ changes: 2, lastInsertRowid: 2 });
+    expect(d.prepare("SELECT changes(), total_changes(), last_insert_rowid()").raw().get()).toEqual([2, 7, 2]);
+    expect(d.prepare("SELECT count(*) FROM log").pluck().get()).toBe(5);
+    // An upsert's update counts as a change, and sets no rowid.
+    d.exec("CREATE UNIQUE INDEX tv ON t(v)");
+    expect(d.prepare("INSERT INTO t(v) VALUES (2) ON CONFLICT(v) DO UPDATE SET v = 20").run()).toEqual({ changes: 1, lastInsertRowid: 2 });
+    expect(d.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual([1, 20]);
+  });
+
   it("binds positional and named parameters (:name @name $name)", () => {
     const d = db();
     d.prepare("INSERT INTO t(id, name, score) VALUES (:id, @name, $score)").run({ id: 7, name: "seven", score: 7.5 });

@@ -13,7 +13,7 @@ export * from "./aggregates.js";
 export * from "./like.js";
 export { Op, COLUMN_LENGTH, explainRows, EXPLAIN_COLUMNS } from "./program.js";
 export type { Instr, Program, ColumnMeta } from "./program.js";
-export { Vm, Execution, FLAG_COUNT, FLAG_LASTROWID, FLAG_NEW_ROWID, RECORD_TRANSIENT } from "./vm.js";
+export { Vm, Execution, FLAG_COUNT, FLAG_COUNT_TOTAL, FLAG_LASTROWID, FLAG_NEW_ROWID, RECORD_TRANSIENT } from "./vm.js";
 export type { ScalarFn, CompareP4, PragmaContext } from "./vm.js";
 export type { IndexSpec, SortKeySpec } from "./cursors.js";
 export type { AggDef } from "./accumulators.js";

@@ -199,9 +199,10 @@ export class Vm {
 /** The group key of an aggregate without GROUP BY (shared, never modified). */
 const NO_KEYS: SqlValue[] = [];
 const NO_ARGS: SqlValue[] = [];
-const FLAG_COUNT = 1; // Insert/Delete: count toward changes()
+const FLAG_COUNT = 1; // Insert/Delete/Clear: count toward changes() and total_changes()
 const FLAG_LASTROWID = 2; // Insert: set last_insert_rowid
 const FLAG_NEW_ROWID = 4; // Insert: fail with the constraint error in p4 if the rowid exists
+const FLAG_COUNT_TOTAL = 8; // Insert/Delete/Clear: count toward total_changes() only (a trigger program's rows)
 const RECORD_TRANSIENT = 1; // MakeRecord: the next instruction copies the record
 
 /** One run of a program. `step()` returns true with `row` set, or false when done. */
@@ -744,7 +745,7 @@ export class Execution {
           if (I.p5 & FLAG_COUNT) {
             this.changes++;
             vm.totalChanges++;
-          }
+          } else if (I.p5 & FLAG_COUNT_TOTAL) vm.totalChanges++;
           if (I.p5 & FLAG_LASTROWID) vm.lastInsertRowid = rowid;
           break;
         }
@@ -754,7 +755,7 @@ export class Execution {
           if (I.p5 & FLAG_COUNT) {
             this.changes++;
             vm.totalChanges++;
-          }
+          } else if (I.p5 & FLAG_COUNT_TOTAL) vm.totalChanges++;
           break;
         case Op.IdxInsert:
           this.wrote = true;
@@ -1034,9 +1035,9 @@ export class Execution {
         break;
       case Op.Clear: {
         const tree = vm.tree(Number(I.p4 ?? r[I.p1]));
-        if (I.p5 & FLAG_COUNT) {
+        if (I.p5 & (FLAG_COUNT | FLAG_COUNT_TOTAL)) {
           const n = tree.count();
-          this.changes += n;
+          if (I.p5 & FLAG_COUNT) this.changes += n;
           vm.totalChanges += n;
         }
         tree.clear();
@@ -1166,4 +1167,4 @@ function rowidOf(v: SqlValue): number | bigint | null {
   return null;
 }
 
-export { FLAG_COUNT, FLAG_LASTROWID, FLAG_NEW_ROWID, RECORD_TRANSIENT };
+export { FLAG_COUNT, FLAG_COUNT_TOTAL, FLAG_LASTROWID, FLAG_NEW_ROWID, RECORD_TRANSIENT };

@@ -1,12 +1,13 @@
 /** INSERT, UPDATE and DELETE: rows, index entries and constraint checks (lang_insert/update/delete). */
-import { DbError, FLAG_COUNT, FLAG_LASTROWID, FLAG_NEW_ROWID, Op, RECORD_TRANSIENT, type ColumnMeta } from "@db/vm";
-import type { ConflictAction, Delete, Expr, Insert, Update } from "../ast.js";
+import { DbError, FLAG_COUNT, FLAG_COUNT_TOTAL, FLAG_LASTROWID, FLAG_NEW_ROWID, Op, RECORD_TRANSIENT, type ColumnMeta } from "@db/vm";
+import type { ConflictAction, Delete, Expr, Insert, SetClause, Update } from "../ast.js";
 import type { Index, Table } from "../schema.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import { autoincBegin, autoincEnd, autoincNoteRowid } from "./autoincrement.js";
 import { compileExpr } from "./expr.js";
 import { compileSelect } from "./select.js";
 import { Returning } from "./returning.js";
+import { planUpsert, type UpsertDeps, type UpsertPlan } from "./upsert.js";
 import { fireTriggers, hasTriggers, outerScope } from "./trigger.js";
 
 export function writableTable(ctx: Ctx, name: string): Table {
@@ -43,6 +44,15 @@ function indexKeyRegs(ctx: Ctx, t: Table, idx: Index, cols: number, rowid: numbe
   return first;
 }
 
+/**
+ * Counting flags of a write: a trigger program's rows count toward total_changes() only, and set
+ * no last_insert_rowid (SQLite's changes() and last_insert_rowid() are the top statement's).
+ */
+function counted(ctx: Ctx, flags: number): number {
+  if (!ctx.trigger) return flags;
+  return (flags & ~(FLAG_COUNT | FLAG_LASTROWID)) | (flags & FLAG_COUNT ? FLAG_COUNT_TOTAL : 0);
+}
+
 /** Deletes the row under the table cursor and its index entries. */
 function emitDeleteRow(ctx: Ctx, t: Table, cur: Cursors, count: boolean): void {
   const b = ctx.b;
@@ -57,7 +67,7 @@ function emitDeleteRow(ctx: Ctx, t: Table, cur: Cursors, count: boolean): void {
     b.emit(Op.Copy, rowid, first + idx.columns.length, 0);
     b.emit(Op.IdxDelete, cur.indexes[i]!, first, idx.columns.length + 1);
   });
-  b.emit(Op.Delete, cur.table, 0, 0, undefined, count ? FLAG_COUNT : 0);
+  b.emit(Op.Delete, cur.table, 0, 0, undefined, count ? counted(ctx, FLAG_COUNT) : 0);
 }
 
 function constraintError(ctx: Ctx, subcode: string, message: string): void {
@@ -74,8 +84,9 @@ function pkName(t: Table): string {
  * conflicts per `action`, then writes the row and its index entries.
  * `self` is the register holding the row's old rowid (UPDATE), so it does not conflict with itself.
  */
-function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: number, action: ConflictAction, skip: number, self: number, rowidChanged: boolean, flags: number): void {
+function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: number, action: ConflictAction, skip: number, self: number, rowidChanged: boolean, flags: number, upsert: UpsertPlan | null = null): void {
   const b = ctx.b;
+  flags = counted(ctx, flags);
   t.columns.forEach((c, i) => {
     if (!c.notNull || i === t.rowidAlias) return;
     if (action === "REPLACE" && c.default) {
@@ -111,10 +122,10 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
     }
   }
   // A new row's rowid with no other uniqueness check to order after it (no unique index, no
-  // REPLACE/IGNORE resolution): the Insert checks it in its own descent (FLAG_NEW_ROWID).
+  // REPLACE/IGNORE resolution, no upsert): the Insert checks it in its own descent (FLAG_NEW_ROWID).
   const pkError = { code: "DB_CONSTRAINT", subcode: "DB_CONSTRAINT_PRIMARYKEY", message: `UNIQUE constraint failed: ${pkName(t)}` };
-  const fused = rowidChanged && !self && action !== "REPLACE" && action !== "IGNORE" && !t.indexes.some((idx) => idx.unique);
-  if (rowidChanged && !fused) {
+  const fused = rowidChanged && !self && !upsert && action !== "REPLACE" && action !== "IGNORE" && !t.indexes.some((idx) => idx.unique);
+  const checkRowid = (handler: ((found: number) => void) | null) => {
     const ok = b.label();
     b.emit(Op.SeekRowid, cur.table, ok, rowid);
     if (self) {
@@ -122,13 +133,14 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       b.emit(Op.Eq, rowid, same, self);
       b.emit(Op.If, same, ok, 0);
     }
-    if (action === "REPLACE") emitDeleteRow(ctx, t, cur, false);
+    if (handler) handler(rowid);
+    else if (action === "REPLACE") emitDeleteRow(ctx, t, cur, false);
     else if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
     else constraintError(ctx, pkError.subcode, pkError.message);
     b.place(ok);
-  }
-  t.indexes.forEach((idx, i) => {
-    if (!idx.unique) return;
+  };
+  const checkIndex = (i: number, handler: ((found: number) => void) | null) => {
+    const idx = t.indexes[i]!;
     const ok = b.label();
     const keys = indexKeyRegs(ctx, t, idx, cols, rowid);
     const found = b.reg();
@@ -138,7 +150,8 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       b.emit(Op.Eq, found, same, self);
       b.emit(Op.If, same, ok, 0);
     }
-    if (action === "REPLACE") {
+    if (handler) handler(found);
+    else if (action === "REPLACE") {
       const gone = b.label();
       b.emit(Op.SeekRowid, cur.table, gone, found);
       emitDeleteRow(ctx, t, cur, false);
@@ -149,7 +162,20 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       constraintError(ctx, idx.origin === "pk" ? "DB_CONSTRAINT_PRIMARYKEY" : "DB_CONSTRAINT_UNIQUE", `UNIQUE constraint failed: ${names}`);
     }
     b.place(ok);
+  };
+  // Uniqueness constraints: ROWID (-1) then unique indexes; an upsert's targets are checked first,
+  // in its clauses' order, as SQLite does (lang_upsert.html).
+  const order: number[] = [];
+  if (rowidChanged && !fused) order.push(-1);
+  t.indexes.forEach((idx, i) => {
+    if (idx.unique) order.push(i);
   });
+  const first = (upsert?.first ?? []).filter((c) => order.includes(c));
+  for (const c of [...first, ...order.filter((c) => !first.includes(c))]) {
+    const handler = upsert?.handler(c) ?? null;
+    if (c < 0) checkRowid(handler);
+    else checkIndex(c, handler);
+  }
   if (self) {
     // UPDATE: remove the old row's index entries, and the old row if its rowid changes.
     const gone = b.label();
@@ -192,7 +218,6 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
 export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
   const b = ctx.b;
   const t = writableTable(ctx, ins.table);
-  if (ins.upsert) throw new DbError("DB_ERROR", "ON CONFLICT upsert is not supported yet");
   const action: ConflictAction = ins.orAction ?? "ABORT";
   const n = t.columns.length;
   // Target column of each supplied value: a table column index, or -1 for an explicit rowid.
@@ -209,6 +234,11 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
   const cur = openWrite(ctx, t);
   const cols = b.reg(n);
   const rowid = b.reg();
+  const deps: UpsertDeps = {
+    cursor: cur.table,
+    writeRow: (c, r, skip, self, changed) => emitWriteRow(ctx, t, cur, c, r, "ABORT", skip, self, changed, FLAG_COUNT),
+    assignments: (set) => assignments(t, set),
+  };
   const explicitRowid = targets.includes(-1) || (t.rowidAlias >= 0 && targets.includes(t.rowidAlias));
 
   const emitRow = (load: (j: number, target: number) => void) => {
@@ -235,7 +265,8 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     b.place(have);
     if (aliasReg >= 0) b.emit(Op.Copy, rowid, aliasReg, 0);
     fireTriggers(ctx, t, "INSERT", "BEFORE", { newBase: cols, newRowid: rowid }, skip);
-    emitWriteRow(ctx, t, cur, cols, rowid, action, skip, 0, explicitRowid, FLAG_COUNT | FLAG_LASTROWID);
+    const upsert = ins.upsert ? planUpsert(ctx, t, ins, deps, cols, rowid, skip, ret) : null;
+    emitWriteRow(ctx, t, cur, cols, rowid, action, skip, 0, explicitRowid, FLAG_COUNT | FLAG_LASTROWID, upsert);
     if (autoinc && explicitRowid) autoincNoteRowid(ctx, autoinc, rowid);
     ret?.row(cols, rowid);
     fireTriggers(ctx, t, "INSERT", "AFTER", { newBase: cols, newRowid: rowid }, skip);
@@ -274,6 +305,26 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
   return ret?.columns ?? [];
 }
 
+/** The SET clauses of an UPDATE (or upsert) as column index → value (the rowid alias for `rowid`). */
+export function assignments(t: Table, set: SetClause[]): Map<number, Expr> {
+  const sets = new Map<number, Expr>();
+  for (const s of set) {
+    s.columns.forEach((name, k) => {
+      let i = t.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+      if (i < 0 && ["rowid", "oid", "_rowid_"].includes(name.toLowerCase())) i = t.rowidAlias >= 0 ? t.rowidAlias : -2;
+      if (i < 0) throw new DbError("DB_ERROR", `no such column: ${name}`);
+      let value = s.value;
+      if (s.columns.length > 1) {
+        if (value.kind === "function" && value.name === "") value = value.args[k]!;
+        else throw new DbError("DB_ERROR", "row values are not supported yet");
+      }
+      sets.set(i, value);
+    });
+  }
+  if (sets.has(-2)) throw new DbError("DB_ERROR", "updating the rowid of a table without INTEGER PRIMARY KEY is not supported yet");
+  return sets;
+}
+
 /** Collects the rowids of `t` matching `where` into a new ephemeral table; returns its cursor. */
 function collectRowids(ctx: Ctx, t: Table, alias: string | undefined, where: Expr | undefined): number {
   const b = ctx.b;
@@ -306,21 +357,7 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   if (up.from) throw new DbError("DB_ERROR", "UPDATE ... FROM is not supported yet");
   const action: ConflictAction = up.orAction ?? "ABORT";
   const n = t.columns.length;
-  const sets = new Map<number, Expr>();
-  for (const s of up.set) {
-    s.columns.forEach((name, k) => {
-      let i = t.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
-      if (i < 0 && ["rowid", "oid", "_rowid_"].includes(name.toLowerCase())) i = t.rowidAlias >= 0 ? t.rowidAlias : -2;
-      if (i < 0) throw new DbError("DB_ERROR", `no such column: ${name}`);
-      let value = s.value;
-      if (s.columns.length > 1) {
-        if (value.kind === "function" && value.name === "" ) value = value.args[k]!;
-        else throw new DbError("DB_ERROR", "row values are not supported yet");
-      }
-      sets.set(i, value);
-    });
-  }
-  if (sets.has(-2)) throw new DbError("DB_ERROR", "updating the rowid of a table without INTEGER PRIMARY KEY is not supported yet");
+  const sets = assignments(t, up.set);
   const eph = collectRowids(ctx, t, up.alias, up.where);
   const ret = up.returning ? new Returning(ctx, t, up.returning) : null;
   const cur = openWrite(ctx, t);
@@ -384,7 +421,7 @@ export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
   const triggers = hasTriggers(t, "DELETE");
   if (!del.where && !triggers && !del.returning) {
     // The truncate optimization: clear the table and its indexes wholesale.
-    b.emit(Op.Clear, 0, 0, 0, t.rootpage, FLAG_COUNT, t.name);
+    b.emit(Op.Clear, 0, 0, 0, t.rootpage, counted(ctx, FLAG_COUNT), t.name);
     for (const idx of t.indexes) b.emit(Op.Clear, 0, 0, 0, idx.rootpage, 0, idx.name);
     return [];
   }

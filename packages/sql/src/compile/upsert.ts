@@ -1,0 +1,131 @@
+/**
+ * Upsert: `INSERT ... ON CONFLICT [(target)] DO NOTHING | DO UPDATE SET ... [WHERE ...]`
+ * (lang_upsert.html). Each clause claims one uniqueness constraint, the PRIMARY KEY or UNIQUE
+ * constraint whose columns are its target; a clause without a target (only the last) claims every
+ * other one. When the new row conflicts on a claimed constraint, DO NOTHING drops the row and
+ * DO UPDATE updates the existing row instead, as an UPDATE of it would: unqualified names are
+ * its columns, `excluded.x` the row that was to be inserted, UPDATE triggers fire, a conflict of
+ * the updated row with another row is an error, and the update counts as a change. Claimed
+ * constraints are checked before the others, in clause order. Conflicts on other constraints,
+ * and NOT NULL and CHECK failures, are resolved by the statement's own conflict action.
+ */
+import { DbError, Op } from "@db/vm";
+import type { Expr, Insert, SetClause } from "../ast.js";
+import type { Table } from "../schema.js";
+import { Scope, type Ctx, type Source } from "./context.js";
+import { compileCondition, compileExpr } from "./expr.js";
+import type { Returning } from "./returning.js";
+import { fireTriggers, hasTriggers, outerScope, rowSource } from "./trigger.js";
+
+type Clause = NonNullable<Insert["upsert"]>[number];
+
+/** The pieces of dml.ts the upsert needs (passed in: dml.ts imports this module). */
+export interface UpsertDeps {
+  cursor: number;
+  /** emitWriteRow for the updated row: values in cols.., rowid in `rowid`, old rowid in `self`. */
+  writeRow(cols: number, rowid: number, skip: number, self: number, rowidChanged: boolean): void;
+  /** The SET clauses as column index → value. */
+  assignments(set: SetClause[]): Map<number, Expr>;
+}
+
+/** Handlers by uniqueness constraint (-1: the rowid, i: `t.indexes[i]`), and the constraints to check first. */
+export interface UpsertPlan {
+  first: number[];
+  /** Emits the action for a conflict with the row whose rowid is in register `found`; it jumps away. */
+  handler(constraint: number): ((found: number) => void) | null;
+}
+
+/** Which constraint (-1: the rowid, i: `t.indexes[i]`) a target names, or a DB_ERROR. */
+function targetConstraint(t: Table, clause: Clause): number {
+  const none = () => new DbError("DB_ERROR", "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+  if (clause.targetWhere) throw none(); // partial indexes are not supported, so none can match
+  const names = new Set(clause.target!.map((n) => n.toLowerCase()));
+  const rowidNames = ["rowid", "oid", "_rowid_", ...(t.rowidAlias >= 0 ? [t.columns[t.rowidAlias]!.name.toLowerCase()] : [])];
+  if (names.size === 1 && rowidNames.includes([...names][0]!)) return -1;
+  const i = t.indexes.findIndex(
+    (idx) => idx.unique && idx.columns.length === names.size && idx.columns.every((c) => names.has(c < 0 ? "rowid" : t.columns[c]!.name.toLowerCase())),
+  );
+  if (i < 0) throw none();
+  return i;
+}
+
+/**
+ * The upsert of `ins` for a row being inserted from registers cols.. (rowid in `rowid`); `skip`
+ * is where the handlers jump when they are done (the end of that row).
+ */
+export function planUpsert(ctx: Ctx, t: Table, ins: Insert, deps: UpsertDeps, cols: number, rowid: number, skip: number, ret: Returning | null): UpsertPlan {
+  const clauses = ins.upsert!;
+  const claimed = new Map<number, Clause>();
+  let rest: Clause | null = null;
+  clauses.forEach((clause, k) => {
+    if (!clause.target) {
+      if (k !== clauses.length - 1) throw new DbError("DB_ERROR", "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
+      rest = clause;
+      return;
+    }
+    const c = targetConstraint(t, clause);
+    if (!claimed.has(c)) claimed.set(c, clause);
+  });
+  const handlerOf = (clause: Clause) => (found: number) => {
+    if (clause.action === "NOTHING") ctx.b.emit(Op.Goto, 0, skip);
+    else doUpdate(ctx, t, ins, deps, clause.action, cols, rowid, found, skip, ret);
+  };
+  return {
+    first: [...claimed.keys()],
+    handler: (c) => {
+      const clause = claimed.get(c) ?? rest;
+      return clause ? handlerOf(clause) : null;
+    },
+  };
+}
+
+/** DO UPDATE of the row whose rowid is in `found`, then a jump to `skip`. */
+function doUpdate(ctx: Ctx, t: Table, ins: Insert, deps: UpsertDeps, action: Exclude<Clause["action"], "NOTHING">, cols: number, rowid: number, found: number, skip: number, ret: Returning | null): void {
+  const b = ctx.b;
+  const n = t.columns.length;
+  const cur = deps.cursor;
+  b.emit(Op.SeekRowid, cur, skip, found);
+  const target: Source = {
+    name: ins.alias ?? t.name,
+    table: t,
+    columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
+    cursor: cur,
+    hidden: new Set(),
+    join: "inner",
+    on: null,
+  };
+  // `excluded` one level out, so that unqualified names are the existing row's.
+  const scope = new Scope([target], new Scope([rowSource("excluded", t, cols, rowid)], outerScope(ctx)));
+  if (action.where) compileCondition(ctx, scope, action.where, skip, false, true);
+  const sets = deps.assignments(action.set);
+  const triggers = hasTriggers(t, "UPDATE");
+  const oldCols = triggers ? b.reg(n) : 0;
+  if (triggers) {
+    for (let i = 0; i < n; i++) {
+      if (i === t.rowidAlias) b.emit(Op.Rowid, cur, oldCols + i);
+      else b.emit(Op.Column, cur, i, oldCols + i);
+    }
+  }
+  const next = b.reg(n);
+  const nextRowid = b.reg();
+  for (let i = 0; i < n; i++) {
+    const e = sets.get(i);
+    if (e) compileExpr(ctx, scope, e, next + i);
+    else if (i === t.rowidAlias) b.emit(Op.Rowid, cur, next + i);
+    else b.emit(Op.Column, cur, i, next + i);
+  }
+  b.emit(Op.Affinity, next, n, 0, t.columns.map((c) => c.affinity));
+  const rowidChanged = t.rowidAlias >= 0 && sets.has(t.rowidAlias);
+  if (rowidChanged) {
+    b.emit(Op.Copy, next + t.rowidAlias, nextRowid, 0);
+    b.emit(Op.MustBeInt, nextRowid);
+    b.emit(Op.Copy, nextRowid, next + t.rowidAlias, 0);
+  } else b.emit(Op.Copy, found, nextRowid, 0);
+  const setCols = new Set(sets.keys());
+  const rows = { newBase: next, newRowid: nextRowid, oldBase: oldCols, oldRowid: found };
+  if (triggers) fireTriggers(ctx, t, "UPDATE", "BEFORE", rows, skip, setCols);
+  deps.writeRow(next, nextRowid, skip, found, rowidChanged);
+  ret?.row(next, nextRowid);
+  if (triggers) fireTriggers(ctx, t, "UPDATE", "AFTER", rows, skip, setCols);
+  b.emit(Op.Goto, 0, skip);
+}
