@@ -345,6 +345,9 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT EXISTS (SELECT c FROM ex GROUP BY c HAVING abs(c))",
     "SELECT EXISTS (SELECT c FROM ex ORDER BY 2)",
     "SELECT EXISTS (SELECT c FROM ex LIMIT 1 OFFSET 1), EXISTS (SELECT c FROM ex LIMIT 1 OFFSET 2)",
+    // Not computed, but still checked.
+    "SELECT EXISTS (SELECT (EXISTS (SELECT 1, 2 UNION SELECT c FROM ex)))",
+    "SELECT EXISTS (SELECT (SELECT nosuch FROM ex))",
   ],
   "result-column aliases in WHERE, HAVING, GROUP BY and ORDER BY": [
     "CREATE TABLE al (c1 INT, g INT, s TEXT)",

@@ -419,6 +419,14 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   };
   const ordered = !isAgg && satisfyOrder(scope, p, orderBy, resolveTerm, () => b.cursor());
 
+  // The result row into res..res+n-1. For EXISTS the columns are compiled and the code dropped:
+  // SQLite computes none of them, but still checks them (names, compounds inside).
+  const resultColumns = (res: number) => {
+    const m = existsOnly ? b.mark() : null;
+    cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
+    if (m) b.rollback(m);
+  };
+
   // Sorter and DISTINCT set.
   const sorter = orderBy.length && !ordered && !existsOnly ? b.cursor() : -1;
 
@@ -525,7 +533,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const body = () => {
     if (!isAgg) {
       const res = b.reg(n);
-      if (!existsOnly) cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
+      resultColumns(res);
       consume(res);
       return;
     }
@@ -617,7 +625,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     scope.bareRegBase = bareBase;
     if (having) compileCondition(ctx, scope, having, next, false, true);
     const res = b.reg(n);
-    if (!existsOnly) cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
+    resultColumns(res);
     consume(res);
     b.place(next);
     scope.aggs = null;
@@ -642,7 +650,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     scope.nGroupKeys = groupExprs.length;
     if (having) compileCondition(ctx, scope, having, next, false, true);
     const res = b.reg(n);
-    if (!existsOnly) cols.forEach((c, i) => compileExpr(ctx, scope, c.expr, res + i));
+    resultColumns(res);
     consume(res);
     b.place(next);
     b.emit(Op.GroupNext, groupCur, top);
