@@ -430,6 +430,25 @@ const SCRIPTS: Record<string, string[]> = {
     // changes() and total_changes(): a trigger program's rows count toward the second only.
     "SELECT changes(), total_changes() > 0, last_insert_rowid()",
   ],
+  "UPDATE ... FROM": [
+    "CREATE TABLE inv (id INTEGER PRIMARY KEY, item TEXT, qty INT)",
+    "CREATE TABLE sales (item TEXT, n INT)",
+    "CREATE TABLE prices (item TEXT PRIMARY KEY, p REAL)",
+    "INSERT INTO inv VALUES (1, 'a', 10), (2, 'b', 20), (3, 'c', 30)",
+    "INSERT INTO sales VALUES ('a', 3), ('b', 5)",
+    "INSERT INTO prices VALUES ('a', 1.5), ('c', 2.5)",
+    "UPDATE inv SET qty = qty - sales.n FROM sales WHERE sales.item = inv.item",
+    "SELECT * FROM inv",
+    "UPDATE inv AS i SET qty = i.qty * 2 FROM (SELECT item, sum(n) AS tot FROM sales GROUP BY item) AS s WHERE s.item = i.item AND s.tot > 3 RETURNING id, qty",
+    "UPDATE inv SET qty = p * 100 FROM prices, sales WHERE prices.item = inv.item AND sales.item = inv.item",
+    "UPDATE inv SET qty = 0 FROM prices WHERE item = prices.item",
+    "UPDATE inv SET qty = 0 FROM prices JOIN sales ON sales.item = prices.item WHERE inv.item = prices.item",
+    "SELECT * FROM inv",
+    // Every target row matches both sales rows: each is updated (and counted) once.
+    "UPDATE inv SET qty = 1 FROM sales",
+    "SELECT changes()",
+    "SELECT * FROM inv",
+  ],
   "min/max shortcut affinity": [
     "CREATE TABLE mm1 (c1 DATETIME)",
     "CREATE INDEX mmi ON mm1(c1)",

@@ -1,6 +1,6 @@
 /** INSERT, UPDATE and DELETE: rows, index entries and constraint checks (lang_insert/update/delete). */
 import { DbError, FLAG_COUNT, FLAG_COUNT_TOTAL, FLAG_LASTROWID, FLAG_NEW_ROWID, Op, RECORD_TRANSIENT, type ColumnMeta } from "@db/vm";
-import type { ConflictAction, Delete, Expr, Insert, SetClause, Update } from "../ast.js";
+import type { ConflictAction, Delete, Expr, FromItem, Insert, SetClause, Update } from "../ast.js";
 import type { Index, Table } from "../schema.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import { autoincBegin, autoincEnd, autoincNoteRowid } from "./autoincrement.js";
@@ -325,6 +325,45 @@ export function assignments(t: Table, set: SetClause[]): Map<number, Expr> {
   return sets;
 }
 
+/**
+ * UPDATE ... FROM (lang_update.html#update_from): the target joined with the FROM clause, one row
+ * per match holding the target's rowid and the SET values, computed in the join (so they may read
+ * the FROM tables), into a new ephemeral table. `seen` is a set of rowids already updated.
+ */
+function collectJoinedRows(ctx: Ctx, t: Table, up: Update, sets: Map<number, Expr>): { eph: number; seen: number; valueColumn: Map<number, number> } {
+  const b = ctx.b;
+  const eph = b.cursor();
+  b.emit(Op.OpenEphemeral, eph, 0);
+  const seen = b.cursor();
+  b.emit(Op.OpenEphemeral, seen, 1);
+  const target: FromItem = { kind: "table", name: t.name, ...(up.alias ? { alias: up.alias } : {}) };
+  const withTarget = (item: FromItem): FromItem =>
+    item.kind === "join" ? { ...item, left: withTarget(item.left) } : { kind: "join", op: ",", natural: false, left: target, right: item };
+  const values = [...sets.entries()];
+  compileSelect(
+    ctx,
+    {
+      kind: "select",
+      core: {
+        kind: "core",
+        distinct: false,
+        columns: [
+          { kind: "expr", expr: { kind: "column", table: up.alias ?? t.name, name: "rowid" }, text: "rowid" },
+          ...values.map(([, e]) => ({ kind: "expr" as const, expr: e, text: "" })),
+        ],
+        from: withTarget(up.from!),
+        ...(up.where ? { where: up.where } : {}),
+        groupBy: [],
+      },
+      compound: [],
+      orderBy: [],
+    },
+    { kind: "eph", cursor: eph },
+    outerScope(ctx),
+  );
+  return { eph, seen, valueColumn: new Map(values.map(([i], j) => [i, 1 + j])) };
+}
+
 /** Collects the rowids of `t` matching `where` into a new ephemeral table; returns its cursor. */
 function collectRowids(ctx: Ctx, t: Table, alias: string | undefined, where: Expr | undefined): number {
   const b = ctx.b;
@@ -354,11 +393,11 @@ function collectRowids(ctx: Ctx, t: Table, alias: string | undefined, where: Exp
 export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   const b = ctx.b;
   const t = writableTable(ctx, up.table);
-  if (up.from) throw new DbError("DB_ERROR", "UPDATE ... FROM is not supported yet");
   const action: ConflictAction = up.orAction ?? "ABORT";
   const n = t.columns.length;
   const sets = assignments(t, up.set);
-  const eph = collectRowids(ctx, t, up.alias, up.where);
+  const joined = up.from ? collectJoinedRows(ctx, t, up, sets) : null;
+  const eph = joined ? joined.eph : collectRowids(ctx, t, up.alias, up.where);
   const ret = up.returning ? new Returning(ctx, t, up.returning) : null;
   const cur = openWrite(ctx, t);
   const source: Source = {
@@ -382,6 +421,8 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   b.emit(Op.Rewind, eph, done);
   b.place(top);
   b.emit(Op.Column, eph, 0, old);
+  // UPDATE ... FROM: a target row the join matched more than once is updated once, from its first match.
+  if (joined) b.emit(Op.EphInsert, joined.seen, old, 1, next);
   b.emit(Op.SeekRowid, cur.table, next, old);
   if (triggers) {
     for (let i = 0; i < n; i++) {
@@ -391,7 +432,8 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   }
   for (let i = 0; i < n; i++) {
     const e = sets.get(i);
-    if (e) compileExpr(ctx, scope, e, cols + i);
+    if (e && joined) b.emit(Op.Column, eph, joined.valueColumn.get(i)!, cols + i);
+    else if (e) compileExpr(ctx, scope, e, cols + i);
     else if (i === t.rowidAlias) b.emit(Op.Rowid, cur.table, cols + i);
     else b.emit(Op.Column, cur.table, i, cols + i);
   }
