@@ -236,8 +236,9 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
   const rowid = b.reg();
   const deps: UpsertDeps = {
     cursor: cur.table,
-    writeRow: (c, r, skip, self, changed) => emitWriteRow(ctx, t, cur, c, r, "ABORT", skip, self, changed, FLAG_COUNT),
+    source: (name) => tableSource(t, name, cur.table),
     assignments: (set) => assignments(t, set),
+    updateRow: (old, sets, skip, r, value) => emitRowUpdate(ctx, t, cur, old, sets, "ABORT", skip, r, value),
   };
   const explicitRowid = targets.includes(-1) || (t.rowidAlias >= 0 && targets.includes(t.rowidAlias));
 
@@ -326,20 +327,16 @@ export function assignments(t: Table, set: SetClause[]): Map<number, Expr> {
 }
 
 /**
- * UPDATE ... FROM (lang_update.html#update_from): the target joined with the FROM clause, one row
- * per match holding the target's rowid and the SET values, computed in the join (so they may read
- * the FROM tables), into a new ephemeral table. `seen` is a set of rowids already updated.
+ * Runs `SELECT t.rowid, values... FROM t [, from] [WHERE where]` into a new ephemeral table and
+ * returns its cursor: the rows an UPDATE or DELETE will change, found before any is changed.
  */
-function collectJoinedRows(ctx: Ctx, t: Table, up: Update, sets: Map<number, Expr>): { eph: number; seen: number; valueColumn: Map<number, number> } {
+function collectRows(ctx: Ctx, t: Table, alias: string | undefined, from: FromItem | undefined, where: Expr | undefined, values: Expr[]): number {
   const b = ctx.b;
   const eph = b.cursor();
   b.emit(Op.OpenEphemeral, eph, 0);
-  const seen = b.cursor();
-  b.emit(Op.OpenEphemeral, seen, 1);
-  const target: FromItem = { kind: "table", name: t.name, ...(up.alias ? { alias: up.alias } : {}) };
+  const target: FromItem = { kind: "table", name: t.name, ...(alias ? { alias } : {}) };
   const withTarget = (item: FromItem): FromItem =>
     item.kind === "join" ? { ...item, left: withTarget(item.left) } : { kind: "join", op: ",", natural: false, left: target, right: item };
-  const values = [...sets.entries()];
   compileSelect(
     ctx,
     {
@@ -348,36 +345,10 @@ function collectJoinedRows(ctx: Ctx, t: Table, up: Update, sets: Map<number, Exp
         kind: "core",
         distinct: false,
         columns: [
-          { kind: "expr", expr: { kind: "column", table: up.alias ?? t.name, name: "rowid" }, text: "rowid" },
-          ...values.map(([, e]) => ({ kind: "expr" as const, expr: e, text: "" })),
+          { kind: "expr", expr: { kind: "column", table: alias ?? t.name, name: "rowid" }, text: "rowid" },
+          ...values.map((e) => ({ kind: "expr" as const, expr: e, text: "" })),
         ],
-        from: withTarget(up.from!),
-        ...(up.where ? { where: up.where } : {}),
-        groupBy: [],
-      },
-      compound: [],
-      orderBy: [],
-    },
-    { kind: "eph", cursor: eph },
-    outerScope(ctx),
-  );
-  return { eph, seen, valueColumn: new Map(values.map(([i], j) => [i, 1 + j])) };
-}
-
-/** Collects the rowids of `t` matching `where` into a new ephemeral table; returns its cursor. */
-function collectRowids(ctx: Ctx, t: Table, alias: string | undefined, where: Expr | undefined): number {
-  const b = ctx.b;
-  const eph = b.cursor();
-  b.emit(Op.OpenEphemeral, eph, 0);
-  compileSelect(
-    ctx,
-    {
-      kind: "select",
-      core: {
-        kind: "core",
-        distinct: false,
-        columns: [{ kind: "expr", expr: { kind: "column", table: alias ?? t.name, name: "rowid" }, text: "rowid" }],
-        from: { kind: "table", name: t.name, ...(alias ? { alias } : {}) },
+        from: from ? withTarget(from) : target,
         ...(where ? { where } : {}),
         groupBy: [],
       },
@@ -393,37 +364,63 @@ function collectRowids(ctx: Ctx, t: Table, alias: string | undefined, where: Exp
 export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   const b = ctx.b;
   const t = writableTable(ctx, up.table);
-  const action: ConflictAction = up.orAction ?? "ABORT";
-  const n = t.columns.length;
   const sets = assignments(t, up.set);
-  const joined = up.from ? collectJoinedRows(ctx, t, up, sets) : null;
-  const eph = joined ? joined.eph : collectRowids(ctx, t, up.alias, up.where);
+  // UPDATE ... FROM (lang_update.html#update_from): the SET values are computed in the join (they
+  // may read the FROM tables) and kept beside each rowid.
+  const values = up.from ? [...sets.entries()] : [];
+  const eph = collectRows(ctx, t, up.alias, up.from, up.where, values.map(([, e]) => e));
+  const valueColumn = new Map(values.map(([i], j) => [i, 1 + j]));
+  // A target row the join matched more than once is updated once, from its first match.
+  const seen = up.from ? b.cursor() : -1;
+  if (seen >= 0) b.emit(Op.OpenEphemeral, seen, 1);
   const ret = up.returning ? new Returning(ctx, t, up.returning) : null;
   const cur = openWrite(ctx, t);
-  const source: Source = {
-    name: up.alias ?? t.name,
-    table: t,
-    columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
-    cursor: cur.table,
-    hidden: new Set(),
-    join: "inner",
-    on: null,
-  };
-  const scope = new Scope([source], outerScope(ctx));
+  const scope = new Scope([tableSource(t, up.alias ?? t.name, cur.table)], outerScope(ctx));
   const done = b.label();
   const top = b.label();
   const next = b.label();
   const old = b.reg();
+  b.emit(Op.Rewind, eph, done);
+  b.place(top);
+  b.emit(Op.Column, eph, 0, old);
+  if (seen >= 0) b.emit(Op.EphInsert, seen, old, 1, next);
+  b.emit(Op.SeekRowid, cur.table, next, old);
+  emitRowUpdate(ctx, t, cur, old, sets, up.orAction ?? "ABORT", next, ret, (i, target) => {
+    if (seen >= 0) b.emit(Op.Column, eph, valueColumn.get(i)!, target);
+    else compileExpr(ctx, scope, sets.get(i)!, target);
+  });
+  b.place(next);
+  b.emit(Op.Next, eph, top);
+  b.place(done);
+  ret?.output();
+  return ret?.columns ?? [];
+}
+
+/** A source over `t`'s rows under table cursor `cursor`, named `name`. */
+export function tableSource(t: Table, name: string, cursor: number): Source {
+  return {
+    name,
+    table: t,
+    columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
+    cursor,
+    hidden: new Set(),
+    join: "inner",
+    on: null,
+  };
+}
+
+/**
+ * Updates the row under the table cursor (old rowid in register `old`): the columns in `sets`
+ * get `value(i, register)`, the others keep theirs; then UPDATE triggers around the write, and
+ * the RETURNING row. `skip` ends this row (a trigger's RAISE(IGNORE), OR IGNORE).
+ */
+export function emitRowUpdate(ctx: Ctx, t: Table, cur: Cursors, old: number, sets: Map<number, Expr>, action: ConflictAction, skip: number, ret: Returning | null, value: (i: number, target: number) => void): void {
+  const b = ctx.b;
+  const n = t.columns.length;
   const cols = b.reg(n);
   const rowid = b.reg();
   const triggers = hasTriggers(t, "UPDATE");
   const oldCols = triggers ? b.reg(n) : 0;
-  b.emit(Op.Rewind, eph, done);
-  b.place(top);
-  b.emit(Op.Column, eph, 0, old);
-  // UPDATE ... FROM: a target row the join matched more than once is updated once, from its first match.
-  if (joined) b.emit(Op.EphInsert, joined.seen, old, 1, next);
-  b.emit(Op.SeekRowid, cur.table, next, old);
   if (triggers) {
     for (let i = 0; i < n; i++) {
       if (i === t.rowidAlias) b.emit(Op.Rowid, cur.table, oldCols + i);
@@ -431,9 +428,7 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
     }
   }
   for (let i = 0; i < n; i++) {
-    const e = sets.get(i);
-    if (e && joined) b.emit(Op.Column, eph, joined.valueColumn.get(i)!, cols + i);
-    else if (e) compileExpr(ctx, scope, e, cols + i);
+    if (sets.has(i)) value(i, cols + i);
     else if (i === t.rowidAlias) b.emit(Op.Rowid, cur.table, cols + i);
     else b.emit(Op.Column, cur.table, i, cols + i);
   }
@@ -446,15 +441,10 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   } else b.emit(Op.Copy, old, rowid, 0);
   const setCols = new Set(sets.keys());
   const rows = { newBase: cols, newRowid: rowid, oldBase: oldCols, oldRowid: old };
-  if (triggers) fireTriggers(ctx, t, "UPDATE", "BEFORE", rows, next, setCols);
-  emitWriteRow(ctx, t, cur, cols, rowid, action, next, old, rowidChanged, FLAG_COUNT);
+  if (triggers) fireTriggers(ctx, t, "UPDATE", "BEFORE", rows, skip, setCols);
+  emitWriteRow(ctx, t, cur, cols, rowid, action, skip, old, rowidChanged, FLAG_COUNT);
   ret?.row(cols, rowid);
-  if (triggers) fireTriggers(ctx, t, "UPDATE", "AFTER", rows, next, setCols);
-  b.place(next);
-  b.emit(Op.Next, eph, top);
-  b.place(done);
-  ret?.output();
-  return ret?.columns ?? [];
+  if (triggers) fireTriggers(ctx, t, "UPDATE", "AFTER", rows, skip, setCols);
 }
 
 export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
@@ -467,7 +457,7 @@ export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
     for (const idx of t.indexes) b.emit(Op.Clear, 0, 0, 0, idx.rootpage, 0, idx.name);
     return [];
   }
-  const eph = collectRowids(ctx, t, del.alias, del.where);
+  const eph = collectRows(ctx, t, del.alias, undefined, del.where, []);
   const ret = del.returning ? new Returning(ctx, t, del.returning) : null;
   const cur = openWrite(ctx, t);
   const done = b.label();

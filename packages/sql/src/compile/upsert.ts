@@ -15,17 +15,20 @@ import type { Table } from "../schema.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import { compileCondition, compileExpr } from "./expr.js";
 import type { Returning } from "./returning.js";
-import { fireTriggers, hasTriggers, outerScope, rowSource } from "./trigger.js";
+import { outerScope, rowSource } from "./trigger.js";
 
 type Clause = NonNullable<Insert["upsert"]>[number];
 
 /** The pieces of dml.ts the upsert needs (passed in: dml.ts imports this module). */
 export interface UpsertDeps {
+  /** The table cursor. */
   cursor: number;
-  /** emitWriteRow for the updated row: values in cols.., rowid in `rowid`, old rowid in `self`. */
-  writeRow(cols: number, rowid: number, skip: number, self: number, rowidChanged: boolean): void;
+  /** A source over the table cursor, named `name`. */
+  source(name: string): Source;
   /** The SET clauses as column index → value. */
   assignments(set: SetClause[]): Map<number, Expr>;
+  /** emitRowUpdate of the row under the cursor (old rowid in register `old`), its conflicts resolved by ABORT. */
+  updateRow(old: number, sets: Map<number, Expr>, skip: number, ret: Returning | null, value: (i: number, target: number) => void): void;
 }
 
 /** Handlers by uniqueness constraint (-1: the rowid, i: `t.indexes[i]`), and the constraints to check first. */
@@ -82,50 +85,12 @@ export function planUpsert(ctx: Ctx, t: Table, ins: Insert, deps: UpsertDeps, co
 /** DO UPDATE of the row whose rowid is in `found`, then a jump to `skip`. */
 function doUpdate(ctx: Ctx, t: Table, ins: Insert, deps: UpsertDeps, action: Exclude<Clause["action"], "NOTHING">, cols: number, rowid: number, found: number, skip: number, ret: Returning | null): void {
   const b = ctx.b;
-  const n = t.columns.length;
-  const cur = deps.cursor;
-  b.emit(Op.SeekRowid, cur, skip, found);
-  const target: Source = {
-    name: ins.alias ?? t.name,
-    table: t,
-    columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
-    cursor: cur,
-    hidden: new Set(),
-    join: "inner",
-    on: null,
-  };
+  b.emit(Op.SeekRowid, deps.cursor, skip, found);
   // `excluded` one level out, so that unqualified names are the existing row's.
-  const scope = new Scope([target], new Scope([rowSource("excluded", t, cols, rowid)], outerScope(ctx)));
+  const excluded = new Scope([rowSource("excluded", t, cols, rowid)], outerScope(ctx));
+  const scope = new Scope([deps.source(ins.alias ?? t.name)], excluded);
   if (action.where) compileCondition(ctx, scope, action.where, skip, false, true);
   const sets = deps.assignments(action.set);
-  const triggers = hasTriggers(t, "UPDATE");
-  const oldCols = triggers ? b.reg(n) : 0;
-  if (triggers) {
-    for (let i = 0; i < n; i++) {
-      if (i === t.rowidAlias) b.emit(Op.Rowid, cur, oldCols + i);
-      else b.emit(Op.Column, cur, i, oldCols + i);
-    }
-  }
-  const next = b.reg(n);
-  const nextRowid = b.reg();
-  for (let i = 0; i < n; i++) {
-    const e = sets.get(i);
-    if (e) compileExpr(ctx, scope, e, next + i);
-    else if (i === t.rowidAlias) b.emit(Op.Rowid, cur, next + i);
-    else b.emit(Op.Column, cur, i, next + i);
-  }
-  b.emit(Op.Affinity, next, n, 0, t.columns.map((c) => c.affinity));
-  const rowidChanged = t.rowidAlias >= 0 && sets.has(t.rowidAlias);
-  if (rowidChanged) {
-    b.emit(Op.Copy, next + t.rowidAlias, nextRowid, 0);
-    b.emit(Op.MustBeInt, nextRowid);
-    b.emit(Op.Copy, nextRowid, next + t.rowidAlias, 0);
-  } else b.emit(Op.Copy, found, nextRowid, 0);
-  const setCols = new Set(sets.keys());
-  const rows = { newBase: next, newRowid: nextRowid, oldBase: oldCols, oldRowid: found };
-  if (triggers) fireTriggers(ctx, t, "UPDATE", "BEFORE", rows, skip, setCols);
-  deps.writeRow(next, nextRowid, skip, found, rowidChanged);
-  ret?.row(next, nextRowid);
-  if (triggers) fireTriggers(ctx, t, "UPDATE", "AFTER", rows, skip, setCols);
+  deps.updateRow(found, sets, skip, ret, (i, target) => compileExpr(ctx, scope, sets.get(i)!, target));
   b.emit(Op.Goto, 0, skip);
 }
