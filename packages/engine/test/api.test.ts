@@ -85,6 +85,28 @@ describe("Database and Statement", () => {
     expect(d.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual([1, 20]);
   });
 
+  it("parameters are numbered as the parser meets them, whatever the compiler does with the code", () => {
+    const d = new Database(":memory:");
+    d.exec("CREATE TABLE f(id INTEGER PRIMARY KEY, v); INSERT INTO f VALUES (1, 0), (100, 0); CREATE TABLE u(a UNIQUE, b)");
+    // WHERE is compiled before SET: the parameters must still bind in text order.
+    d.prepare("UPDATE f SET v = ? WHERE id = ?").run(1, 100);
+    expect(d.prepare("SELECT v FROM f ORDER BY id").pluck().all()).toEqual([0, 1]);
+    // Compiled twice (an alias), dropped (EXISTS columns), compiled per row (RETURNING).
+    expect(d.prepare("SELECT ? AS x WHERE x = 5").pluck().get(5)).toBe(5);
+    expect(d.prepare("SELECT EXISTS (SELECT ?), ?").raw().get(7, 8)).toEqual([1, 8]);
+    expect(d.prepare("INSERT INTO u VALUES (30, 1), (40, 2) RETURNING b + ?").pluck().all(100)).toEqual([101, 102]);
+    expect(d.prepare("INSERT INTO u VALUES (?, ?) ON CONFLICT(a) DO UPDATE SET b = ? RETURNING ?, b").raw().all(30, 5, 6, 9)).toEqual([[9, 6]]);
+  });
+
+  it("an error in RETURNING undoes only its statement inside BEGIN", () => {
+    const d = new Database(":memory:");
+    d.exec("CREATE TABLE r(a); BEGIN; INSERT INTO r VALUES (1)");
+    expect(() => d.prepare("INSERT INTO r VALUES (2) RETURNING abs(-9223372036854775808)").all()).toThrow(/integer overflow/);
+    expect(d.inTransaction).toBe(true);
+    d.exec("COMMIT");
+    expect(d.prepare("SELECT a FROM r").pluck().all()).toEqual([1]);
+  });
+
   it("binds positional and named parameters (:name @name $name)", () => {
     const d = db();
     d.prepare("INSERT INTO t(id, name, score) VALUES (:id, @name, $score)").run({ id: 7, name: "seven", score: 7.5 });

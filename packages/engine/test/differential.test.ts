@@ -364,6 +364,8 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT sum(c1) AS tot FROM al WHERE tot > 1",
     "SELECT max(c1) AS m FROM al HAVING m > 5",
     "SELECT c1 AS x, x + 1 FROM al",
+    // A name two FROM sources have is ambiguous, even when a result column is called that.
+    "SELECT 1 AS g FROM al a1, al a2 WHERE g = 1",
   ],
   "HAVING on GROUP BY terms filters rows (havingToWhere); aggregates finalized before HAVING": [
     "CREATE TABLE hv (c1 INT, g INT, s TEXT)",
@@ -377,6 +379,7 @@ const SCRIPTS: Record<string, string[]> = {
     "SELECT NULL FROM (SELECT sum(a.c1) AS x0 FROM hv AS a, hv AS b GROUP BY NULL HAVING 0)",
     "SELECT g, total(c1) FROM hv GROUP BY g HAVING sum(c1) > 0",
     "SELECT s, sum(c1) FROM hv GROUP BY s COLLATE NOCASE HAVING s = 'b'",
+    "SELECT g, sum(c1) FROM hv GROUP BY g HAVING false",
   ],
   RETURNING: [
     "CREATE TABLE rt (id INTEGER PRIMARY KEY, a TEXT, b INT DEFAULT 7)",

@@ -35,6 +35,7 @@ export interface LiteralExpr {
 }
 export interface ColumnRef { kind: "column"; table?: string; schema?: string; name: string }
 /** `?` (index undefined → next positional), `?NNN` (index), `:name` `@name` `$name` (name includes the prefix char). */
+/** `?`, `?NNN`, `:name`...: `index` is the parameter's number, set by the parser (absent only in ASTs built by hand). */
 export interface ParamExpr { kind: "param"; index?: number; name?: string }
 export interface UnaryExpr { kind: "unary"; op: "-" | "+" | "~" | "NOT"; operand: Expr }
 export type BinaryOp =
@@ -267,4 +268,10 @@ export type AlterTable =
   | { kind: "alter-table"; action: "drop-column"; schema?: string; table: string; column: string };
 
 /** One parsed statement with its source text (as written, without the trailing `;`). */
-export interface ParsedStatement { statement: Statement; text: string; pos: Pos }
+export interface ParsedStatement {
+  statement: Statement;
+  text: string;
+  pos: Pos;
+  /** Parameters: the highest number, and the name of each named one by number (set by the parser). */
+  params?: { count: number; names: (string | null)[] };
+}

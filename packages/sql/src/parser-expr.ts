@@ -49,6 +49,12 @@ const AFTER_NOT = new Set(["NULL", "IN", "LIKE", "GLOB", "MATCH", "REGEXP", "BET
 export abstract class ExprParser extends ParserBase {
   /** Height of the expression tree last returned by an expression parse function. */
   protected h = 0;
+  /**
+   * Parameter numbers of the statement being parsed, given as SQLite's parser gives them
+   * (sqlite3ExprAssignVarNumber): `?` takes the next number, `?NNN` is NNN, a name keeps the
+   * number of its first use. Fixed here, they do not depend on the order code is compiled in.
+   */
+  protected params = { count: 0, names: [] as (string | null)[], byName: new Map<string, number>() };
   /** Greatest expression height seen in the SELECT being parsed (see parseSelect). */
   protected selH = 0;
 
@@ -315,10 +321,20 @@ export abstract class ExprParser extends ParserBase {
   private parseParam(t: Token): Expr {
     this.advance();
     this.h = 1;
-    if (t.value[0] !== "?") return { kind: "param", name: t.value };
-    if (t.value.length === 1) return { kind: "param" };
+    const p = this.params;
+    if (t.value[0] !== "?") {
+      let index = p.byName.get(t.value);
+      if (index === undefined) {
+        index = ++p.count;
+        p.byName.set(t.value, index);
+        p.names[index] = t.value;
+      }
+      return { kind: "param", index, name: t.value };
+    }
+    if (t.value.length === 1) return { kind: "param", index: ++p.count };
     const index = Number(t.value.slice(1));
     if (!(index >= 1 && index <= 32766)) throw this.errorAt(`variable number must be between ?1 and ?32766`, t);
+    if (index > p.count) p.count = index;
     return { kind: "param", index };
   }
 

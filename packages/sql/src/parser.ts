@@ -25,6 +25,7 @@ class Parser extends DdlParser {
       const first = this.peek();
       if (first.type === TokenType.EOF) return;
       this.resetDepth();
+      this.params = { count: 0, names: [], byName: new Map() };
       const statement = this.parseStatement();
       const end = this.prevEnd;
       const t = this.peek();
@@ -33,6 +34,7 @@ class Parser extends DdlParser {
         statement,
         text: this.sql.slice(first.offset, end),
         pos: { line: first.line, column: first.column, offset: first.offset },
+        params: { count: this.params.count, names: this.params.names },
       };
     }
   }

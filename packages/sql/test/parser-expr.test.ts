@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import type { Database, SqlJsStatic } from "sql.js";
 import { DbError } from "@db/vm";
 import type { Expr, Select, SelectSimple } from "../src/ast.js";
-import { parseOne } from "../src/parser.js";
+import { parse, parseOne } from "../src/parser.js";
 
 /** The expression of `SELECT <sql>`. */
 function expr(sql: string): Expr {
@@ -134,15 +134,21 @@ describe("expression precedence", () => {
     expect(expr("1e3")).toEqual({ kind: "literal", type: "real", value: "1e3" });
   });
 
-  test("parameters", () => {
-    const s = parseOne("SELECT ?, ?7, :a, @b, $c").statement as Select;
-    expect((s.core as SelectSimple).columns.map((c) => c.kind === "expr" && c.expr)).toEqual([
-      { kind: "param" },
+  test("parameters are numbered as SQLite numbers them", () => {
+    const p = parseOne("SELECT ?, ?7, :a, @b, $c, ?, :a");
+    expect(((p.statement as Select).core as SelectSimple).columns.map((c) => c.kind === "expr" && c.expr)).toEqual([
+      { kind: "param", index: 1 },
       { kind: "param", index: 7 },
-      { kind: "param", name: ":a" },
-      { kind: "param", name: "@b" },
-      { kind: "param", name: "$c" },
+      { kind: "param", index: 8, name: ":a" },
+      { kind: "param", index: 9, name: "@b" },
+      { kind: "param", index: 10, name: "$c" },
+      { kind: "param", index: 11 },
+      { kind: "param", index: 8, name: ":a" },
     ]);
+    expect(p.params?.count).toBe(11);
+    expect(p.params?.names[9]).toBe("@b");
+    // Each statement starts from 1.
+    expect(parse("SELECT ?; SELECT ?").map((q) => q.params?.count)).toEqual([1, 1]);
     expect(() => expr("?0")).toThrow(/variable number/);
   });
 

@@ -10,7 +10,6 @@
  */
 import type { Expr, ResultColumn } from "../ast.js";
 import type { Scope } from "./context.js";
-import { resolveColumnQuiet } from "./expr.js";
 
 export type Aliases = Map<string, Expr>;
 
@@ -33,8 +32,10 @@ export function withAliases(scope: Scope, e: Expr, aliases: Aliases): Expr {
   return rewrite(e, (name) => {
     const target = aliases.get(name.toLowerCase());
     if (target === undefined) return undefined;
-    const r = resolveColumnQuiet(scope, undefined, name);
-    return r !== null && r.scope === scope ? undefined : target;
+    // Only a name no FROM source has (one two sources have is ambiguous, not an alias).
+    const lower = name.toLowerCase();
+    const inSources = scope.sources.some((s) => s.columns.some((c) => c.name.toLowerCase() === lower)) || ["rowid", "oid", "_rowid_"].includes(lower);
+    return inSources ? undefined : target;
   }) as Expr;
 }
 

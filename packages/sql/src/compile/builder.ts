@@ -56,33 +56,39 @@ export class Builder {
   }
   private nAggSlots = 0;
 
-  /** Parameter index for `?`, `?NNN` or a name. */
+  /**
+   * The number of a parameter: the parser's (`index`), so that compiling an expression twice, or
+   * dropping its code, changes no number. ASTs built without numbers get the next free one.
+   */
   param(index: number | undefined, name: string | undefined): number {
+    if (index === undefined) {
+      const seen = name === undefined ? undefined : this.named.get(name);
+      if (seen !== undefined) return seen;
+      index = this.nParams + 1;
+    }
+    if (index > this.nParams) this.nParams = index;
     if (name !== undefined) {
-      const seen = this.named.get(name);
-      if (seen) return seen;
-      const i = ++this.nParams;
-      this.named.set(name, i);
-      this.paramNames[i] = name;
-      return i;
+      this.named.set(name, index);
+      this.paramNames[index] = name;
     }
-    if (index !== undefined) {
-      if (index > this.nParams) this.nParams = index;
-      return index;
-    }
-    return ++this.nParams;
+    return index;
   }
 
-  /** A point to return to with `rollback` (code, plan lines and parameters emitted after it are dropped). */
-  mark(): { addr: number; plan: number; nParams: number; named: Map<string, number>; paramNames: (string | null)[] } {
-    return { addr: this.instrs.length, plan: this.plan.length, nParams: this.nParams, named: new Map(this.named), paramNames: [...this.paramNames] };
+  /** Sets the statement's parameters as the parser numbered them (`?` in dropped code still counts, as in SQLite). */
+  declareParams(count: number, names: (string | null)[]): void {
+    this.nParams = Math.max(this.nParams, count);
+    names.forEach((name, i) => {
+      if (name) this.param(i, name);
+    });
+  }
+
+  /** A point to return to with `rollback` (code and plan lines emitted after it are dropped). */
+  mark(): { addr: number; plan: number } {
+    return { addr: this.instrs.length, plan: this.plan.length };
   }
   rollback(m: ReturnType<Builder["mark"]>): void {
     this.instrs.length = m.addr;
     this.plan.length = m.plan;
-    this.nParams = m.nParams;
-    this.named = m.named;
-    this.paramNames = m.paramNames;
   }
 
   note(text: string): void {

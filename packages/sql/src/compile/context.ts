@@ -57,8 +57,6 @@ export class Scope {
   /** Aggregate i's final value is in register aggRegBase + i (in a group's output); without GROUP BY, bare column i is in bareRegBase + i. */
   aggRegBase = -1;
   bareRegBase = -1;
-  /** Result-column aliases usable in ORDER BY / WHERE of this scope. */
-  aliases: Map<string, Expr> | null = null;
 
   constructor(
     readonly sources: Source[],

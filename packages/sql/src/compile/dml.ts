@@ -46,7 +46,9 @@ function indexKeyRegs(ctx: Ctx, t: Table, idx: Index, cols: number, rowid: numbe
 
 /**
  * Counting flags of a write: a trigger program's rows count toward total_changes() only, and set
- * no last_insert_rowid (SQLite's changes() and last_insert_rowid() are the top statement's).
+ * no last_insert_rowid (the API's changes and lastInsertRowid, sqlite3_changes and
+ * sqlite3_last_insert_rowid, are the top statement's; inside the program SQLite's SQL functions
+ * would see its own, see docs/sql-differences.md).
  */
 function counted(ctx: Ctx, flags: number): number {
   if (!ctx.trigger) return flags;

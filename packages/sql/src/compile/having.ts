@@ -9,8 +9,7 @@
  * A term moves when (sqlite3ExprIsConstantOrGroupBy, and havingToWhereExprCb's conditions):
  * every column it reads is inside a subexpression identical to a GROUP BY term whose collation is
  * BINARY; it calls only deterministic non-aggregate functions; it holds no subquery; it is not
- * always false (the literal 0, `y IN ()`); and its parameters are already numbered (`?NNN`,
- * `:name`: a bare `?` is numbered as compiled, and moving it would renumber it).
+ * always false (the literals 0 and FALSE, `y IN ()`).
  */
 import type { Expr } from "../ast.js";
 import { conjuncts, exprCollation, isAggregateCall, resolveColumnQuiet } from "./expr.js";
@@ -31,6 +30,8 @@ export function havingToWhere(ctx: Ctx, scope: Scope, having: Expr | undefined, 
 }
 
 function alwaysFalse(e: Expr): boolean {
+  // By havingToWhere's time SQLite has resolved FALSE (EP_IsFalse), unlike at parse time.
+  if (e.kind === "literal" && e.type === "false") return true;
   if (e.kind === "literal" && e.type === "integer") return /^(0x)?0+$/i.test(e.value);
   return e.kind === "in-list" && e.list.length === 0 && !e.not;
 }
@@ -50,7 +51,7 @@ function constantOrGroupBy(ctx: Ctx, scope: Scope, node: unknown, keys: Expr[]):
       case "in-table":
         return false;
       case "param":
-        return e.index !== undefined;
+        return e.index !== undefined; // numbered by the parser (a hand-built AST's would be renumbered)
       case "function":
         if (isAggregateCall(ctx, e) || ctx.functions.get(e.name.toLowerCase())?.deterministic !== true) return false;
         break;

@@ -33,6 +33,7 @@ export interface CompileOptions {
  */
 export function compile(parsed: ParsedStatement, schema: Schema, options: CompileOptions = {}): Program {
   const b = new Builder();
+  if (parsed.params) b.declareParams(parsed.params.count, parsed.params.names);
   const ctx: Ctx = { b, schema, functions: options.functions ?? builtinFunctions(), ctes: [], depth: 0 };
   const { columns, kind } = compileStatement(ctx, parsed.statement, parsed.text);
   b.emit(Op.Halt);
@@ -46,6 +47,7 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
   const kind = st.kind;
   if (st.kind === "explain") {
     const inner = new Builder();
+    inner.declareParams(b.nParams, b.paramNames);
     const ictx: Ctx = { ...ctx, b: inner };
     const r = compileStatement(ictx, st.statement, text);
     inner.emit(Op.Halt);
@@ -80,7 +82,8 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
       const columns = compileInsert(ctx, st);
       const t = ctx.schema.getTable(st.table);
       const oneRow = st.source.kind === "default" || (st.source.kind === "values" && st.source.rows.length === 1);
-      if (oneRow && st.orAction !== "REPLACE" && t?.kind === "table" && t.triggers.length === 0) b.stmtJournal = false;
+      // RETURNING is evaluated, and an upsert's DO UPDATE checked, after the write: either can fail later.
+      if (oneRow && st.orAction !== "REPLACE" && !st.returning && !st.upsert && t?.kind === "table" && t.triggers.length === 0) b.stmtJournal = false;
       return { columns, kind };
     }
     case "update":

@@ -10,7 +10,7 @@ import type { Expr, ResultColumn } from "../ast.js";
 import type { Table } from "../schema.js";
 import { Scope, type Ctx } from "./context.js";
 import { compileExpr } from "./expr.js";
-import { outerScope, rowSource } from "./trigger.js";
+import { rowSource } from "./trigger.js";
 
 export class Returning {
   readonly columns: ColumnMeta[];
@@ -47,7 +47,7 @@ export class Returning {
   /** Buffers the RETURNING row of the row held in registers base..base+n-1 with rowid `rowid`. */
   row(base: number, rowid: number): void {
     const b = this.ctx.b;
-    const scope = new Scope([rowSource(this.t.name, this.t, base, rowid)], outerScope(this.ctx));
+    const scope = new Scope([rowSource(this.t.name, this.t, base, rowid)], null);
     const regs = b.reg(this.items.length);
     this.items.forEach((e, i) => compileExpr(this.ctx, scope, e, regs + i));
     b.emit(Op.EphInsert, this.eph, regs, this.items.length);
