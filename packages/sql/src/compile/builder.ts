@@ -17,7 +17,6 @@ export class Builder {
   returning = false;
   nParams = 0;
   paramNames: (string | null)[] = [];
-  private named = new Map<string, number>();
 
   emit(op: Op, p1 = 0, p2 = 0, p3 = 0, p4: unknown = undefined, p5 = 0, comment?: string): number {
     const ins: Instr = { op, p1, p2, p3, p4, p5 };
@@ -58,20 +57,13 @@ export class Builder {
 
   /**
    * The number of a parameter: the parser's (`index`), so that compiling an expression twice, or
-   * dropping its code, changes no number. ASTs built without numbers get the next free one.
+   * dropping its code, changes no number. An AST built without numbers gets the next free one.
    */
   param(index: number | undefined, name: string | undefined): number {
-    if (index === undefined) {
-      const seen = name === undefined ? undefined : this.named.get(name);
-      if (seen !== undefined) return seen;
-      index = this.nParams + 1;
-    }
-    if (index > this.nParams) this.nParams = index;
-    if (name !== undefined) {
-      this.named.set(name, index);
-      this.paramNames[index] = name;
-    }
-    return index;
+    const i = index ?? this.nParams + 1;
+    if (i > this.nParams) this.nParams = i;
+    if (name !== undefined) this.paramNames[i] = name;
+    return i;
   }
 
   /** Sets the statement's parameters as the parser numbered them (`?` in dropped code still counts, as in SQLite). */

@@ -35,6 +35,19 @@ export interface Source {
   push?: import("./pushdown.js").PushItem;
 }
 
+/** A source over `t`'s rows under table cursor `cursor` (-1: none), its columns named `name`. */
+export function tableSource(t: Table, name: string, cursor: number): Source {
+  return {
+    name,
+    table: t,
+    columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
+    cursor,
+    hidden: new Set(),
+    join: "inner",
+    on: null,
+  };
+}
+
 export interface FunctionDef {
   /** Exact argument count, or -1 for a range (minArgs..maxArgs) or any number. */
   nArgs: number;

@@ -2,13 +2,13 @@
 import { DbError, FLAG_COUNT, FLAG_COUNT_TOTAL, FLAG_LASTROWID, FLAG_NEW_ROWID, Op, RECORD_TRANSIENT, type ColumnMeta } from "@db/vm";
 import type { ConflictAction, Delete, Expr, FromItem, Insert, SetClause, Update } from "../ast.js";
 import type { Index, Table } from "../schema.js";
-import { Scope, type Ctx, type Source } from "./context.js";
+import { Scope, tableSource, type Ctx } from "./context.js";
 import { autoincBegin, autoincEnd, autoincNoteRowid } from "./autoincrement.js";
 import { compileExpr } from "./expr.js";
 import { compileSelect } from "./select.js";
 import { Returning } from "./returning.js";
 import { planUpsert, type UpsertDeps, type UpsertPlan } from "./upsert.js";
-import { fireTriggers, hasTriggers, outerScope } from "./trigger.js";
+import { fireTriggers, hasTriggers, outerScope, rowSource } from "./trigger.js";
 
 export function writableTable(ctx: Ctx, name: string): Table {
   const t = ctx.schema.getTable(name);
@@ -102,18 +102,7 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
     b.emit(Op.CheckNotNull, cols + i, action === "IGNORE" ? skip : 0, 0, { message: `NOT NULL constraint failed: ${t.name}.${c.name}` });
   });
   if (t.checks.length) {
-    const src: Source = {
-      name: t.name,
-      table: t,
-      columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
-      cursor: -1,
-      hidden: new Set(),
-      join: "inner",
-      on: null,
-      regBase: cols,
-      regRowid: rowid,
-    };
-    const scope = new Scope([src], null);
+    const scope = new Scope([rowSource(t.name, t, cols, rowid)], null);
     for (const chk of t.checks) {
       const ok = b.label();
       const r = compileExpr(ctx, scope, chk.expr);
@@ -127,7 +116,7 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
   // REPLACE/IGNORE resolution, no upsert): the Insert checks it in its own descent (FLAG_NEW_ROWID).
   const pkError = { code: "DB_CONSTRAINT", subcode: "DB_CONSTRAINT_PRIMARYKEY", message: `UNIQUE constraint failed: ${pkName(t)}` };
   const fused = rowidChanged && !self && !upsert && action !== "REPLACE" && action !== "IGNORE" && !t.indexes.some((idx) => idx.unique);
-  const checkRowid = (handler: ((found: number) => void) | null) => {
+  const checkRowid = (handler: ((found: number, skip: number) => void) | null) => {
     const ok = b.label();
     b.emit(Op.SeekRowid, cur.table, ok, rowid);
     if (self) {
@@ -135,13 +124,13 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       b.emit(Op.Eq, rowid, same, self);
       b.emit(Op.If, same, ok, 0);
     }
-    if (handler) handler(rowid);
+    if (handler) handler(rowid, skip);
     else if (action === "REPLACE") emitDeleteRow(ctx, t, cur, false);
     else if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
     else constraintError(ctx, pkError.subcode, pkError.message);
     b.place(ok);
   };
-  const checkIndex = (i: number, handler: ((found: number) => void) | null) => {
+  const checkIndex = (i: number, handler: ((found: number, skip: number) => void) | null) => {
     const idx = t.indexes[i]!;
     const ok = b.label();
     const keys = indexKeyRegs(ctx, t, idx, cols, rowid);
@@ -152,7 +141,7 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       b.emit(Op.Eq, found, same, self);
       b.emit(Op.If, same, ok, 0);
     }
-    if (handler) handler(found);
+    if (handler) handler(found, skip);
     else if (action === "REPLACE") {
       const gone = b.label();
       b.emit(Op.SeekRowid, cur.table, gone, found);
@@ -238,12 +227,12 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
   const rowid = b.reg();
   const deps: UpsertDeps = {
     cursor: cur.table,
-    source: (name) => tableSource(t, name, cur.table),
     assignments: (set) => assignments(t, set),
     updateRow: (old, sets, skip, r, value) => emitRowUpdate(ctx, t, cur, old, sets, "ABORT", skip, r, value),
   };
   const explicitRowid = targets.includes(-1) || (t.rowidAlias >= 0 && targets.includes(t.rowidAlias));
 
+  const upsert = ins.upsert ? planUpsert(ctx, t, ins, deps, cols, rowid, ret) : null;
   const emitRow = (load: (j: number, target: number) => void) => {
     const skip = b.label();
     const given = new Set(targets);
@@ -268,7 +257,6 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     b.place(have);
     if (aliasReg >= 0) b.emit(Op.Copy, rowid, aliasReg, 0);
     fireTriggers(ctx, t, "INSERT", "BEFORE", { newBase: cols, newRowid: rowid }, skip);
-    const upsert = ins.upsert ? planUpsert(ctx, t, ins, deps, cols, rowid, skip, ret) : null;
     emitWriteRow(ctx, t, cur, cols, rowid, action, skip, 0, explicitRowid, FLAG_COUNT | FLAG_LASTROWID, upsert);
     if (autoinc && explicitRowid) autoincNoteRowid(ctx, autoinc, rowid);
     ret?.row(cols, rowid);
@@ -396,19 +384,6 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   b.place(done);
   ret?.output();
   return ret?.columns ?? [];
-}
-
-/** A source over `t`'s rows under table cursor `cursor`, named `name`. */
-export function tableSource(t: Table, name: string, cursor: number): Source {
-  return {
-    name,
-    table: t,
-    columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
-    cursor,
-    hidden: new Set(),
-    join: "inner",
-    on: null,
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Turns a FROM clause into sources: B+tree tables, and views/subqueries materialized once. */
 import { DbError, Op } from "@db/vm";
 import type { Expr, FromItem, Select, SubqueryRef, TableRef } from "../ast.js";
-import type { Ctx, Scope, Source, SourceColumn } from "./context.js";
+import { tableSource, type Ctx, type Scope, type Source, type SourceColumn } from "./context.js";
 import { isRecursiveCte, materializeRecursive } from "./recursive.js";
 import { compileSelect } from "./select.js";
 import { pushTarget, type PushDowns, type PushItem, type PushTerm } from "./pushdown.js";
@@ -93,16 +93,7 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
   if (!t) throw new DbError("DB_ERROR", `no such table: ${item.schema ? `${item.schema}.` : ""}${item.name}`);
   if (t.kind === "view") return materialize(ctx, t.select, item.alias ?? t.name, t.columns, null, undefined, pushTarget(t.select, undefined) ? push : undefined);
   const cursor = ctx.b.cursor();
-  return {
-    name: item.alias ?? t.name,
-    table: t,
-    columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
-    cursor,
-    hidden: new Set(),
-    join: "inner",
-    on: null,
-    ...(item.notIndexed ? { notIndexed: true } : {}),
-  };
+  return { ...tableSource(t, item.alias ?? t.name, cursor), ...(item.notIndexed ? { notIndexed: true } : {}) };
 }
 
 /**

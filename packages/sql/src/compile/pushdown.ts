@@ -79,7 +79,7 @@ function pushable(ctx: Ctx, scope: Scope, src: Source, term: Expr): PushTerm | n
     } else if (o.kind === "function" && !inSub) {
       ok &&= ctx.functions.get((o.name as string).toLowerCase())?.deterministic === true;
     } else if (o.kind === "param") {
-      // `?` and `:name` are numbered as compiled: a copy compiled first would take their numbers.
+      // Numbered by the parser; a hand-built AST's unnumbered one would be renumbered by a copy.
       ok &&= o.index !== undefined;
     }
   });

@@ -5,7 +5,7 @@
  */
 import type { Statement } from "../ast.js";
 import type { Table } from "../schema.js";
-import { Scope, type Ctx, type Source } from "./context.js";
+import { Scope, tableSource, type Ctx, type Source } from "./context.js";
 import { compileDelete, compileInsert, compileUpdate } from "./dml.js";
 import { compileCondition } from "./expr.js";
 import { compileSelect } from "./select.js";
@@ -19,17 +19,7 @@ export interface TriggerRows {
 
 /** A source over a row of `t` held in registers base..base+n-1 (rowid in `rowid`): NEW, OLD, RETURNING. */
 export function rowSource(name: string, t: Table, base: number, rowid: number): Source {
-  return {
-    name,
-    table: t,
-    columns: t.columns.map((c, i) => ({ name: c.name, affinity: c.affinity, collation: c.collation, type: c.type, index: i })),
-    cursor: -1,
-    hidden: new Set(),
-    join: "inner",
-    on: null,
-    regBase: base,
-    regRowid: rowid,
-  };
+  return { ...tableSource(t, name, -1), regBase: base, regRowid: rowid };
 }
 
 /** The scope statements of the current trigger body see (NEW/OLD), or null outside triggers. */

@@ -12,7 +12,7 @@
 import { DbError, Op } from "@db/vm";
 import type { Expr, Insert, SetClause } from "../ast.js";
 import type { Table } from "../schema.js";
-import { Scope, type Ctx, type Source } from "./context.js";
+import { Scope, tableSource, type Ctx } from "./context.js";
 import { compileCondition, compileExpr } from "./expr.js";
 import type { Returning } from "./returning.js";
 import { outerScope, rowSource } from "./trigger.js";
@@ -23,8 +23,6 @@ type Clause = NonNullable<Insert["upsert"]>[number];
 export interface UpsertDeps {
   /** The table cursor. */
   cursor: number;
-  /** A source over the table cursor, named `name`. */
-  source(name: string): Source;
   /** The SET clauses as column index → value. */
   assignments(set: SetClause[]): Map<number, Expr>;
   /** emitRowUpdate of the row under the cursor (old rowid in register `old`), its conflicts resolved by ABORT. */
@@ -34,8 +32,8 @@ export interface UpsertDeps {
 /** Handlers by uniqueness constraint (-1: the rowid, i: `t.indexes[i]`), and the constraints to check first. */
 export interface UpsertPlan {
   first: number[];
-  /** Emits the action for a conflict with the row whose rowid is in register `found`; it jumps away. */
-  handler(constraint: number): ((found: number) => void) | null;
+  /** Emits the action for a conflict with the row whose rowid is in register `found`; it ends with a jump to `skip`, the end of the row. */
+  handler(constraint: number): ((found: number, skip: number) => void) | null;
 }
 
 /** Which constraint (-1: the rowid, i: `t.indexes[i]`) a target names, or a DB_ERROR. */
@@ -53,10 +51,10 @@ function targetConstraint(t: Table, clause: Clause): number {
 }
 
 /**
- * The upsert of `ins` for a row being inserted from registers cols.. (rowid in `rowid`); `skip`
- * is where the handlers jump when they are done (the end of that row).
+ * The upsert of `ins`, for the rows it inserts from registers cols.. (rowid in `rowid`): built once,
+ * its handlers emit code for each row.
  */
-export function planUpsert(ctx: Ctx, t: Table, ins: Insert, deps: UpsertDeps, cols: number, rowid: number, skip: number, ret: Returning | null): UpsertPlan {
+export function planUpsert(ctx: Ctx, t: Table, ins: Insert, deps: UpsertDeps, cols: number, rowid: number, ret: Returning | null): UpsertPlan {
   const clauses = ins.upsert!;
   const claimed = new Map<number, Clause>();
   let rest: Clause | null = null;
@@ -69,7 +67,7 @@ export function planUpsert(ctx: Ctx, t: Table, ins: Insert, deps: UpsertDeps, co
     const c = targetConstraint(t, clause);
     if (!claimed.has(c)) claimed.set(c, clause);
   });
-  const handlerOf = (clause: Clause) => (found: number) => {
+  const handlerOf = (clause: Clause) => (found: number, skip: number) => {
     if (clause.action === "NOTHING") ctx.b.emit(Op.Goto, 0, skip);
     else doUpdate(ctx, t, ins, deps, clause.action, cols, rowid, found, skip, ret);
   };
@@ -88,7 +86,7 @@ function doUpdate(ctx: Ctx, t: Table, ins: Insert, deps: UpsertDeps, action: Exc
   b.emit(Op.SeekRowid, deps.cursor, skip, found);
   // `excluded` one level out, so that unqualified names are the existing row's.
   const excluded = new Scope([rowSource("excluded", t, cols, rowid)], outerScope(ctx));
-  const scope = new Scope([deps.source(ins.alias ?? t.name)], excluded);
+  const scope = new Scope([tableSource(t, ins.alias ?? t.name, deps.cursor)], excluded);
   if (action.where) compileCondition(ctx, scope, action.where, skip, false, true);
   const sets = deps.assignments(action.set);
   deps.updateRow(found, sets, skip, ret, (i, target) => compileExpr(ctx, scope, sets.get(i)!, target));
