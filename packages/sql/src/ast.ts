@@ -51,7 +51,31 @@ export interface FunctionCall {
   star?: boolean;
   distinct?: boolean;
   filter?: Expr;
+  /** `OVER (...)` or `OVER name`: a window function call (compile/window.ts). */
+  over?: WindowDef;
 }
+/**
+ * A window definition (SQLite lang_windowfunc.html): `base` names a window of the WINDOW clause
+ * that this one extends. No `frame` means the default, `RANGE BETWEEN UNBOUNDED PRECEDING AND
+ * CURRENT ROW`.
+ */
+export interface WindowDef {
+  base?: string;
+  /** `OVER name` without parentheses: exactly the named window, frame included. */
+  bare?: boolean;
+  partitionBy: Expr[];
+  orderBy: OrderingTerm[];
+  frame?: WindowFrame;
+}
+export interface WindowFrame {
+  unit: "ROWS" | "RANGE" | "GROUPS";
+  start: FrameBound;
+  end: FrameBound;
+  exclude: "NO OTHERS" | "CURRENT ROW" | "GROUP" | "TIES";
+}
+export type FrameBound =
+  | { kind: "UNBOUNDED PRECEDING" | "CURRENT ROW" | "UNBOUNDED FOLLOWING" }
+  | { kind: "PRECEDING" | "FOLLOWING"; offset: Expr };
 export interface CastExpr { kind: "cast"; expr: Expr; type: string }
 export interface CaseExpr { kind: "case"; base?: Expr; whens: { when: Expr; then: Expr }[]; else?: Expr }
 export interface BetweenExpr { kind: "between"; expr: Expr; low: Expr; high: Expr; not: boolean }
@@ -89,6 +113,8 @@ export interface SelectSimple {
   where?: Expr;
   groupBy: Expr[];
   having?: Expr;
+  /** `WINDOW name AS (...), ...` */
+  windows?: { name: string; def: WindowDef }[];
 }
 export interface ValuesCore { kind: "values"; rows: Expr[][] }
 export type ResultColumn =
@@ -100,7 +126,13 @@ export interface OrderingTerm { expr: Expr; desc: boolean; nulls?: "FIRST" | "LA
 /** FROM clause as a left-deep join tree. */
 export type FromItem = TableRef | SubqueryRef | JoinItem;
 export interface TableRef { kind: "table"; schema?: string; name: string; alias?: string; indexedBy?: string; notIndexed?: boolean }
-export interface SubqueryRef { kind: "subquery"; select: Select; alias?: string }
+export interface SubqueryRef {
+  kind: "subquery";
+  select: Select;
+  alias?: string;
+  /** Set by the compiler only (compile/window.ts): the window functions computed over `select`'s rows. */
+  window?: import("./compile/window.js").WindowPass;
+}
 export interface JoinItem {
   kind: "join";
   /** "," is a comma join (same as INNER without constraint). */

@@ -190,6 +190,8 @@ export class ParserBase {
   protected parseAlias(): string | undefined {
     if (this.eatKw("AS")) return this.parseName();
     const t = this.peek();
+    // `WINDOW name AS` starts a WINDOW clause (SQLite's analyzeWindowKeyword), not an alias.
+    if (this.isKw(t, "WINDOW") && this.isName(this.peek(1)) && this.atKw("AS", 2)) return undefined;
     if (this.isAliasToken(t)) {
       this.advance();
       return this.nameOf(t);

@@ -7,7 +7,7 @@
  *
  * All binary operators are left-associative.
  */
-import type { Expr, LiteralExpr, Select } from "./ast.js";
+import type { Expr, LiteralExpr, Select, WindowDef } from "./ast.js";
 import { MAX_DEPTH, ParserBase } from "./parser-base.js";
 import { TokenType, type Token } from "./tokenizer.js";
 
@@ -60,6 +60,8 @@ export abstract class ExprParser extends ParserBase {
 
   /** Parses a full SELECT (with its own WITH/compound/ORDER BY/LIMIT); sets `this.h` to its height. */
   abstract parseSelect(): Select;
+  /** The inside of `OVER (...)` or `WINDOW name AS (...)`. */
+  protected abstract parseWindowBody(): WindowDef;
 
   /** True if the tokens at `k` start a SELECT (for `( SELECT ...` lookahead). */
   protected startsSelect(k = 0): boolean {
@@ -359,7 +361,15 @@ export abstract class ExprParser extends ParserBase {
       if (this.h > h) h = this.h;
       this.expectOp(")");
     }
-    if (this.atKw("OVER")) throw this.errorAt('near "OVER": window functions are not supported');
+    if (this.eatKw("OVER")) {
+      if (this.atOp("(")) {
+        this.advance();
+        call.over = this.parseWindowBody();
+        this.expectOp(")");
+      } else {
+        call.over = { base: this.parseName(), bare: true, partitionBy: [], orderBy: [] };
+      }
+    }
     this.setH(h + 1);
     return call;
   }

@@ -4,6 +4,7 @@
 import type {
   CommonTableExpr,
   Expr,
+  FrameBound,
   FromItem,
   JoinItem,
   OrderingTerm,
@@ -12,7 +13,10 @@ import type {
   SelectCore,
   SubqueryRef,
   TableRef,
+  WindowDef,
+  WindowFrame,
 } from "./ast.js";
+import { DbError } from "@db/vm";
 import { MAX_DEPTH } from "./parser-base.js";
 import { ExprParser } from "./parser-expr.js";
 import { TokenType } from "./tokenizer.js";
@@ -97,7 +101,17 @@ export abstract class SelectParser extends ExprParser {
       core.groupBy = this.parseExprList();
     }
     if (this.eatKw("HAVING")) core.having = this.parseExpr();
-    if (this.atKw("WINDOW")) throw this.errorAt('near "WINDOW": window functions are not supported');
+    if (this.eatKw("WINDOW")) {
+      const windows: { name: string; def: WindowDef }[] = [];
+      do {
+        const name = this.parseName();
+        this.expectKw("AS");
+        this.expectOp("(");
+        windows.push({ name, def: this.parseWindowBody() });
+        this.expectOp(")");
+      } while (this.eatOp(","));
+      core.windows = windows;
+    }
     return core;
   }
 
@@ -139,6 +153,73 @@ export abstract class SelectParser extends ExprParser {
       cols.push(alias === undefined ? { kind: "expr", expr, text } : { kind: "expr", expr, alias, text });
     } while (this.eatOp(","));
     return cols;
+  }
+
+  /** `[base] [PARTITION BY ...] [ORDER BY ...] [frame]` (SQLite's window production in parse.y). */
+  protected parseWindowBody(): WindowDef {
+    const def: WindowDef = { partitionBy: [], orderBy: [] };
+    const t = this.peek();
+    if (this.isName(t) && !["PARTITION", "ORDER", "ROWS", "RANGE", "GROUPS"].some((k) => this.isKw(t, k))) def.base = this.parseName();
+    if (this.eatKw("PARTITION")) {
+      this.expectKw("BY");
+      def.partitionBy = this.parseExprList();
+    }
+    if (this.atKw("ORDER")) def.orderBy = this.parseOrderBy();
+    const unit = this.peek();
+    if (this.isKw(unit, "ROWS") || this.isKw(unit, "RANGE") || this.isKw(unit, "GROUPS")) {
+      this.advance();
+      let start: FrameBound;
+      let end: FrameBound = { kind: "CURRENT ROW" };
+      if (this.eatKw("BETWEEN")) {
+        start = this.parseFrameBound(true);
+        this.expectKw("AND");
+        end = this.parseFrameBound(false);
+      } else {
+        start = this.parseFrameBound(true);
+      }
+      let exclude: WindowFrame["exclude"] = "NO OTHERS";
+      if (this.eatKw("EXCLUDE")) {
+        if (this.eatKw("NO")) {
+          this.expectKw("OTHERS");
+        } else if (this.eatKw("CURRENT")) {
+          this.expectKw("ROW");
+          exclude = "CURRENT ROW";
+        } else if (this.eatKw("GROUP")) {
+          exclude = "GROUP";
+        } else {
+          this.expectKw("TIES");
+          exclude = "TIES";
+        }
+      }
+      // sqlite3WindowAlloc: a frame that would end before it starts is refused.
+      if ((start.kind === "CURRENT ROW" && end.kind === "PRECEDING") || (start.kind === "FOLLOWING" && (end.kind === "PRECEDING" || end.kind === "CURRENT ROW"))) {
+        throw new DbError("DB_ERROR", "unsupported frame specification");
+      }
+      def.frame = { unit: unit.value.toUpperCase() as WindowFrame["unit"], start, end, exclude };
+    }
+    return def;
+  }
+
+  /** A frame bound; `UNBOUNDED FOLLOWING` cannot start a frame, `UNBOUNDED PRECEDING` cannot end one. */
+  private parseFrameBound(isStart: boolean): FrameBound {
+    if (this.atKw("UNBOUNDED")) {
+      this.advance();
+      const t = this.peek();
+      if (this.isKw(t, isStart ? "PRECEDING" : "FOLLOWING")) {
+        this.advance();
+        return { kind: isStart ? "UNBOUNDED PRECEDING" : "UNBOUNDED FOLLOWING" };
+      }
+      throw this.error(t);
+    }
+    if (this.atKw("CURRENT")) {
+      this.advance();
+      this.expectKw("ROW");
+      return { kind: "CURRENT ROW" };
+    }
+    const offset = this.parseExpr();
+    if (this.eatKw("PRECEDING")) return { kind: "PRECEDING", offset };
+    this.expectKw("FOLLOWING");
+    return { kind: "FOLLOWING", offset };
   }
 
   protected parseOrderBy(): OrderingTerm[] {

@@ -152,9 +152,30 @@ describe("expression precedence", () => {
     expect(() => expr("?0")).toThrow(/variable number/);
   });
 
+  test("window calls: OVER name, OVER (base PARTITION BY ... ORDER BY ... frame), WINDOW clause", () => {
+    expect(expr("sum(x) OVER w")).toMatchObject({ kind: "function", over: { base: "w", bare: true } });
+    const call = expr("sum(x) FILTER (WHERE x > 1) OVER (w PARTITION BY a, b ORDER BY c DESC NULLS LAST GROUPS BETWEEN 2 PRECEDING AND CURRENT ROW EXCLUDE TIES)");
+    expect(call).toMatchObject({
+      filter: { kind: "binary" },
+      over: {
+        base: "w",
+        partitionBy: [{ name: "a" }, { name: "b" }],
+        orderBy: [{ desc: true, nulls: "LAST" }],
+        frame: { unit: "GROUPS", start: { kind: "PRECEDING", offset: { value: "2" } }, end: { kind: "CURRENT ROW" }, exclude: "TIES" },
+      },
+    });
+    // A single bound ends at CURRENT ROW; UNBOUNDED FOLLOWING cannot start a frame.
+    expect(expr("count(*) OVER (ROWS UNBOUNDED PRECEDING)")).toMatchObject({ over: { frame: { unit: "ROWS", start: { kind: "UNBOUNDED PRECEDING" }, end: { kind: "CURRENT ROW" }, exclude: "NO OTHERS" } } });
+    expect(() => expr("count(*) OVER (ROWS UNBOUNDED FOLLOWING)")).toThrow(/syntax error/);
+    expect(() => expr("count(*) OVER (ROWS BETWEEN CURRENT ROW AND 1 PRECEDING)")).toThrow(/unsupported frame specification/);
+    const core = (parseOne("SELECT rank() OVER w FROM t WINDOW w AS (ORDER BY a), v AS (w ROWS 1 PRECEDING)").statement as Select).core as SelectSimple;
+    expect(core.windows?.map((w) => w.name)).toEqual(["w", "v"]);
+    expect(core.from).toMatchObject({ kind: "table", name: "t" });
+    expect(core.from).not.toHaveProperty("alias");
+  });
+
   test("unsupported forms fail with DB_SYNTAX", () => {
     expect(() => expr("(1, 2)")).toThrow(/row value misused/);
-    expect(() => expr("sum(x) OVER ()")).toThrow(/window functions are not supported/);
     expect(() => parseOne("SELECT * FROM json_each('[]')")).toThrow(/table-valued functions/);
   });
 });

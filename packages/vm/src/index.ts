@@ -18,6 +18,8 @@ export type { ScalarFn, CompareP4, PragmaContext } from "./vm.js";
 export type { IndexSpec, SortKeySpec } from "./cursors.js";
 export type { AggDef } from "./accumulators.js";
 export { accumulatorKind } from "./accumulators.js";
+export { WINDOW_FUNCTIONS } from "./window.js";
+export type { WindowPassSpec, WindowFuncSpec, FrameSpec, BoundKind } from "./window.js";
 export { DEFAULT_SORT_BUDGET_BYTES } from "./tempstore.js";
 export type { TempFile, TempStore, SortOptions } from "./tempstore.js";
 export { initSchemaTable, readSchemaRows, META_SCHEMA_ROOT, META_SCHEMA_VERSION, META_USER_VERSION } from "./schema-rows.js";

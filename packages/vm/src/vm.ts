@@ -13,6 +13,7 @@ import { sqlLength } from "./functions.js";
 import { DEFAULT_SORT_BUDGET_BYTES, type SortOptions } from "./tempstore.js";
 import { encodeRecord, encodeRecordScratch } from "./record.js";
 import { encodeRowidKey } from "./key.js";
+import { computeWindows, type WindowPassSpec } from "./window.js";
 import { applyAffinity, castAs, mustBeInt, type Affinity } from "./affinity.js";
 import { compareValues } from "./compare.js";
 import {
@@ -1058,6 +1059,13 @@ export class Execution {
       case Op.Compound:
         (this.cursor(I.p1) as EphemeralCursor).combine(this.cursor(I.p2) as EphemeralCursor, I.p4 as string);
         break;
+      case Op.Window: {
+        // p1: the input rows, sorted by partition and order keys; p2: receives them with the
+        // window functions' values appended (window.ts).
+        const dst = this.cursor(I.p2) as EphemeralCursor;
+        for (const row of computeWindows((this.cursor(I.p1) as EphemeralCursor).allRows(), I.p4 as WindowPassSpec)) dst.insert(row);
+        break;
+      }
       default:
         throw new DbError("DB_ERROR", `unimplemented opcode ${Op[I.op]}`);
     }

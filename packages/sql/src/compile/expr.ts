@@ -1,5 +1,5 @@
 /** Compiles expressions to register code (SQLite's expression semantics, lang_expr.html). */
-import { COLUMN_LENGTH, DbError, Op, Real, affinityOfType, aggregateFunctions, lengthFunction, makeReal, type Affinity, type CompareP4, type SqlValue } from "@db/vm";
+import { COLUMN_LENGTH, DbError, Op, Real, affinityOfType, aggregateFunctions, lengthFunction, makeReal, WINDOW_FUNCTIONS, type Affinity, type CompareP4, type SqlValue } from "@db/vm";
 import type { BinaryExpr, Expr, FunctionCall, Select } from "../ast.js";
 import type { Ctx, Scope, Source } from "./context.js";
 import { compileSubquery } from "./subquery.js";
@@ -702,6 +702,7 @@ function compileCase(ctx: Ctx, scope: Scope | null, e: Extract<Expr, { kind: "ca
 }
 
 export function isAggregateCall(ctx: Ctx, e: FunctionCall): boolean {
+  if (e.over) return false;
   const name = e.name.toLowerCase();
   if (!aggregateFunctions.has(name) && name !== "count") return false;
   if ((name === "min" || name === "max") && e.args.length !== 1) return false;
@@ -713,6 +714,8 @@ function compileFunction(ctx: Ctx, scope: Scope | null, e: FunctionCall, t: numb
   const b = ctx.b;
   const name = e.name.toLowerCase();
   if (isAggregateCall(ctx, e)) throw new DbError("DB_ERROR", `misuse of aggregate function ${e.name}()`);
+  // A window call the rewrite did not take (WHERE, GROUP BY, ...), or a window function without OVER.
+  if (e.over || (WINDOW_FUNCTIONS.has(name) && !ctx.functions.has(name))) throw new DbError("DB_ERROR", `misuse of window function ${e.name}()`);
   const def = ctx.functions.get(name);
   if (!def) throw new DbError("DB_ERROR", `no such function: ${e.name}`);
   const n = e.args.length;

@@ -4,6 +4,7 @@ import type { Expr, FromItem, Select, SubqueryRef, TableRef } from "../ast.js";
 import { tableSource, type Ctx, type Scope, type Source, type SourceColumn } from "./context.js";
 import { isRecursiveCte, materializeRecursive } from "./recursive.js";
 import { compileSelect } from "./select.js";
+import { materializeWindow, type WindowPass } from "./window.js";
 import { pushTarget, type PushDowns, type PushItem, type PushTerm } from "./pushdown.js";
 
 export interface FromResult {
@@ -67,6 +68,7 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
   const push = { item, terms: pushes?.get(item) };
   // A subquery in FROM may read columns of the queries around this one (not of its FROM
   // siblings): it then runs again each time the enclosing query does.
+  if (item.kind === "subquery" && item.window) return materializeWindow(ctx, item as SubqueryRef & { window: WindowPass }, outer, out);
   if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? `(subquery-${ctx.b.addr})`, undefined, outer, out, pushTarget(item.select, undefined) ? push : undefined);
   const lname = item.name.toLowerCase();
   const limitHint = ctx.cteLimitHint;

@@ -13,6 +13,7 @@ import { emitOrRowids } from "./multior.js";
 import { resultAliases, termWithAliases, withAliases } from "./alias.js";
 import { havingToWhere } from "./having.js";
 import { andAll, countCteUses, planPushDown, type PushTerm } from "./pushdown.js";
+import { rewriteWindows, usesWindows } from "./window.js";
 
 export type Dest =
   | { kind: "output" }
@@ -104,7 +105,7 @@ export function emitDeliver(ctx: Ctx, dest: Dest, first: number, n: number, lim:
   b.place(skip);
 }
 
-interface OutCol {
+export interface OutCol {
   expr: Expr;
   name: string;
   meta: ColumnMeta;
@@ -330,6 +331,16 @@ function countShortcut(ctx: Ctx, core: SelectSimple, dest: Dest): SelectInfo | n
 
 function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], limitE: Expr | undefined, offsetE: Expr | undefined, dest: Dest, outer: Scope | null, push?: PushTerm[]): SelectInfo {
   const b = ctx.b;
+  if (usesWindows(core, orderBy)) {
+    // The FROM is compiled once to expand `*` and learn collations, then dropped: the rewritten
+    // query (window.ts) compiles it again inside its window pass.
+    const m = b.mark();
+    const scope = new Scope(buildSources(ctx, core.from, outer).sources, outer);
+    const cols = expandColumns(scope, core.columns);
+    const sel = rewriteWindows(ctx, core, cols, scope, orderBy, limitE, offsetE);
+    b.rollback(m);
+    return compileSelect(ctx, sel, dest, outer, push);
+  }
   if (!limitE && !offsetE && !push?.length) {
     const mm = minMaxShortcut(ctx, core, dest, outer);
     if (mm) return mm;
