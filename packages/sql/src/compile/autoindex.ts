@@ -20,6 +20,9 @@ export function emitAutoIndex(ctx: Ctx, scope: Scope, src: Source, acc: Auto, fa
   const b = ctx.b;
   const nKey = acc.cols.length;
   const nCols = src.columns.length;
+  // The index is built from the table, also when this level's code is emitted again (the
+  // unmatched rows of a RIGHT JOIN run the levels after it a second time).
+  delete src.cover;
   const built = b.label();
   b.emit(Op.Once, 0, built);
   b.emit(Op.OpenEphemeral, acc.cursor, 0, 0, { autoIndex: { nKey, collations: acc.collations } });

@@ -31,6 +31,10 @@ export interface Source {
   regRowid?: number;
   /** `FROM t NOT INDEXED`: no index of t is used (its rowid still is), as in SQLite. */
   notIndexed?: boolean;
+  /** The right side of a RIGHT or FULL JOIN: its unmatched rows are added with the left side NULL. */
+  rightJoin?: boolean;
+  /** USING columns of a RIGHT/FULL JOIN this source is the left side of: name (lowercase) → coalesce(left, right). */
+  usingCoalesce?: Map<string, Expr>;
   /** A compound subquery, view or CTE that WHERE terms may be pushed into: its FROM item (pushdown.ts). */
   push?: import("./pushdown.js").PushItem;
 }

@@ -25,6 +25,8 @@ export function resolveColumn(scope: Scope | null, table: string | undefined, na
     for (const src of s.sources) {
       if (ltable !== undefined && src.name.toLowerCase() !== ltable) continue;
       const i = src.columns.findIndex((c) => c.name.toLowerCase() === lname);
+      // An unqualified USING column is the left side's (or, in a RIGHT/FULL JOIN, a coalesce of both).
+      if (i >= 0 && ltable === undefined && src.hidden.has(i)) continue;
       if (i >= 0) {
         if (found && ltable === undefined) throw new DbError("DB_ERROR", `ambiguous column name: ${name}`);
         found = { scope: s, source: src, col: i };
@@ -463,9 +465,12 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
           compileInto(ctx, scope, { kind: "function", name: e.type === "current_date" ? "date" : e.type === "current_time" ? "time" : "datetime", args: [{ kind: "literal", type: "string", value: "now" }] }, t);
           return;
       }
-    case "column":
-      emitColumn(ctx, resolveColumn(scope, e.table, e.name), t);
+    case "column": {
+      const co = e.table === undefined ? scope?.sources.find((s) => s.usingCoalesce?.has(e.name.toLowerCase()))?.usingCoalesce?.get(e.name.toLowerCase()) : undefined;
+      if (co) compileExpr(ctx, scope, co, t);
+      else emitColumn(ctx, resolveColumn(scope, e.table, e.name), t);
       return;
+    }
     case "param":
       b.emit(Op.Variable, b.param(e.index, e.name), t);
       return;

@@ -36,8 +36,11 @@ function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null,
   addItem(ctx, item.left, out, outer, pushes);
   const leftSources = [...out.sources];
   const right = makeSource(ctx, item.right, outer, out, pushes);
-  if (item.op === "RIGHT" || item.op === "FULL") throw new DbError("DB_ERROR", `${item.op} JOIN is not supported yet`);
-  right.join = item.op === "LEFT" ? "left" : "inner";
+  // RIGHT and FULL JOIN (SQLite 3.39): `right` keeps its ON terms; the rows of `right` no left row
+  // matched are added after the join loops, with every source to the left as NULL (select.ts).
+  const outerRight = item.op === "RIGHT" || item.op === "FULL";
+  if (outerRight) right.rightJoin = true;
+  right.join = item.op === "LEFT" || item.op === "FULL" ? "left" : "inner";
   const terms: Expr[] = [];
   if (item.on) terms.push(item.on);
   let using = item.using;
@@ -51,14 +54,14 @@ function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null,
     const ls = leftSources.find((s) => s.columns.some((c) => c.name.toLowerCase() === name.toLowerCase()));
     if (ri < 0 || !ls) throw new DbError("DB_ERROR", `cannot join using column ${name} - column not present in both tables`);
     right.hidden.add(ri);
-    terms.push({
-      kind: "binary",
-      op: "=",
-      left: { kind: "column", table: ls.name, name },
-      right: { kind: "column", table: right.name, name },
-    });
+    const l: Expr = { kind: "column", table: ls.name, name };
+    const r: Expr = { kind: "column", table: right.name, name };
+    terms.push({ kind: "binary", op: "=", left: l, right: r });
+    // Either side may be the NULL one: the shared column is the one that is not (SQLite's
+    // selectExpander and lookupName make it coalesce(left, right)).
+    if (outerRight) (ls.usingCoalesce ??= new Map()).set(name.toLowerCase(), { kind: "function", name: "coalesce", args: [l, r] });
   }
-  if (right.join === "left") {
+  if (right.join === "left" || outerRight) {
     right.on = terms.reduce<Expr | null>((acc, t) => (acc ? { kind: "binary", op: "AND", left: acc, right: t } : t), null);
   } else out.innerTerms.push(...terms);
   out.sources.push(right);

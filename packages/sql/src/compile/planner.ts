@@ -36,8 +36,10 @@ export type Access =
 export interface Level {
   source: Source;
   access: Access;
-  /** ON terms of a LEFT JOIN, evaluated before the match flag is set. */
+  /** ON terms of a LEFT (or RIGHT/FULL) JOIN, evaluated before the match flag is set. */
   onTerms: Expr[];
+  /** RIGHT/FULL JOIN: the set of rowids of this level's rows some left row matched. */
+  matched?: number;
   /** WHERE (and inner ON) terms evaluated at this level. */
   terms: Expr[];
   /** Visit rows in descending key order (ORDER BY ... DESC served by the scan). */
@@ -308,6 +310,8 @@ export interface PlanOptions {
   autoIndex: boolean;
   /** Times the whole query is expected to run (a correlated subquery runs once per outer row). */
   outerRows: number;
+  /** The ON terms of inner joins among `whereTerms` (they may filter the left side of a RIGHT JOIN). */
+  joinTerms?: ReadonlySet<Expr>;
 }
 
 /** Rows a level yields once the terms it can evaluate (but did not seek with) are applied. */
@@ -653,16 +657,24 @@ function searchOrder(scope: Scope, sources: Source[], whereTerms: Expr[], opts: 
 export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, opts: PlanOptions = { autoIndex: false, outerRows: 1 }): Plan {
   const sources = scope.sources;
   const hasLeft = sources.some((s) => s.join === "left");
-  const order = hasLeft || sources.length <= 1 ? sources : searchOrder(scope, sources, whereTerms, opts);
+  // A RIGHT/FULL JOIN keeps the FROM order. WHERE terms are tested at or after its level, once the
+  // match is recorded (a left row that WHERE rejects still matched, as SQLite's JT_LTORJ terms),
+  // so the sources to its left seek with their inner joins' ON terms only.
+  const rj = sources.findLastIndex((s) => s.rightJoin);
+  const order = hasLeft || rj >= 0 || sources.length <= 1 ? sources : searchOrder(scope, sources, whereTerms, opts);
   const placed = new Set<Source>();
   const levels: Level[] = [];
   let pool = [...whereTerms];
   let rows = Math.max(1, opts.outerRows);
-  for (const src of order) {
-    const terms = src.join === "left" ? conjuncts(src.on ?? undefined) : pool;
-    const c = chooseAccess(scope, src, terms, placed, newCursor, rows, opts);
-    const onTerms = src.join === "left" ? conjuncts(src.on ?? undefined).filter((t) => !c.used.includes(t)) : [];
-    if (src.join !== "left") pool = pool.filter((t) => !c.used.includes(t));
+  for (const [i, src] of order.entries()) {
+    const onOnly = src.join === "left" || src.rightJoin === true;
+    const terms = onOnly ? conjuncts(src.on ?? undefined) : i < rj ? pool.filter((t) => opts.joinTerms?.has(t)) : pool;
+    // No automatic index up to the last RIGHT JOIN: its table is read through its own cursor
+    // again after the loops, and the sources before it read as NULL there even when their loop
+    // never ran (an index built on first use would not be open).
+    const c = chooseAccess(scope, src, terms, placed, newCursor, rows, i <= rj ? { ...opts, autoIndex: false } : opts);
+    const onTerms = onOnly ? conjuncts(src.on ?? undefined).filter((t) => !c.used.includes(t)) : [];
+    if (!onOnly) pool = pool.filter((t) => !c.used.includes(t));
     levels.push({ source: src, access: c.access, onTerms, terms: [] });
     placed.add(src);
     rows *= c.fanout;
@@ -690,6 +702,7 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
     let at = -1;
     for (const d of deps) at = Math.max(at, pos.get(d) ?? -1);
     if (at < 0 && opaque && levels.length) at = 0;
+    if (rj >= 0 && at >= 0 && !opts.joinTerms?.has(t)) at = Math.max(at, rj);
     if (at < 0) constTerms.push(t);
     else levels[at]!.terms.push(t);
   }

@@ -141,7 +141,8 @@ function expandColumns(scope: Scope, cols: ResultColumn[]): OutCol[] {
         if (wanted === null && src.hidden.has(i)) return;
         const meta: ColumnMeta = { name: c.name, column: c.name, type: c.type };
         if (src.table) meta.table = src.table.name;
-        out.push({ expr: { kind: "column", table: src.name, name: c.name }, name: c.name, meta });
+        const co = wanted === null ? src.usingCoalesce?.get(c.name.toLowerCase()) : undefined;
+        out.push({ expr: co ?? { kind: "column", table: src.name, name: c.name }, name: c.name, meta: co ? { name: c.name } : meta });
       });
     }
     if (wanted !== null && !any) throw new DbError("DB_ERROR", `no such table: ${rc.kind === "table-star" ? rc.table : ""}`);
@@ -423,12 +424,13 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const whereTerms = [...whereConjuncts, ...(isAgg ? [] : pushed.flatMap((t) => conjuncts(t))), ...innerTerms, ...(moved?.move ?? [])];
   // Automatic indexes only in reads: a statement that writes could change the table under the snapshot.
   // Like SQLite, a subquery is planned as if it ran once (no automatic index in its outermost loop).
-  const p = plan(scope, whereTerms, () => b.cursor(), { autoIndex: !b.writes, outerRows: 1 });
+  const p = plan(scope, whereTerms, () => b.cursor(), { autoIndex: !b.writes, outerRows: 1, joinTerms: new Set(innerTerms) });
   const resolveTerm = (o: OrderingTerm): Expr => {
     const i = resultRef(o.expr, cols, scope, "ORDER BY");
     return i >= 0 ? cols[i]!.expr : o.expr;
   };
-  const ordered = !isAgg && satisfyOrder(scope, p, orderBy, resolveTerm, () => b.cursor());
+  // A RIGHT JOIN's unmatched rows come after the loops, out of any index order.
+  const ordered = !isAgg && !p.levels.some((l) => l.source.rightJoin) && satisfyOrder(scope, p, orderBy, resolveTerm, () => b.cursor());
 
   // The result row into res..res+n-1. For EXISTS the columns are compiled and the code dropped:
   // SQLite computes none of them, but still checks them (names, compounds inside).
@@ -759,7 +761,7 @@ function narrowestIndex(t: Table, cols: Set<number>): Index | null {
 function scanCoveringIndexes(levels: Level[], used: Map<Source, Set<number>>, newCursor: () => number): void {
   for (const lv of levels) {
     const t = lv.source.table;
-    if (lv.access.kind !== "scan" || !t || t.triggers.length || lv.source.notIndexed) continue;
+    if (lv.access.kind !== "scan" || !t || t.triggers.length || lv.source.notIndexed || lv.source.rightJoin) continue;
     const best = narrowestIndex(t, used.get(lv.source) ?? new Set<number>());
     if (best) lv.access = { kind: "index", index: best, keys: [], cursor: newCursor(), lower: null, upper: null };
   }
@@ -773,7 +775,8 @@ function markCovering(levels: Level[], used: Map<Source, Set<number>>): void {
   for (const lv of levels) {
     const acc = lv.access;
     const t = lv.source.table;
-    if (acc.kind !== "index" || !t || t.triggers.length) continue;
+    // A RIGHT JOIN's table is scanned again for its unmatched rows, through the table cursor.
+    if (acc.kind !== "index" || !t || t.triggers.length || lv.source.rightJoin) continue;
     const pos = coverPositions(t, acc.index, used.get(lv.source) ?? new Set<number>());
     if (pos) lv.source.cover = { cursor: acc.cursor, pos };
   }
@@ -805,7 +808,14 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   if (left) b.emit(Op.Integer, 0, match);
   const label = src.table && src.name !== src.table.name ? `${src.table.name} AS ${src.name}` : src.name;
   // Every level's cursors are opened once before the outermost loop, not again per outer row.
-  if (i === 0) for (const l of levels) emitOpens(b, l);
+  if (i === 0) {
+    for (const l of levels) emitOpens(b, l);
+    for (const l of levels) {
+      if (!l.source.rightJoin) continue;
+      l.matched = b.cursor();
+      b.emit(Op.OpenEphemeral, l.matched, 1);
+    }
+  }
   const acc = lv.access;
   const rev = lv.reverse ? 1 : 0;
   // An IN list drives the seek: loop over its distinct values (sorted, NULLs dropped).
@@ -902,6 +912,11 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
   }
   for (const t of lv.onTerms) compileCondition(ctx, scope, t, next, false, true);
   if (left) b.emit(Op.Integer, 1, match);
+  if (lv.matched !== undefined) {
+    const rid = b.reg();
+    b.emit(Op.Rowid, src.cursor, rid);
+    b.emit(Op.EphInsert, lv.matched, rid, 1);
+  }
   b.place(bodyL);
   for (const t of lv.terms) compileCondition(ctx, scope, t, next, false, true);
   b.planDepth++;
@@ -929,6 +944,40 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     b.emit(Op.Goto, 0, bodyL);
     b.place(done);
   }
+  // Each RIGHT/FULL JOIN's unmatched rows, in FROM order: a later one's matches include the
+  // rows an earlier one added.
+  if (i === 0) levels.forEach((l, k) => l.matched !== undefined && emitUnmatched(ctx, scope, levels, k, body));
+}
+
+/**
+ * After the join loops, the rows of the RIGHT/FULL JOIN's table at level k that no left row
+ * matched: every source to its left reads as NULL, the WHERE terms of level k are tested, and
+ * the levels after k run as usual (SQLite's right-join "unmatched rows" loop, wherecode.c).
+ */
+function emitUnmatched(ctx: Ctx, scope: Scope, levels: Level[], k: number, body: () => void): void {
+  const b = ctx.b;
+  const lv = levels[k]!;
+  const src = lv.source;
+  const top = b.label();
+  const next = b.label();
+  const done = b.label();
+  b.note(`RIGHT-JOIN ${src.name}`);
+  b.emit(Op.Rewind, src.cursor, done);
+  b.place(top);
+  const rid = b.reg();
+  b.emit(Op.Rowid, src.cursor, rid);
+  b.emit(Op.Found, lv.matched!, next, rid, 1);
+  for (const l of levels.slice(0, k)) {
+    if (!l.source.cover) b.emit(Op.NullRow, l.source.cursor);
+    if (l.access.kind === "index" || l.access.kind === "auto") b.emit(Op.NullRow, l.access.cursor);
+  }
+  for (const t of lv.terms) compileCondition(ctx, scope, t, next, false, true);
+  b.planDepth++;
+  emitLoops(ctx, scope, levels, k + 1, body);
+  b.planDepth--;
+  b.place(next);
+  b.emit(Op.Next, src.cursor, top);
+  b.place(done);
 }
 
 /**
