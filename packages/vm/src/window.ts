@@ -129,7 +129,7 @@ function evalFunction(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpe
     case "cume_dist":
       return part.map((_, i) => makeReal((peers.last[peers.group[i]!]! + 1) / n));
     case "ntile": {
-      const buckets = positiveInt(arg(0, 0), "argument of ntile must be a positive integer");
+      const buckets = positiveInt(arg(0, 0), "argument of ntile must be a positive integer", true);
       // The first n % buckets tiles hold one row more than the others (SQLite's ntileValueFunc).
       const size = Math.floor(n / buckets);
       const big = n % buckets;
@@ -142,10 +142,9 @@ function evalFunction(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpe
     case "lag":
     case "lead":
       return part.map((_, i) => {
-        const off = f.args.length > 1 ? arg(i, 1) : 1;
-        if (off === null) return null;
-        const k = Math.trunc(realValue(isNumeric(off) ? off : toNumber(off)));
-        const j = f.name === "lag" ? i - k : i + k;
+        // As SQLite's, which adds the offset to a row number: NULL or a fraction finds no row.
+        const off = f.args.length > 1 ? numberOf(arg(i, 1)) : 1;
+        const j = off === null || !Number.isInteger(off) ? -1 : f.name === "lag" ? i - off : i + off;
         if (j >= 0 && j < n) return arg(j, 0);
         return f.args.length > 2 ? arg(i, 2) : null;
       });
@@ -154,27 +153,27 @@ function evalFunction(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpe
   }
 }
 
-function toNumber(v: SqlValue): number {
-  if (typeof v === "string") {
-    const x = numericAffinityOfText(v, false);
-    return x === undefined ? 0 : realValue(x);
-  }
-  return isNumeric(v) ? realValue(v) : 0;
+/** A number (numeric text converted), or null for NULL, text that is no number, and blobs. */
+function numberOf(v: SqlValue): number | null {
+  const x = typeof v === "string" ? numericAffinityOfText(v, false) : v;
+  return x !== undefined && x !== null && isNumeric(x) ? realValue(x) : null;
 }
 
-function positiveInt(v: SqlValue, message: string): number {
-  const x = typeof v === "string" ? numericAffinityOfText(v, true) : v;
-  if (typeof x === "bigint" && x > 0n) return Number.MAX_SAFE_INTEGER;
-  if (typeof x === "number" && Number.isInteger(x) && x > 0) return x;
-  throw new DbError("DB_ERROR", message);
+/** A positive integer argument (a whole REAL counts; `truncate`: any number >= 1, as ntile's). */
+function positiveInt(v: SqlValue, message: string, truncate = false): number {
+  let x = numberOf(v);
+  if (x !== null && truncate) x = Math.trunc(x);
+  if (x === null || !Number.isInteger(x) || x < 1) throw new DbError("DB_ERROR", message);
+  return x;
 }
 
 /** A frame offset: a non-negative integer (ROWS, GROUPS) or number (RANGE), as windowCheckValue. */
 function frameOffset(v: SqlValue, unit: FrameSpec["unit"], which: "starting" | "ending"): number {
-  const x = typeof v === "string" ? numericAffinityOfText(v, unit !== "RANGE") : v;
-  const ok = unit === "RANGE" ? x !== undefined && x !== null && isNumeric(x) && realValue(x) >= 0 : (typeof x === "number" && Number.isInteger(x) && x >= 0) || (typeof x === "bigint" && x >= 0n);
-  if (!ok) throw new DbError("DB_ERROR", `frame ${which} offset must be a non-negative ${unit === "RANGE" ? "number" : "integer"}`);
-  return realValue(x as number);
+  const x = numberOf(v);
+  if (x === null || x < 0 || (unit !== "RANGE" && !Number.isInteger(x))) {
+    throw new DbError("DB_ERROR", `frame ${which} offset must be a non-negative ${unit === "RANGE" ? "number" : "integer"}`);
+  }
+  return x;
 }
 
 /** Rows `lo..hi` (inclusive; empty when lo > hi) of row i's frame, before EXCLUDE. */
@@ -237,17 +236,16 @@ function rangeBound(part: SqlValue[][], spec: WindowPassSpec, peers: Peers, i: n
     }
     return isStart ? c >= 0 : c <= 0;
   };
-  const n = part.length;
-  let j = i;
-  if (isStart) {
-    if (within(i)) while (j > 0 && within(j - 1)) j--;
-    else while (j < n && !within(j)) j++;
-  } else if (within(i)) {
-    while (j < n - 1 && within(j + 1)) j++;
-  } else {
-    while (j >= 0 && !within(j)) j--;
+  // within() is false then true over the partition for a start bound, true then false for an
+  // end bound (the rows are in the sort's order): a binary search finds the edge.
+  let lo = 0;
+  let hi = part.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (within(mid) === isStart) hi = mid;
+    else lo = mid + 1;
   }
-  return j;
+  return isStart ? lo : lo - 1;
 }
 
 /** Whether row j of row i's frame is left out by EXCLUDE. */
@@ -272,7 +270,7 @@ function evalFramed(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpec,
     frame.start.offset >= 0 && first ? frameOffset(first[frame.start.offset] ?? null, frame.unit, "starting") : 0,
     frame.end.offset >= 0 && first ? frameOffset(first[frame.end.offset] ?? null, frame.unit, "ending") : 0,
   ];
-  const nth = f.name === "nth_value" && first ? positiveInt(first[f.args[1]!] ?? null, "second argument to nth_value must be a positive integer") : 1;
+  const nthOf = (i: number) => positiveInt(part[i]![f.args[1]!] ?? null, "second argument to nth_value must be a positive integer");
   const counts = (j: number): boolean => f.filter < 0 || toBoolean(part[j]![f.filter] ?? null) === true;
   const out: SqlValue[] = [];
   const exclude = frame.exclude !== "NO OTHERS";
@@ -284,7 +282,8 @@ function evalFramed(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpec,
   let prevValue: SqlValue = null;
   for (let i = 0; i < part.length; i++) {
     const [lo, hi] = frameOf(part, spec, frame, peers, i, offs);
-    if (!exclude && prev !== null && prev[0] === lo && prev[1] === hi) {
+    const nth = f.name === "nth_value" ? nthOf(i) : 1;
+    if (!exclude && f.name !== "nth_value" && prev !== null && prev[0] === lo && prev[1] === hi) {
       out.push(prevValue);
       continue;
     }

@@ -98,6 +98,8 @@ export interface Ctx {
   pushPlans?: WeakMap<import("../ast.js").SelectSimple, import("./pushdown.js").PushDowns>;
   /** Inside a trigger body: the scope holding NEW/OLD, the trigger names being compiled, and where RAISE(IGNORE) goes. */
   trigger?: { scope: Scope; stack: string[]; ignore: number } | undefined;
+  /** A window query's rewrite (window.ts), by its SELECT core: compiled again, it is rewritten once. */
+  windowRewrites?: WeakMap<import("../ast.js").SelectSimple, import("../ast.js").Select>;
 }
 
 export const MAX_COMPILE_DEPTH = 200;

@@ -67,12 +67,20 @@ function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null,
   out.sources.push(right);
 }
 
+/** SQLite's name for a FROM subquery without alias; the same each time the FROM is compiled. */
+const subqueryNames = new WeakMap<SubqueryRef, string>();
+function subqueryName(ctx: Ctx, item: SubqueryRef): string {
+  let name = subqueryNames.get(item);
+  if (name === undefined) subqueryNames.set(item, (name = `(subquery-${ctx.b.addr})`));
+  return name;
+}
+
 function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null, out: FromResult, pushes: PushDowns | undefined): Source {
   const push = { item, terms: pushes?.get(item) };
   // A subquery in FROM may read columns of the queries around this one (not of its FROM
   // siblings): it then runs again each time the enclosing query does.
   if (item.kind === "subquery" && item.window) return materializeWindow(ctx, item as SubqueryRef & { window: WindowPass }, outer, out);
-  if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? `(subquery-${ctx.b.addr})`, undefined, outer, out, pushTarget(item.select, undefined) ? push : undefined);
+  if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? subqueryName(ctx, item), undefined, outer, out, pushTarget(item.select, undefined) ? push : undefined);
   const lname = item.name.toLowerCase();
   const limitHint = ctx.cteLimitHint;
   ctx.cteLimitHint = undefined;

@@ -14,6 +14,7 @@ import { DbError, Op } from "@db/vm";
 import type { CommonTableExpr, Expr, FromItem, SelectCore } from "../ast.js";
 import type { Ctx, Source, SourceColumn } from "./context.js";
 import { compileCore, emitDeliver, emitLimits } from "./select.js";
+import { usesWindows } from "./window.js";
 
 /** Rows a recursive CTE may produce before DB_TOOBIG (it is held in memory). */
 const MAX_ROWS = 10_000_000;
@@ -50,6 +51,7 @@ export function materializeRecursive(ctx: Ctx, cte: CommonTableExpr, name: strin
   if (sel.orderBy.length) throw new DbError("DB_ERROR", `ORDER BY on a recursive common table expression is not supported (${cte.name})`);
   for (const core of arms.slice(firstRecursive)) {
     if (selfRefs(core, lname) > 1) throw new DbError("DB_ERROR", `multiple references to recursive table: ${cte.name}`);
+    if (core.kind === "core" && usesWindows(core, [])) throw new DbError("DB_ERROR", "cannot use window functions in recursive queries");
   }
   const distinct = recursiveOps[0] === "UNION";
 

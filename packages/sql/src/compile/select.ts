@@ -334,12 +334,17 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const b = ctx.b;
   if (usesWindows(core, orderBy)) {
     // The FROM is compiled once to expand `*` and learn collations, then dropped: the rewritten
-    // query (window.ts) compiles it again inside its window pass.
-    const m = b.mark();
-    const scope = new Scope(buildSources(ctx, core.from, outer).sources, outer);
-    const cols = expandColumns(scope, core.columns);
-    const sel = rewriteWindows(ctx, core, cols, scope, orderBy, limitE, offsetE);
-    b.rollback(m);
+    // query (window.ts) compiles it again inside its window pass. The rewrite is kept per core,
+    // so nested window queries are not compiled twice at every level.
+    let sel = ctx.windowRewrites?.get(core);
+    if (sel === undefined) {
+      const m = b.mark();
+      const scope = new Scope(buildSources(ctx, core.from, outer).sources, outer);
+      const cols = expandColumns(scope, core.columns);
+      sel = rewriteWindows(ctx, core, cols, scope, orderBy, limitE, offsetE);
+      b.rollback(m);
+      (ctx.windowRewrites ??= new WeakMap()).set(core, sel);
+    }
     return compileSelect(ctx, sel, dest, outer, push);
   }
   if (!limitE && !offsetE && !push?.length) {

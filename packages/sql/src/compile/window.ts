@@ -13,7 +13,8 @@
 import { DbError, Op, WINDOW_FUNCTIONS, aggregateFunctions, type AggDef, type FrameSpec, type WindowFuncSpec, type WindowPassSpec } from "@db/vm";
 import type { Expr, FrameBound, FunctionCall, OrderingTerm, Select, SelectSimple, SubqueryRef, WindowDef } from "../ast.js";
 import { Scope, type Ctx, type Source, type SourceColumn } from "./context.js";
-import { exprCollation, walkExpr } from "./expr.js";
+import { exprCollation, isAggregateCall, resolveColumnQuiet, walkDeep, walkExpr } from "./expr.js";
+import { resultAliases, withAliases } from "./alias.js";
 import type { FromResult } from "./from.js";
 import { compileSelect, type OutCol } from "./select.js";
 
@@ -48,11 +49,16 @@ interface Group {
   funcs: { call: FunctionCall; frame: NonNullable<WindowDef["frame"]>; out: number }[];
 }
 
-/** A window definition with its base window (WINDOW clause) applied, as sqlite3WindowChain does. */
-function resolveDef(def: WindowDef, named: Map<string, WindowDef>): WindowDef {
+/**
+ * A window definition with its base window (WINDOW clause) applied, as sqlite3WindowChain does.
+ * `named` holds the WINDOW clause as written: a window may name one defined after it.
+ */
+function resolveDef(def: WindowDef, named: Map<string, WindowDef>, seen = new Set<string>()): WindowDef {
   if (def.base === undefined) return def;
-  const base = named.get(def.base.toLowerCase());
-  if (base === undefined) throw new DbError("DB_ERROR", `no such window: ${def.base}`);
+  const key = def.base.toLowerCase();
+  const raw = named.get(key);
+  if (raw === undefined || seen.has(key)) throw new DbError("DB_ERROR", `no such window: ${def.base}`);
+  const base = resolveDef(raw, named, new Set([...seen, key]));
   if (def.bare) return base;
   if (def.partitionBy.length > 0) throw new DbError("DB_ERROR", `cannot override PARTITION clause of window: ${def.base}`);
   if (base.orderBy.length > 0 && def.orderBy.length > 0) throw new DbError("DB_ERROR", `cannot override ORDER BY clause of window: ${def.base}`);
@@ -73,6 +79,24 @@ function leafKey(e: Expr): string | null {
 }
 
 const col = (name: string): Expr => ({ kind: "column", name });
+
+/** The integer an ORDER BY / GROUP BY term is, under unary + and -, or null. */
+function positionOf(e: Expr): number | null {
+  let sign = 1;
+  while (e.kind === "unary" && (e.op === "+" || e.op === "-")) {
+    if (e.op === "-") sign = -sign;
+    e = e.operand;
+  }
+  return e.kind === "literal" && e.type === "integer" ? sign * Number(e.value) : null;
+}
+
+/** Throws "misuse of window function f()" for the first window call in `e`. */
+function misuseInside(e: Expr): void {
+  walkExpr(e, (n) => {
+    if (n.kind === "function" && n.over) throw new DbError("DB_ERROR", `misuse of window function ${n.name}()`);
+    return true;
+  });
+}
 const position = (i: number): Expr => ({ kind: "literal", type: "integer", value: String(i + 1) });
 
 /**
@@ -82,7 +106,7 @@ const position = (i: number): Expr => ({ kind: "literal", type: "integer", value
  */
 export function rewriteWindows(ctx: Ctx, core: SelectSimple, cols: OutCol[], scope: Scope, orderBy: OrderingTerm[], limit: Expr | undefined, offset: Expr | undefined): Select {
   const named = new Map<string, WindowDef>();
-  for (const w of core.windows ?? []) named.set(w.name.toLowerCase(), resolveDef(w.def, named));
+  for (const w of core.windows ?? []) named.set(w.name.toLowerCase(), w.def);
   const leaves: Expr[] = [];
   const leafAt = new Map<string, number>();
   const leaf = (e: Expr): number => {
@@ -98,6 +122,8 @@ export function rewriteWindows(ctx: Ctx, core: SelectSimple, cols: OutCol[], sco
   const windowCall = (call: FunctionCall): Expr => {
     const def = resolveDef(call.over!, named);
     checkCall(ctx, call);
+    // A window call inside another's arguments, FILTER or window is a misuse (SQLite's resolver).
+    for (const e of [...call.args, ...(call.filter ? [call.filter] : []), ...def.partitionBy, ...def.orderBy.map((o) => o.expr)]) misuseInside(e);
     const frame = def.frame ?? { unit: "RANGE", start: { kind: "UNBOUNDED PRECEDING" }, end: { kind: "CURRENT ROW" }, exclude: "NO OTHERS" };
     const hasOffset = (b: FrameBound) => b.kind === "PRECEDING" || b.kind === "FOLLOWING";
     if (frame.unit === "RANGE" && (hasOffset(frame.start) || hasOffset(frame.end)) && def.orderBy.length !== 1) {
@@ -115,18 +141,34 @@ export function rewriteWindows(ctx: Ctx, core: SelectSimple, cols: OutCol[], sco
   const outerExpr = (e: Expr): Expr => (hasWindow(e) ? mapChildren(e) : col(`__c${leaf(e)}`));
   const mapChildren = (e: Expr): Expr => {
     if (e.kind === "function" && e.over) return windowCall(e);
+    // An aggregate of window results would aggregate the outer query: SQLite refuses it.
+    if (e.kind === "function" && isAggregateCall(ctx, e)) e.args.forEach(misuseInside);
     return mapExprs(e, outerExpr);
   };
 
-  const aliases = new Set(core.columns.flatMap((c) => (c.kind === "expr" && c.alias ? [c.alias.toLowerCase()] : [])));
+  const aliasMap = resultAliases(core.columns);
   const outCols = cols.map((c) => ({ kind: "expr" as const, expr: outerExpr(c.expr), alias: c.name, text: c.name }));
   const outOrder = orderBy.map((o) => {
     // A position or an alias names a result column of the outer query, which has them all.
-    let lit = o.expr;
-    while (lit.kind === "unary" && (lit.op === "+" || lit.op === "-")) lit = lit.operand;
-    if (lit.kind === "literal" && lit.type === "integer") return o;
-    if (o.expr.kind === "column" && o.expr.table === undefined && aliases.has(o.expr.name.toLowerCase())) return o;
-    return { ...o, expr: outerExpr(o.expr) };
+    if (positionOf(o.expr) !== null) return o;
+    if (o.expr.kind === "column" && o.expr.table === undefined && aliasMap.has(o.expr.name.toLowerCase())) return o;
+    return { ...o, expr: outerExpr(withAliases(scope, o.expr, aliasMap)) };
+  });
+  // WHERE, GROUP BY and HAVING run in the inner query, whose columns have other names: aliases
+  // (and GROUP BY positions) are replaced by the expressions they stand for here.
+  const innerTerm = (e: Expr): Expr => {
+    const x = withAliases(scope, e, aliasMap);
+    if (x !== e && hasWindow(x)) {
+      const alias = [...aliasMap].find(([, v]) => hasWindow(v) && JSON.stringify(x).includes(JSON.stringify(v)))?.[0] ?? "";
+      throw new DbError("DB_ERROR", `misuse of aliased window function ${alias}`);
+    }
+    return x;
+  };
+  const groupBy = core.groupBy.map((g) => {
+    const k = positionOf(g);
+    if (k !== null && k >= 1 && k <= cols.length) return cols[k - 1]!.expr;
+    if (g.kind === "column" && g.table === undefined && aliasMap.has(g.name.toLowerCase()) && resolveColumnQuiet(scope, undefined, g.name) === null) return innerTerm(aliasMap.get(g.name.toLowerCase())!);
+    return innerTerm(g);
   });
   // Arguments, FILTER, keys and frame offsets are inner columns too.
   const plans = groups.map((g) => ({
@@ -143,10 +185,10 @@ export function rewriteWindows(ctx: Ctx, core: SelectSimple, cols: OutCol[], sco
   const collations = leaves.map((e) => (exprCollation(scope, e) ?? "BINARY").toUpperCase());
 
   // Innermost pass first: the inner query, sorted for the last group.
-  const inner: SelectSimple = { kind: "core", distinct: false, columns: leaves.map((e, i) => ({ kind: "expr", expr: e, alias: `__c${i}`, text: `__c${i}` })), groupBy: core.groupBy };
+  const inner: SelectSimple = { kind: "core", distinct: false, columns: leaves.map((e, i) => ({ kind: "expr", expr: e, alias: `__c${i}`, text: `__c${i}` })), groupBy };
   if (core.from) inner.from = core.from;
-  if (core.where) inner.where = core.where;
-  if (core.having) inner.having = core.having;
+  if (core.where) inner.where = innerTerm(core.where);
+  if (core.having) inner.having = innerTerm(core.having);
   let names = leaves.map((_, i) => `__c${i}`);
   let colls = collations;
   let select: Select | null = null;
@@ -204,6 +246,7 @@ function checkCall(ctx: Ctx, call: FunctionCall): void {
     if (call.filter) throw new DbError("DB_ERROR", "FILTER clause may only be used with aggregate window functions");
   } else {
     const agg = aggregateFunctions.get(name);
+    if ((name === "min" || name === "max") && argc !== 1) throw new DbError("DB_ERROR", `${call.name}() may not be used as a window function`);
     if (!agg && name !== "count") {
       if (ctx.functions.has(name)) throw new DbError("DB_ERROR", `${call.name}() may not be used as a window function`);
       throw new DbError("DB_ERROR", `no such function: ${call.name}`);
@@ -220,8 +263,17 @@ function aggDef(scope: Scope, call: FunctionCall): AggDef {
 }
 
 function frameSpec(frame: NonNullable<WindowDef["frame"]>, leaf: (e: Expr) => number): FrameSpec {
-  const bound = (b: FrameBound) => ({ kind: b.kind, offset: "offset" in b ? leaf(b.offset) : -1 });
-  return { unit: frame.unit, start: bound(frame.start), end: bound(frame.end), exclude: frame.exclude };
+  const bound = (b: FrameBound, which: string) => {
+    if (!("offset" in b)) return { kind: b.kind, offset: -1 };
+    // The offset is evaluated once (windowCheckValue): SQLite takes literals and parameters only.
+    let constant = true;
+    walkDeep(b.offset, (o) => {
+      if (o.kind === "column" || o.kind === "select" || o.kind === "function") constant = false;
+    });
+    if (!constant) throw new DbError("DB_ERROR", `frame ${which} offset must be a non-negative ${frame.unit === "RANGE" ? "number" : "integer"}`);
+    return { kind: b.kind, offset: leaf(b.offset) };
+  };
+  return { unit: frame.unit, start: bound(frame.start, "starting"), end: bound(frame.end, "ending"), exclude: frame.exclude };
 }
 
 /**
