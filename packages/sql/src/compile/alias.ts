@@ -10,6 +10,7 @@
  */
 import type { Expr, ResultColumn } from "../ast.js";
 import type { Scope } from "./context.js";
+import { resolveColumnQuiet } from "./expr.js";
 
 export type Aliases = Map<string, Expr>;
 
@@ -36,6 +37,18 @@ export function withAliases(scope: Scope, e: Expr, aliases: Aliases): Expr {
     const lower = name.toLowerCase();
     const inSources = scope.sources.some((s) => s.columns.some((c) => c.name.toLowerCase() === lower)) || ["rowid", "oid", "_rowid_"].includes(lower);
     return inSources ? undefined : target;
+  }) as Expr;
+}
+
+/**
+ * `e` with unqualified USING columns of RIGHT/FULL joins replaced by what they read (from.ts
+ * `usingCoalesce`), so that aggregation sees the columns inside (a group keeps both sides).
+ */
+export function withUsing(scope: Scope, e: Expr): Expr {
+  if (!scope.sources.some((s) => s.usingCoalesce)) return e;
+  return rewrite(e, (name) => {
+    const r = resolveColumnQuiet(scope, undefined, name);
+    return r?.scope === scope ? r.source.usingCoalesce?.get(name.toLowerCase()) : undefined;
   }) as Expr;
 }
 

@@ -325,8 +325,10 @@ function collectRows(ctx: Ctx, t: Table, alias: string | undefined, from: FromIt
   const eph = b.cursor();
   b.emit(Op.OpenEphemeral, eph, 0);
   const target: FromItem = { kind: "table", name: t.name, ...(alias ? { alias } : {}) };
-  const withTarget = (item: FromItem): FromItem =>
-    item.kind === "join" ? { ...item, left: withTarget(item.left) } : { kind: "join", op: ",", natural: false, left: target, right: item };
+  // The target joins the FROM clause's result, as SQLite's (which makes a join in FROM a
+  // subquery): after its last table, so that USING and NATURAL there see only its own tables and
+  // a RIGHT JOIN's unmatched rows are made before the target is joined.
+  const withTarget = (item: FromItem): FromItem => ({ kind: "join", op: ",", natural: false, left: item, right: target });
   compileSelect(
     ctx,
     {

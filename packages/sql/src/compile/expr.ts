@@ -466,9 +466,11 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
           return;
       }
     case "column": {
-      const co = e.table === undefined ? scope?.sources.find((s) => s.usingCoalesce?.has(e.name.toLowerCase()))?.usingCoalesce?.get(e.name.toLowerCase()) : undefined;
+      const r = resolveColumn(scope, e.table, e.name);
+      // An unqualified USING column of a RIGHT/FULL JOIN (from.ts), in this query or one around it.
+      const co = e.table === undefined ? r.source.usingCoalesce?.get(e.name.toLowerCase()) : undefined;
       if (co) compileExpr(ctx, scope, co, t);
-      else emitColumn(ctx, resolveColumn(scope, e.table, e.name), t);
+      else emitColumn(ctx, r, t);
       return;
     }
     case "param":

@@ -11,13 +11,17 @@ export interface FromResult {
   sources: Source[];
   /** ON/USING terms of inner joins, to be treated as WHERE terms. */
   innerTerms: Expr[];
+  /** For each of `innerTerms`: the index in `sources` of the table its join added. */
+  joinAt: Map<Expr, number>;
+  /** The FROM clause has a RIGHT or FULL JOIN (SQLite's JT_LTORJ). */
+  anyRight: boolean;
   /** A subquery in FROM reads a column of an enclosing query: the query is correlated too. */
   correlated: boolean;
 }
 
 /** `pushes`: WHERE terms to copy into compound sources (pushdown.ts), by FROM item. */
 export function buildSources(ctx: Ctx, from: FromItem | undefined, outer: Scope | null, pushes?: PushDowns): FromResult {
-  const out: FromResult = { sources: [], innerTerms: [], correlated: false };
+  const out: FromResult = { sources: [], innerTerms: [], joinAt: new Map(), correlated: false, anyRight: from !== undefined && hasRightJoin(from) };
   if (from) addItem(ctx, from, out, outer, pushes);
   const seen = new Set<string>();
   for (const s of out.sources) {
@@ -26,6 +30,10 @@ export function buildSources(ctx: Ctx, from: FromItem | undefined, outer: Scope 
     seen.add(k);
   }
   return out;
+}
+
+function hasRightJoin(item: FromItem): boolean {
+  return item.kind === "join" && (item.op === "RIGHT" || item.op === "FULL" || hasRightJoin(item.left));
 }
 
 function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null, pushes: PushDowns | undefined): void {
@@ -50,20 +58,28 @@ function addItem(ctx: Ctx, item: FromItem, out: FromResult, outer: Scope | null,
       .map((c) => c.name);
   }
   for (const name of using ?? []) {
-    const ri = right.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
-    const ls = leftSources.find((s) => s.columns.some((c) => c.name.toLowerCase() === name.toLowerCase()));
+    const lname = name.toLowerCase();
+    const ri = right.columns.findIndex((c) => c.name.toLowerCase() === lname);
+    const having = leftSources.filter((s) => s.columns.some((c, i) => !s.hidden.has(i) && c.name.toLowerCase() === lname));
+    const ls = having[0];
     if (ri < 0 || !ls) throw new DbError("DB_ERROR", `cannot join using column ${name} - column not present in both tables`);
+    // The left side's value: a column, or what an earlier RIGHT/FULL JOIN USING made of it.
+    const earlier = ls.usingCoalesce?.get(lname);
+    if (having.length > 1 && out.anyRight) throw new DbError("DB_ERROR", `ambiguous reference to ${name} in USING()`);
     right.hidden.add(ri);
-    const l: Expr = { kind: "column", table: ls.name, name };
+    const l: Expr = earlier ?? { kind: "column", table: ls.name, name };
     const r: Expr = { kind: "column", table: right.name, name };
     terms.push({ kind: "binary", op: "=", left: l, right: r });
-    // Either side may be the NULL one: the shared column is the one that is not (SQLite's
-    // selectExpander and lookupName make it coalesce(left, right)).
-    if (outerRight) (ls.usingCoalesce ??= new Map()).set(name.toLowerCase(), { kind: "function", name: "coalesce", args: [l, r] });
+    // The shared column is then the right side's in a RIGHT JOIN, whichever is not NULL in a
+    // FULL JOIN (SQLite's lookupName and selectExpander).
+    if (outerRight) (ls.usingCoalesce ??= new Map()).set(lname, item.op === "RIGHT" ? r : { kind: "function", name: "coalesce", args: [l, r] });
   }
   if (right.join === "left" || outerRight) {
     right.on = terms.reduce<Expr | null>((acc, t) => (acc ? { kind: "binary", op: "AND", left: acc, right: t } : t), null);
-  } else out.innerTerms.push(...terms);
+  } else {
+    out.innerTerms.push(...terms);
+    for (const t of terms) out.joinAt.set(t, out.sources.length);
+  }
   out.sources.push(right);
 }
 

@@ -310,8 +310,11 @@ export interface PlanOptions {
   autoIndex: boolean;
   /** Times the whole query is expected to run (a correlated subquery runs once per outer row). */
   outerRows: number;
-  /** The ON terms of inner joins among `whereTerms` (they may filter the left side of a RIGHT JOIN). */
-  joinTerms?: ReadonlySet<Expr>;
+  /**
+   * The ON terms of inner joins among `whereTerms`, with the index of the source their join
+   * added: those of joins before a RIGHT JOIN filter its left side; later ones come after it.
+   */
+  joinAt?: ReadonlyMap<Expr, number>;
 }
 
 /** Rows a level yields once the terms it can evaluate (but did not seek with) are applied. */
@@ -661,6 +664,9 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
   // match is recorded (a left row that WHERE rejects still matched, as SQLite's JT_LTORJ terms),
   // so the sources to its left seek with their inner joins' ON terms only.
   const rj = sources.findLastIndex((s) => s.rightJoin);
+  // Where an inner join's ON term belongs (the index of the table its join added), or -1 for a
+  // WHERE term. With a RIGHT/FULL JOIN, an ON term filters nothing before its own join's level.
+  const joinAt = (t: Expr) => opts.joinAt?.get(t) ?? -1;
   const order = hasLeft || rj >= 0 || sources.length <= 1 ? sources : searchOrder(scope, sources, whereTerms, opts);
   const placed = new Set<Source>();
   const levels: Level[] = [];
@@ -668,7 +674,7 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
   let rows = Math.max(1, opts.outerRows);
   for (const [i, src] of order.entries()) {
     const onOnly = src.join === "left" || src.rightJoin === true;
-    const terms = onOnly ? conjuncts(src.on ?? undefined) : i < rj ? pool.filter((t) => opts.joinTerms?.has(t)) : pool;
+    const terms = onOnly ? conjuncts(src.on ?? undefined) : i < rj ? pool.filter((t) => joinAt(t) >= 0 && joinAt(t) <= i) : pool;
     // No automatic index up to the last RIGHT JOIN: its table is read through its own cursor
     // again after the loops, and the sources before it read as NULL there even when their loop
     // never ran (an index built on first use would not be open).
@@ -699,10 +705,16 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
       else constTerms.push(t);
       continue;
     }
+    // A constant ON term empties its join only, not what a later RIGHT JOIN adds: it is tested
+    // in its join's loop, not before all of them.
+    if (rj >= 0 && deps.size === 0 && joinAt(t) >= 0) {
+      levels[joinAt(t)]!.terms.push(t);
+      continue;
+    }
     let at = -1;
     for (const d of deps) at = Math.max(at, pos.get(d) ?? -1);
     if (at < 0 && opaque && levels.length) at = 0;
-    if (rj >= 0 && at >= 0 && !opts.joinTerms?.has(t)) at = Math.max(at, rj);
+    if (rj >= 0) at = joinAt(t) >= 0 ? Math.max(at, joinAt(t)) : at >= 0 ? Math.max(at, rj) : at;
     if (at < 0) constTerms.push(t);
     else levels[at]!.terms.push(t);
   }

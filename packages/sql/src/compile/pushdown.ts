@@ -55,6 +55,8 @@ export function pushTarget(sel: Select, cte: CommonTableExpr | undefined): boole
 /** The terms to push into each compound source of `scope` (first pass: sources marked `push`). */
 export function planPushDown(ctx: Ctx, scope: Scope, where: Expr[], innerOn: Expr[]): PushDowns {
   const out: PushDowns = new Map();
+  // Next to a RIGHT/FULL JOIN a filtered row would count as unmatched: SQLite pushes nothing there.
+  if (scope.sources.some((s) => s.rightJoin)) return out;
   for (const src of scope.sources) {
     if (!src.push) continue;
     // SQLite pushes the terms of the AND tree right to left: the last term first.

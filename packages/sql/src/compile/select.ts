@@ -10,7 +10,7 @@ import { satisfyOrder } from "./order.js";
 import type { Index, Table } from "../schema.js";
 import { autoIndexNote, emitAutoIndex } from "./autoindex.js";
 import { emitOrRowids } from "./multior.js";
-import { resultAliases, termWithAliases, withAliases } from "./alias.js";
+import { resultAliases, termWithAliases, withAliases, withUsing } from "./alias.js";
 import { havingToWhere } from "./having.js";
 import { andAll, countCteUses, planPushDown, type PushTerm } from "./pushdown.js";
 import { rewriteWindows, usesWindows } from "./window.js";
@@ -113,6 +113,7 @@ export interface OutCol {
 
 function expandColumns(scope: Scope, cols: ResultColumn[]): OutCol[] {
   const out: OutCol[] = [];
+  const lastRight = scope.sources.findLastIndex((s) => s.rightJoin);
   for (const rc of cols) {
     if (rc.kind === "expr") {
       let meta: ColumnMeta = { name: rc.alias ?? rc.text };
@@ -141,8 +142,12 @@ function expandColumns(scope: Scope, cols: ResultColumn[]): OutCol[] {
         if (wanted === null && src.hidden.has(i)) return;
         const meta: ColumnMeta = { name: c.name, column: c.name, type: c.type };
         if (src.table) meta.table = src.table.name;
-        const co = wanted === null ? src.usingCoalesce?.get(c.name.toLowerCase()) : undefined;
-        out.push({ expr: co ?? { kind: "column", table: src.name, name: c.name }, name: c.name, meta: co ? { name: c.name } : meta });
+        // A USING column of a table left of a RIGHT/FULL JOIN is named unqualified, as SQLite's
+        // selectExpander does (JT_LTORJ): it reads as the join made it, and is ambiguous if
+        // another source has it.
+        const lname = c.name.toLowerCase();
+        const using = wanted === null && scope.sources.indexOf(src) < lastRight && scope.sources.some((o) => o !== src && [...o.hidden].some((h) => o.columns[h]!.name.toLowerCase() === lname));
+        out.push({ expr: using ? { kind: "column", name: c.name } : { kind: "column", table: src.name, name: c.name }, name: c.name, meta: using ? { name: c.name } : meta });
       });
     }
     if (wanted !== null && !any) throw new DbError("DB_ERROR", `no such table: ${rc.kind === "table-star" ? rc.table : ""}`);
@@ -366,11 +371,12 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   let scope = new Scope(from.sources, outer);
   // Result-column aliases in WHERE, HAVING, GROUP BY and ORDER BY expressions (alias.ts).
   const aliases = resultAliases(core.columns);
-  const whereE = core.where && withAliases(scope, core.where, aliases);
-  const havingE = core.having && withAliases(scope, core.having, aliases);
-  const groupByE = core.groupBy.map((g) => termWithAliases(scope, g, aliases));
+  const whereE = core.where && withUsing(scope, withAliases(scope, core.where, aliases));
+  const havingE = core.having && withUsing(scope, withAliases(scope, core.having, aliases));
+  const bare = (e: Expr) => e.kind === "column" && e.table === undefined;
+  const groupByE = core.groupBy.map((g) => (bare(g) ? g : withUsing(scope, termWithAliases(scope, g, aliases))));
   orderBy = orderBy.map((o) => {
-    const expr = termWithAliases(scope, o.expr, aliases);
+    const expr = bare(o.expr) ? o.expr : withUsing(scope, termWithAliases(scope, o.expr, aliases));
     return expr === o.expr ? o : { ...o, expr };
   });
   const whereConjuncts = conjuncts(whereE);
@@ -388,7 +394,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const { innerTerms, correlated: fromCorrelated } = from;
   ctx.cteLimitHint = undefined;
   if (fromCorrelated) scope.correlated = true;
-  const cols = expandColumns(scope, core.columns);
+  const cols = expandColumns(scope, core.columns).map((c) => ({ ...c, expr: withUsing(scope, c.expr) }));
   // Terms pushed down from an enclosing query (pushdown.ts): WHERE terms, HAVING ones if aggregate.
   const pushed = (push ?? []).map((f) => f(cols.map((c) => c.expr)));
   const n = cols.length;
@@ -429,7 +435,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
   const whereTerms = [...whereConjuncts, ...(isAgg ? [] : pushed.flatMap((t) => conjuncts(t))), ...innerTerms, ...(moved?.move ?? [])];
   // Automatic indexes only in reads: a statement that writes could change the table under the snapshot.
   // Like SQLite, a subquery is planned as if it ran once (no automatic index in its outermost loop).
-  const p = plan(scope, whereTerms, () => b.cursor(), { autoIndex: !b.writes, outerRows: 1, joinTerms: new Set(innerTerms) });
+  const p = plan(scope, whereTerms, () => b.cursor(), { autoIndex: !b.writes, outerRows: 1, joinAt: from.joinAt });
   const resolveTerm = (o: OrderingTerm): Expr => {
     const i = resultRef(o.expr, cols, scope, "ORDER BY");
     return i >= 0 ? cols[i]!.expr : o.expr;
