@@ -63,21 +63,26 @@ export const WINDOW_FUNCTIONS: ReadonlyMap<string, { min: number; max: number }>
 ]);
 
 /**
- * Appends one value per function to each row of `rows` (sorted as `spec` says) and returns them
- * in the same order. Throws DB_ERROR for a bad frame offset, ntile or nth_value argument.
+ * Appends one value per function to each row of `rows` (sorted as `spec` says; the arrays are
+ * extended in place) and returns them. Throws DB_ERROR for a bad frame offset, ntile or nth_value
+ * argument.
  */
 export function computeWindows(rows: SqlValue[][], spec: WindowPassSpec): SqlValue[][] {
-  const out: SqlValue[][] = [];
   let start = 0;
   while (start < rows.length) {
     let end = start + 1;
     while (end < rows.length && sameKeys(rows[start]!, rows[end]!, spec.partition)) end++;
-    const part = rows.slice(start, end);
-    const results = spec.funcs.map((f) => evalFunction(part, spec, f));
-    for (let i = 0; i < part.length; i++) out.push([...part[i]!, ...results.map((r) => r[i]!)]);
+    const part = start === 0 && end === rows.length ? rows : rows.slice(start, end);
+    const peers = peersOf(part, spec.order);
+    // Every function reads the input columns only: all are computed before any value is appended.
+    const results = spec.funcs.map((f) => evalFunction(part, spec, f, peers));
+    for (let i = 0; i < part.length; i++) {
+      const row = part[i]!;
+      for (const r of results) row.push(r[i]!);
+    }
     start = end;
   }
-  return out;
+  return rows;
 }
 
 function sameKeys(a: SqlValue[], b: SqlValue[], keys: readonly WindowKeySpec[]): boolean {
@@ -113,9 +118,8 @@ function peersOf(part: SqlValue[][], order: readonly WindowKeySpec[]): Peers {
   return { group, first, last };
 }
 
-function evalFunction(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpec): SqlValue[] {
+function evalFunction(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpec, peers: Peers): SqlValue[] {
   const n = part.length;
-  const peers = peersOf(part, spec.order);
   const arg = (i: number, k: number): SqlValue => part[i]![f.args[k]!] ?? null;
   switch (f.name) {
     case "row_number":

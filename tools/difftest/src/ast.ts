@@ -27,7 +27,7 @@ export interface ResultCol {
   as?: string;
 }
 
-export type JoinOp = "," | "JOIN" | "LEFT JOIN" | "CROSS JOIN" | "NATURAL JOIN" | "NATURAL LEFT JOIN";
+export type JoinOp = "," | "JOIN" | "LEFT JOIN" | "RIGHT JOIN" | "FULL JOIN" | "CROSS JOIN" | "NATURAL JOIN" | "NATURAL LEFT JOIN";
 
 export interface FromItem {
   join: JoinOp;

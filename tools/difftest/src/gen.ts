@@ -546,7 +546,7 @@ export class Gen {
         scopeItem = { alias, cols: s.cols, rowid: s.rowid };
       }
       if (i > 0) {
-        const join = r.weighted({ ",": 28, JOIN: 30, "LEFT JOIN": 26, "CROSS JOIN": 5, USING: 5, "NATURAL JOIN": 3, "NATURAL LEFT JOIN": 3 });
+        const join = r.weighted({ ",": 28, JOIN: 30, "LEFT JOIN": 26, "RIGHT JOIN": 6, "FULL JOIN": 6, "CROSS JOIN": 5, USING: 5, "NATURAL JOIN": 3, "NATURAL LEFT JOIN": 3 });
         if (join === "USING") {
           const common = scopeItem.cols.filter((c) => items.some((it) => it.cols.includes(c)));
           if (common.length) {
@@ -554,7 +554,7 @@ export class Gen {
             item.using = r.shuffle([...common]).slice(0, r.int(1, Math.min(2, common.length)));
           } else item.join = "JOIN";
         } else item.join = join as JoinOp;
-        if ((item.join === "JOIN" || item.join === "LEFT JOIN") && !item.using) {
+        if ((item.join === "JOIN" || item.join === "LEFT JOIN" || item.join === "RIGHT JOIN" || item.join === "FULL JOIN") && !item.using) {
           const onCtx: Ctx = { ...ctx, agg: null, scope: { items: [...items, scopeItem], parent: ctx.scope.items.length || ctx.scope.parent ? ctx.scope : null } };
           if (r.chance(0.6)) {
             const left = this.colFrom(items);

@@ -157,7 +157,7 @@ function childPaths(e: Expr): Path[] {
 
 const NULLABLE = ["where", "having", "limit", "offset", "on", "els", "base", "esc", "check", "dflt", "using"];
 const FLAGS = ["distinct", "not", "unique", "notNull", "desc", "postfix", "np"];
-const SIMPLER_JOIN: Record<string, string> = { "LEFT JOIN": "JOIN", "NATURAL LEFT JOIN": "NATURAL JOIN", "NATURAL JOIN": ",", "CROSS JOIN": ",", JOIN: "," };
+const SIMPLER_JOIN: Record<string, string> = { "RIGHT JOIN": "JOIN", "FULL JOIN": "LEFT JOIN", "LEFT JOIN": "JOIN", "NATURAL LEFT JOIN": "NATURAL JOIN", "NATURAL JOIN": ",", "CROSS JOIN": ",", JOIN: "," };
 
 function setAt(path: Path, v: unknown): Edit {
   return (r) => {
