@@ -67,6 +67,14 @@ const SCRIPTS: Record<string, string[]> = {
     "UPDATE c SET w = w || coalesce(a.y, '-') FROM a RIGHT JOIN b ON a.x = b.x WHERE b.x = c.x",
     "UPDATE c SET w = w || b.z FROM a NATURAL JOIN b",
     "SELECT * FROM c ORDER BY x",
+    // pnpm fuzz:sql --seed 2611222 --case 173: a correlated ON term of a join left of a RIGHT JOIN
+    "CREATE TABLE f0(c0 INT)",
+    "CREATE TABLE f1(c0 REAL)",
+    "CREATE TABLE f3(c1 INT)",
+    "INSERT INTO f0 VALUES (1)",
+    "INSERT INTO f1 VALUES (NULL)",
+    "INSERT INTO f3 VALUES (NULL)",
+    "SELECT NULL FROM f1 AS a1, f0 AS a2 ON (NOT (EXISTS (SELECT NULL WHERE a2.c0))) RIGHT JOIN f3 AS a7",
   ],
   "window functions": [
     "CREATE TABLE t(a INTEGER, b TEXT, c REAL)",

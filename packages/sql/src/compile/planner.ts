@@ -701,7 +701,10 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
       if (sd.late) late.add(t);
     }
     if (deps === null) {
-      if (levels.length) levels[levels.length - 1]!.terms.push(t);
+      // An ON term reads nothing right of its join: next to a RIGHT JOIN, its own level is
+      // the place (the innermost would test it after the RIGHT JOIN recorded a match).
+      if (rj >= 0 && joinAt(t) >= 0) levels[joinAt(t)]!.terms.push(t);
+      else if (levels.length) levels[levels.length - 1]!.terms.push(t);
       else constTerms.push(t);
       continue;
     }
