@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { DbError } from "../src/index.js";
+import type { Database as SqlJsDatabase } from "sql.js";
+import { type Database, DbError } from "../src/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../../..");
@@ -42,4 +43,61 @@ export function caught(fn: () => unknown): DbError {
     return e as DbError;
   }
   throw new Error("expected an error");
+}
+
+/** A seeded PRNG (mulberry32): uniform floats in [0, 1), the same sequence for the same seed. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A query's rows from @db and from SQLite (sql.js), or `error: <message>` from either. */
+export function bothRows(ours: Database, theirs: SqlJsDatabase, sql: string): { got: unknown[][] | string; want: unknown[][] | string } {
+  const got = (() => {
+    try {
+      return ours.prepare(sql).raw().all() as unknown[][];
+    } catch (e) {
+      return `error: ${(e as Error).message}`;
+    }
+  })();
+  const want = (() => {
+    try {
+      const res = theirs.exec(sql);
+      return res.length ? res[0]!.values : [];
+    } catch (e) {
+      return `error: ${(e as Error).message}`;
+    }
+  })();
+  return { got, want };
+}
+
+/**
+ * A seeded differential session: @db and SQLite (sql.js) in memory, `run` for both, and a PRNG
+ * with `pick`. The seed comes from `envVar` (else `seed`) and belongs in every failure message.
+ */
+export async function seededPair(envVar: string, seed: number) {
+  const { default: initSqlJs } = await import("sql.js");
+  const SQL = await initSqlJs();
+  const { Database: Db } = await import("../src/index.js");
+  const s = Number(process.env[envVar] ?? seed);
+  const rnd = prng(s);
+  const ours = new Db(":memory:");
+  const theirs = new SQL.Database();
+  return {
+    seed: s,
+    rnd,
+    pick: <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!,
+    ours,
+    theirs,
+    run(sql: string): void {
+      ours.exec(sql);
+      theirs.exec(sql);
+    },
+  };
 }

@@ -4,35 +4,15 @@
  * indexes that tempt the planner into seeking. Seeded (JOIN_SEED); the seed and query are printed
  * on failure. Rows are compared sorted: the order of unmatched rows is a plan detail.
  */
-import initSqlJs from "sql.js";
 import { describe, expect, it } from "vitest";
 import { Database } from "../src/index.js";
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { bothRows, seededPair } from "./helpers.js";
 
 const sorted = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
 
 describe("outer joins match SQLite", () => {
   it("over random RIGHT, FULL, LEFT and inner join trees", async () => {
-    const SQL = await initSqlJs();
-    const seed = Number(process.env.JOIN_SEED ?? 2611221);
-    const rnd = prng(seed);
-    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
-    const ours = new Database(":memory:");
-    const theirs = new SQL.Database();
-    const run = (sql: string) => {
-      ours.exec(sql);
-      theirs.exec(sql);
-    };
+    const { seed, rnd, pick, ours, theirs, run } = await seededPair("JOIN_SEED", 2611221);
     const tables = ["t1", "t2", "t3", "t4"];
     const sources = [...tables, "v5"];
     run("CREATE TABLE t1(k INTEGER PRIMARY KEY, x, y)");
@@ -72,21 +52,9 @@ describe("outer joins match SQLite", () => {
       const where = pick(["", "", ` WHERE ${c()} IS NULL`, ` WHERE ${c()} > 2`, ` WHERE ${c()} = ${c()} OR ${c()} IS NULL`, ` WHERE coalesce(${c()}, -1) < 3`]);
       const sel = pick(["*", used.map((t) => `${t}.k`).join(", "), `count(*), sum(${c()})`, `count(*), max(${c()}), min(${c()})`]);
       const sql = `SELECT ${sel} FROM ${from}${where}`;
-      const got = (() => {
-        try {
-          return sorted(ours.prepare(sql).raw().all() as unknown[][]);
-        } catch (e) {
-          return `error: ${(e as Error).message}`;
-        }
-      })();
-      const want = (() => {
-        try {
-          const res = theirs.exec(sql);
-          return sorted(res.length ? res[0]!.values : []);
-        } catch (e) {
-          return `error: ${(e as Error).message}`;
-        }
-      })();
+      const both = bothRows(ours, theirs, sql);
+      const got = typeof both.got === "string" ? both.got : sorted(both.got);
+      const want = typeof both.want === "string" ? both.want : sorted(both.want);
       expect(got, `seed ${seed}: ${sql}`).toEqual(want);
       compared++;
     }

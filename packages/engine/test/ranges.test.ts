@@ -5,17 +5,7 @@
 import initSqlJs from "sql.js";
 import { describe, expect, it } from "vitest";
 import { Database } from "../src/index.js";
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "./helpers.js";
 
 describe("range scans match SQLite", () => {
   it("over rowid, numeric, text and mixed indexed columns", async () => {

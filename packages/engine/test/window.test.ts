@@ -4,42 +4,13 @@
  * text. Seeded (WINDOW_SEED); the seed and query are printed on failure. Ties are broken by `id`
  * wherever the answer would depend on the order of peers.
  */
-import initSqlJs from "sql.js";
 import { describe, expect, it } from "vitest";
 import { Database } from "../src/index.js";
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-    return "no error";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
+import { bothRows, caught, seededPair } from "./helpers.js";
 
 describe("window functions match SQLite", () => {
   it("over random frames, partitions and functions", async () => {
-    const SQL = await initSqlJs();
-    const seed = Number(process.env.WINDOW_SEED ?? 2611220);
-    const rnd = prng(seed);
-    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
-    const ours = new Database(":memory:");
-    const theirs = new SQL.Database();
-    const run = (sql: string) => {
-      ours.exec(sql);
-      theirs.exec(sql);
-    };
+    const { seed, rnd, pick, ours, theirs, run } = await seededPair("WINDOW_SEED", 2611220);
     run("CREATE TABLE t(id INTEGER PRIMARY KEY, g INTEGER, x INTEGER, y REAL, s TEXT)");
     for (let i = 1; i <= 60; i++) {
       const x = rnd() < 0.1 ? "NULL" : String(Math.floor(rnd() * 12));
@@ -91,21 +62,7 @@ describe("window functions match SQLite", () => {
       // first_value etc. over RANGE peers, and group_concat, depend on the order of ties.
       if (rangeOffset && /first_value|last_value|nth_value|group_concat|row_number|ntile|lag|lead/.test(fn)) continue;
       const sql = `SELECT id, ${fn} OVER (${partition} ORDER BY ${order} ${frame}) FROM t ORDER BY id`;
-      const got = (() => {
-        try {
-          return ours.prepare(sql).raw().all();
-        } catch (e) {
-          return `error: ${(e as Error).message}`;
-        }
-      })();
-      const want = (() => {
-        try {
-          const res = theirs.exec(sql);
-          return res.length ? res[0]!.values : [];
-        } catch (e) {
-          return `error: ${(e as Error).message}`;
-        }
-      })();
+      const { got, want } = bothRows(ours, theirs, sql);
       expect(got, `seed ${seed}: ${sql}`).toEqual(want);
       compared++;
     }
@@ -129,12 +86,12 @@ describe("window functions match SQLite", () => {
       ["SELECT sum(a) OVER (w ORDER BY b) FROM t WINDOW w AS (ORDER BY a)", "cannot override ORDER BY clause of window: w"],
       ["SELECT sum(a) OVER (w) FROM t WINDOW w AS (ROWS 1 PRECEDING)", "cannot override frame specification of window: w"],
     ];
-    for (const [sql, message] of cases) expect(messageOf(() => db.prepare(sql).all()), sql).toBe(message);
+    for (const [sql, message] of cases) expect(caught(() => db.prepare(sql).all()).message, sql).toBe(message);
     db.exec("INSERT INTO t VALUES (1, 2)");
-    expect(messageOf(() => db.prepare("SELECT ntile(0) OVER () FROM t").all())).toBe("argument of ntile must be a positive integer");
-    expect(messageOf(() => db.prepare("SELECT nth_value(a, 0) OVER () FROM t").all())).toBe("second argument to nth_value must be a positive integer");
-    expect(messageOf(() => db.prepare("SELECT sum(a) OVER (ORDER BY a ROWS -1 PRECEDING) FROM t").all())).toBe("frame starting offset must be a non-negative integer");
-    expect(messageOf(() => db.prepare("SELECT sum(a) OVER (ORDER BY a RANGE BETWEEN 1 PRECEDING AND 'x' FOLLOWING) FROM t").all())).toBe("frame ending offset must be a non-negative number");
+    expect(caught(() => db.prepare("SELECT ntile(0) OVER () FROM t").all()).message).toBe("argument of ntile must be a positive integer");
+    expect(caught(() => db.prepare("SELECT nth_value(a, 0) OVER () FROM t").all()).message).toBe("second argument to nth_value must be a positive integer");
+    expect(caught(() => db.prepare("SELECT sum(a) OVER (ORDER BY a ROWS -1 PRECEDING) FROM t").all()).message).toBe("frame starting offset must be a non-negative integer");
+    expect(caught(() => db.prepare("SELECT sum(a) OVER (ORDER BY a RANGE BETWEEN 1 PRECEDING AND 'x' FOLLOWING) FROM t").all()).message).toBe("frame ending offset must be a non-negative number");
   });
 
   it("takes WINDOW as a clause, not a table alias, only before `name AS`", () => {
