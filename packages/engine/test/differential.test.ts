@@ -25,7 +25,8 @@ function runOurs(db: Database, sql: string): unknown {
 function runTheirs(db: SqlJsDatabase, sql: string): unknown {
   try {
     const res = db.exec(sql);
-    if (/^\s*(SELECT|VALUES|WITH|PRAGMA)/i.test(sql) || /\bRETURNING\b/i.test(sql)) return res.length ? res[0]!.values.map((r) => r.map((v) => (v instanceof Uint8Array ? [...v] : v))) : [];
+    const query = /^\s*(SELECT|VALUES|PRAGMA)/i.test(sql) || (/^\s*WITH/i.test(sql) && !/\b(INSERT|UPDATE|DELETE)\b/i.test(sql));
+    if (query || /\bRETURNING\b/i.test(sql)) return res.length ? res[0]!.values.map((r) => r.map((v) => (v instanceof Uint8Array ? [...v] : v))) : [];
     return "ok";
   } catch {
     return "error";
@@ -33,6 +34,17 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  "with on insert, update and delete": [
+    "CREATE TABLE t(a, b)",
+    "CREATE TABLE u(x)",
+    "INSERT INTO u VALUES (1), (2), (3)",
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5) INSERT INTO t SELECT x, x * 2 FROM c",
+    "SELECT * FROM t ORDER BY a",
+    "WITH d AS (SELECT 2 AS k) UPDATE u SET x = x * 10 WHERE x IN (SELECT k FROM d)",
+    "WITH d AS (SELECT 3 AS k) DELETE FROM u WHERE x = (SELECT k FROM d)",
+    "SELECT * FROM u ORDER BY x",
+    "WITH d AS (SELECT 1 AS k) INSERT INTO u SELECT k FROM d RETURNING x",
+  ],
   "right and full joins": [
     "CREATE TABLE a(x, y)",
     "CREATE TABLE b(x, z)",

@@ -7,7 +7,7 @@
  * (the generic AggStep, and the replay of a spilled group table).
  */
 import { DbError } from "@db/btree";
-import { aggregateFunctions, avgFinal, sumFinal, sumStepValue, totalFinal, type AggregateFunction, type SumState } from "./aggregates.js";
+import { aggregateFunctions, avgFinal, sumFinal, sumInverseValue, sumStepValue, totalFinal, type AggregateFunction, type SumState } from "./aggregates.js";
 import { compareValues } from "./compare.js";
 import { encodeKeyString } from "./key.js";
 import type { SqlValue } from "./value.js";
@@ -27,6 +27,8 @@ export interface AggDef {
 export interface AggAccumulator {
   step(args: SqlValue[]): void;
   final(): SqlValue;
+  /** Removes a row stepped earlier (SQLite's xInverse), where the aggregate has one. */
+  inverse?(args: SqlValue[]): void;
 }
 
 /** Any aggregate through the generic AggregateFunction interface, with DISTINCT filtering. */
@@ -79,6 +81,9 @@ export class CountAcc implements AggAccumulator {
   step(args: SqlValue[]): void {
     if (args.length === 0 || args[0] !== null) this.n++;
   }
+  inverse(args: SqlValue[]): void {
+    if (args.length === 0 || args[0] !== null) this.n--;
+  }
   final(): SqlValue {
     return this.n;
   }
@@ -117,6 +122,10 @@ export class SumAcc implements AggAccumulator, SumState {
 
   step(args: SqlValue[]): void {
     sumStepValue(this, args[0] ?? null);
+  }
+
+  inverse(args: SqlValue[]): void {
+    sumInverseValue(this, args[0] ?? null);
   }
 
   final(): SqlValue {

@@ -7,7 +7,7 @@
  */
 import { DbError } from "@db/btree";
 import { type Collation, compareValues } from "./compare.js";
-import { Real, type SqlValue, addInt64, makeReal, numericAffinityOfText, toReal, toText } from "./value.js";
+import { Real, type SqlValue, addInt64, makeReal, numericAffinityOfText, subInt64, toReal, toText } from "./value.js";
 
 export interface AggregateContext {
   /** Collating sequence for min()/max() (that of the argument expression). */
@@ -107,6 +107,33 @@ export function sumStepValue(p: SumState, x: SqlValue): void {
   } else {
     p.ovrfl = false;
     kbnStep(p, toReal(v));
+  }
+}
+
+/**
+ * Takes x back out of a running sum, as SQLite's sumInverse (func.c) does for a window frame
+ * whose first rows leave it: exact integers while the sum is exact, else a compensated step of -x.
+ */
+export function sumInverseValue(p: SumState, x: SqlValue): void {
+  const v = numericArg(x);
+  if (v === null) return;
+  p.cnt--;
+  const isInt = typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v));
+  if (!p.approx) {
+    const r = subInt64(p.iSum, isInt ? (v as number | bigint) : 0);
+    if (r === null) {
+      p.ovrfl = true;
+      p.approx = true;
+    } else p.iSum = r;
+  } else if (isInt) {
+    const b = BigInt(v as number | bigint);
+    if (b !== -9223372036854775808n) kbnStepInt64(p, typeof v === "bigint" ? -v : -(v as number));
+    else {
+      kbnStepInt64(p, 9223372036854775807n);
+      kbnStepInt64(p, 1);
+    }
+  } else {
+    kbnStep(p, -toReal(v));
   }
 }
 

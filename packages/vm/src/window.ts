@@ -6,8 +6,9 @@
  *
  * One partition at a time is held as an array of rows (the input, an ephemeral table, is in memory
  * already). An aggregate's frame that starts at UNBOUNDED PRECEDING without EXCLUDE is stepped
- * incrementally; any other frame is aggregated afresh for each row whose frame differs from the
- * previous row's, which costs O(rows x frame size) (SQLite removes rows with xInverse instead).
+ * incrementally; count, sum, total and avg slide over any other frame without EXCLUDE (rows leave
+ * through the inverse, as SQLite's xInverse); the rest is aggregated afresh for each row whose
+ * frame differs from the previous row's, which costs O(rows x frame size).
  */
 import { DbError } from "@db/btree";
 import { type AggDef, newAccumulator } from "./accumulators.js";
@@ -281,6 +282,13 @@ function evalFramed(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpec,
   // Incremental: frames that all start at row 0 and only grow.
   const growing = frame.start.kind === "UNBOUNDED PRECEDING" && !exclude && f.agg !== undefined;
   let acc = growing ? newAccumulator(f.agg!) : null;
+  // Sliding: an aggregate with an inverse (count, sum, total, avg) keeps the rows [wLo, wHi] and
+  // steps rows in and out as the frame moves (both ends only move forward without EXCLUDE).
+  const probe = f.agg !== undefined && !exclude && !growing ? newAccumulator(f.agg) : null;
+  let win = probe?.inverse !== undefined ? probe : null;
+  let wLo = 0;
+  let wHi = -1;
+  const argsAt = (j: number) => f.args.map((c) => part[j]![c] ?? null);
   let stepped = -1;
   let prev: [number, number] | null = null;
   let prevValue: SqlValue = null;
@@ -307,6 +315,17 @@ function evalFramed(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpec,
       for (let j = stepped + 1; j <= hi; j++) if (counts(j)) acc.step(f.args.map((c) => part[j]![c] ?? null));
       stepped = Math.max(stepped, hi);
       value = acc.final();
+    } else if (win !== null) {
+      if (lo < wLo || hi < wHi) {
+        win = newAccumulator(f.agg);
+        wLo = lo;
+        wHi = lo - 1;
+      }
+      for (let j = Math.max(wHi + 1, lo); j <= hi; j++) if (counts(j)) win.step(argsAt(j));
+      for (let j = wLo; j < lo && j <= wHi; j++) if (counts(j)) win.inverse!(argsAt(j));
+      wLo = lo;
+      wHi = Math.max(wHi, hi);
+      value = win.final();
     } else {
       const fresh = newAccumulator(f.agg);
       for (let j = lo; j <= hi; j++) if (!excluded(frame, peers, i, j) && counts(j)) fresh.step(f.args.map((c) => part[j]![c] ?? null));

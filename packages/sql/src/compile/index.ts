@@ -1,6 +1,6 @@
 /** The compiler: a parsed statement and the catalog in, a vm Program out. */
 import { DbError, EXPLAIN_COLUMNS, Op, explainRows, scalarFunctions, type Program, type ColumnMeta } from "@db/vm";
-import type { ParsedStatement, Statement } from "../ast.js";
+import type { CommonTableExpr, ParsedStatement, Statement } from "../ast.js";
 import type { Schema } from "../schema.js";
 import { Builder } from "./builder.js";
 import type { Ctx, FunctionDef } from "./context.js";
@@ -79,7 +79,7 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
       return { columns: info.columns, kind };
     }
     case "insert": {
-      const columns = compileInsert(ctx, st);
+      const columns = withCtes(ctx, st.with, () => compileInsert(ctx, st));
       const t = ctx.schema.getTable(st.table);
       const oneRow = st.source.kind === "default" || (st.source.kind === "values" && st.source.rows.length === 1);
       // RETURNING is evaluated, and an upsert's DO UPDATE checked, after the write: either can fail later.
@@ -87,9 +87,9 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
       return { columns, kind };
     }
     case "update":
-      return { columns: compileUpdate(ctx, st), kind };
+      return { columns: withCtes(ctx, st.with, () => compileUpdate(ctx, st)), kind };
     case "delete":
-      return { columns: compileDelete(ctx, st), kind };
+      return { columns: withCtes(ctx, st.with, () => compileDelete(ctx, st)), kind };
     case "create-table":
       return { columns: compileCreateTable(ctx, st, text), kind };
     case "create-index":
@@ -142,5 +142,16 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
       const k = (st as { kind: string }).kind;
       throw new DbError("DB_ERROR", `${k.toUpperCase().replace("-", " ")} is not supported yet`);
     }
+  }
+}
+
+/** Compiles a DML statement with its `WITH` prefix's CTEs in scope (lang_with.html: INSERT, UPDATE, DELETE). */
+function withCtes<T>(ctx: Ctx, w: { ctes: CommonTableExpr[] } | undefined, compile: () => T): T {
+  if (w === undefined) return compile();
+  ctx.ctes.push(new Map(w.ctes.map((c) => [c.name.toLowerCase(), c])));
+  try {
+    return compile();
+  } finally {
+    ctx.ctes.pop();
   }
 }
