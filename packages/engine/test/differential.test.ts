@@ -34,6 +34,13 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  "negative zero in a REAL column": [
+    // pnpm fuzz:sql --seed 2611224 --case 350: SQLite stores it as the integer 0
+    "CREATE TABLE z0(c0 REAL, c1)",
+    "INSERT INTO z0 VALUES (-0.0, -0.0)",
+    "SELECT atan2(0, c0), atan2(0, c1) FROM z0",
+    "SELECT a1.x1 FROM (SELECT atan2(0, a2.c0) AS x1 FROM z0 AS a2) AS a1",
+  ],
   "with on insert, update and delete": [
     "CREATE TABLE t(a, b)",
     "CREATE TABLE u(x)",

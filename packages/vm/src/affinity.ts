@@ -86,6 +86,9 @@ export function applyAffinity(v: SqlValue, aff: Affinity): SqlValue {
         if (n === undefined) return v;
         return typeof n === "number" ? makeReal(n) : typeof n === "bigint" ? new Real(Number(n)) : n;
       }
+      // SQLite stores an integral REAL of a REAL column as an integer (OP_MakeRecord), so -0.0
+      // comes back as 0.0.
+      if (v instanceof Real && Object.is(v.value, -0)) return new Real(0);
       return v;
     }
     default: {
