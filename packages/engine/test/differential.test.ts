@@ -34,6 +34,16 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  "positions under COLLATE": [
+    // pnpm fuzz:sql --seed 2611224 --case 487
+    "CREATE TABLE p0(a)",
+    "INSERT INTO p0 VALUES ('b'), ('A')",
+    "SELECT NULL ORDER BY -17 COLLATE NOCASE",
+    "SELECT NULL ORDER BY (-17 COLLATE NOCASE)",
+    "SELECT NULL GROUP BY (3 COLLATE NOCASE)",
+    "SELECT a FROM p0 ORDER BY +1 COLLATE NOCASE",
+    "SELECT a, count(*) FROM p0 GROUP BY 1 COLLATE NOCASE ORDER BY 1",
+  ],
   "negative zero in a REAL column": [
     // pnpm fuzz:sql --seed 2611224 --case 350: SQLite stores it as the integer 0
     "CREATE TABLE z0(c0 REAL, c1)",

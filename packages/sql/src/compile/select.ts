@@ -210,7 +210,12 @@ function resultRef(term: Expr, cols: OutCol[], scope: Scope | null, what: string
   // sqlite3ExprIsInteger: an integer literal under any unary + and - is a position.
   let lit: Expr = term;
   let sign = 1;
-  while (lit.kind === "unary" && (lit.op === "+" || lit.op === "-")) {
+  // ... and under COLLATE, which sqlite3ExprIsInteger looks through too (`ORDER BY -1 COLLATE x`).
+  while ((lit.kind === "unary" && (lit.op === "+" || lit.op === "-")) || lit.kind === "collate") {
+    if (lit.kind === "collate") {
+      lit = lit.expr;
+      continue;
+    }
     if (lit.op === "-") sign = -sign;
     lit = lit.operand;
   }

@@ -83,7 +83,11 @@ const col = (name: string): Expr => ({ kind: "column", name });
 /** The integer an ORDER BY / GROUP BY term is, under unary + and -, or null. */
 function positionOf(e: Expr): number | null {
   let sign = 1;
-  while (e.kind === "unary" && (e.op === "+" || e.op === "-")) {
+  while ((e.kind === "unary" && (e.op === "+" || e.op === "-")) || e.kind === "collate") {
+    if (e.kind === "collate") {
+      e = e.expr;
+      continue;
+    }
     if (e.op === "-") sign = -sign;
     e = e.operand;
   }
