@@ -34,6 +34,14 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  "IN a subquery next to a REAL column": [
+    // pnpm fuzz:sql --seed 2611224 --case 86: the set takes the REAL affinity
+    "CREATE TABLE r0(c0 REAL)",
+    "CREATE TABLE r2(c1 TEXT)",
+    "INSERT INTO r0 VALUES (-9007199254740993), (2)",
+    "INSERT INTO r2 VALUES ('-9007199254740993'), ('2')",
+    "SELECT c0, c0 IN (SELECT max(c1) FROM r2), c0 IN (SELECT min(c1) FROM r2), c0 IN (SELECT c1 FROM r2) FROM r0 ORDER BY 1",
+  ],
   "positions under COLLATE": [
     // pnpm fuzz:sql --seed 2611224 --case 487
     "CREATE TABLE p0(a)",

@@ -781,8 +781,8 @@ export class Execution {
         case Op.EphInsert: {
           const c = this.cursor(I.p1) as EphemeralCursor;
           const vals = r.slice(I.p2, I.p2 + I.p3);
-          // p5: an affinity for the values (the set of `x IN (SELECT ...)`): 1 NUMERIC, 2 TEXT.
-          if (I.p5) for (let i = 0; i < vals.length; i++) vals[i] = applyAffinity(vals[i]!, I.p5 === 2 ? "TEXT" : "NUMERIC");
+          // p5: an affinity for the values (the set of `x IN (SELECT ...)`): 1 NUMERIC, 2 TEXT, 3 REAL.
+          if (I.p5) for (let i = 0; i < vals.length; i++) vals[i] = applyAffinity(vals[i]!, I.p5 === 2 ? "TEXT" : I.p5 === 3 ? "REAL" : "NUMERIC");
           const inserted = c.insert(vals);
           // p4: jump here when a set already held the row (DISTINCT)
           if (!inserted && typeof I.p4 === "number") {

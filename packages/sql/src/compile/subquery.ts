@@ -12,6 +12,7 @@ import { compileSelect } from "./select.js";
 /** EphInsert p5: the affinity applied to the row's values before they go into the set. */
 const EPH_AFF_NUMERIC = 1;
 const EPH_AFF_TEXT = 2;
+const EPH_AFF_REAL = 3;
 
 type SubqueryExpr = Extract<Expr, { kind: "subquery" | "exists" | "in-select" | "in-table" }>;
 
@@ -49,9 +50,14 @@ export function compileSubquery(ctx: Ctx, scope: Scope | null, e: SubqueryExpr, 
     correlated = info.correlated;
     // `x IN (SELECT y)` compares as `x = y`: both sides take that comparison's affinity, the set's
     // values as they go in (EphInsert p5), x before the lookup (sqlite3 exprINAffinity).
-    setAffinity = comparisonAffinity(exprAffinity(scope, e.expr), (info.lastAffinities ?? info.affinities)[0] ?? null);
+    const lhs = exprAffinity(scope, e.expr);
+    const rhs = (info.lastAffinities ?? info.affinities)[0] ?? null;
+    setAffinity = comparisonAffinity(lhs, rhs);
+    // One side without affinity takes the other's as it is (sqlite3CompareAffinity): a REAL
+    // column's set holds REALs, so '-9007199254740993' meets it as -9007199254740992.0.
+    if (setAffinity === "NUMERIC" && (lhs === null || rhs === null) && (lhs ?? rhs) === "REAL") setAffinity = "REAL";
     if (setAffinity) {
-      const code = setAffinity === "TEXT" ? EPH_AFF_TEXT : EPH_AFF_NUMERIC;
+      const code = setAffinity === "TEXT" ? EPH_AFF_TEXT : setAffinity === "REAL" ? EPH_AFF_REAL : EPH_AFF_NUMERIC;
       for (let a = start; a < b.addr; a++) {
         const ins = b.instrs[a]!;
         if (ins.op === Op.EphInsert && ins.p1 === setCursor) ins.p5 = code;
