@@ -34,6 +34,36 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  "CTE scope, sliding sums, positions under COLLATE": [
+    "CREATE TABLE t(a, b)",
+    "INSERT INTO t VALUES (1, 'p'), ('b', 'q'), ('A', 'r'), ('a', 's'), ('B', 't')",
+    "CREATE TABLE u(a, b)",
+    "INSERT INTO u VALUES (9, 'real')",
+    "CREATE TABLE c(v)",
+    "INSERT INTO c VALUES ('real-c')",
+    "CREATE TABLE log(m)",
+    "CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log SELECT 'ins:' || v FROM c; END",
+    "CREATE VIEW vc AS SELECT v FROM c",
+    "CREATE TABLE big(i INTEGER PRIMARY KEY, x INTEGER)",
+    "INSERT INTO big VALUES (1, 9223372036854775807), (2, 0), (3, 1), (4, 2)",
+    "CREATE TABLE fl(i INTEGER PRIMARY KEY, y)",
+    "INSERT INTO fl VALUES (1, 1.5), (2, 2), (3, 3), (4, 4), (5, 5)",
+    "WITH t(a) AS (SELECT 2) DELETE FROM t WHERE a = 1 RETURNING *",
+    "WITH u(a, b) AS (SELECT 9, 'cte') UPDATE u SET b = b || '!' RETURNING *",
+    "WITH c(v) AS (SELECT 'cte-c') INSERT INTO t SELECT 5, v FROM c",
+    "SELECT * FROM log",
+    "WITH c(v) AS (SELECT 'cte7') SELECT * FROM vc",
+    "SELECT i, sum(x) OVER (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM big",
+    "SELECT i, sum(x) OVER (ORDER BY i ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) FROM big",
+    "SELECT i, sum(y) OVER (ORDER BY i ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING) FROM fl",
+    "SELECT i, typeof(sum(y) OVER (ORDER BY i ROWS BETWEEN 1 FOLLOWING AND 1 FOLLOWING)) FROM fl",
+    "SELECT a, count(*) FROM t GROUP BY 1 COLLATE NOCASE ORDER BY 1",
+    "SELECT a, b FROM t ORDER BY -(1 COLLATE NOCASE), 2",
+    "SELECT a FROM t GROUP BY -(5 COLLATE NOCASE)",
+    "SELECT a, b FROM t ORDER BY +(1 COLLATE NOCASE)",
+    "SELECT a, row_number() OVER (ORDER BY a) FROM t GROUP BY 1 COLLATE NOCASE ORDER BY 1",
+    "SELECT * FROM u",
+  ],
   "IN a subquery next to a REAL column": [
     // pnpm fuzz:sql --seed 2611224 --case 86: the set takes the REAL affinity
     "CREATE TABLE r0(c0 REAL)",

@@ -3,7 +3,10 @@
  * (https://sqlite.org/lang_expr.html#operators), lowest to highest:
  *
  *   OR < AND < NOT (prefix) < = == != <> IS [NOT] IN LIKE GLOB MATCH REGEXP BETWEEN ISNULL NOTNULL
- *   < < <= > >= < & | << >> < + - < * / % < || -> ->> < unary - + ~ < COLLATE (postfix)
+ *   < < <= > >= < & | << >> < + - < * / % < || -> ->> < COLLATE (postfix) < unary - + ~
+ *
+ * (lang_expr.html lists the unary prefix operators above COLLATE: `-1 COLLATE x` is `(-1) COLLATE
+ * x`, which is why `ORDER BY -1 COLLATE x` is a position.)
  *
  * All binary operators are left-associative.
  */
@@ -216,7 +219,7 @@ export abstract class ExprParser extends ParserBase {
     if (t.type === TokenType.Operator) {
       if (t.value === "-" || t.value === "+" || t.value === "~") {
         this.advance();
-        const operand = this.parseExpr(Prec.Concat);
+        const operand = this.parseExpr(Prec.Collate);
         this.setH(this.h + 1);
         return { kind: "unary", op: t.value, operand };
       }

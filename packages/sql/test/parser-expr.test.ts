@@ -102,7 +102,8 @@ describe("expression precedence", () => {
     ["a LIKE b ESCAPE c", '("a" LIKE "b" ESCAPE "c")'],
     ["a NOT GLOB b OR c REGEXP d", '(("a" NOT GLOB "b") OR ("c" REGEXP "d"))'],
     ["a MATCH b", '("a" MATCH "b")'],
-    ["-a COLLATE nocase", '(- (("a" COLLATE nocase)))'],
+    // unary prefix operators bind tighter than COLLATE (lang_expr.html; parse.y's BITNOT > COLLATE)
+    ["-a COLLATE nocase", '((- ("a")) COLLATE nocase)'],
     ["a || b COLLATE nocase", '("a" || ("b" COLLATE nocase))'],
     ["~a + 1", '((~ ("a")) + 1)'],
     ["a = NOT b", '("a" = (NOT ("b")))'],

@@ -321,8 +321,14 @@ function evalFramed(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpec,
         wLo = lo;
         wHi = lo - 1;
       }
-      for (let j = Math.max(wHi + 1, lo); j <= hi; j++) if (counts(j)) win.step(argsAt(j));
+      // In SQLite's order (window.c): rows leaving the frame go out first, then the new ones
+      // come in. Its cursors start at the partition's first row, so a row the frame passes over
+      // (one before a frame that starts FOLLOWING) is stepped and taken out again: a REAL or an
+      // overflow it brings stays with the sum.
       for (let j = wLo; j < lo && j <= wHi; j++) if (counts(j)) win.inverse!(argsAt(j));
+      const from = wHi + 1;
+      for (let j = from; j <= hi; j++) if (counts(j)) win.step(argsAt(j));
+      for (let j = from; j < lo && j <= hi; j++) if (counts(j)) win.inverse!(argsAt(j));
       wLo = lo;
       wHi = Math.max(wHi, hi);
       value = win.final();

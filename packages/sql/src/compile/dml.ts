@@ -324,7 +324,8 @@ function collectRows(ctx: Ctx, t: Table, alias: string | undefined, from: FromIt
   const b = ctx.b;
   const eph = b.cursor();
   b.emit(Op.OpenEphemeral, eph, 0);
-  const target: FromItem = { kind: "table", name: t.name, ...(alias ? { alias } : {}) };
+  // "main": the target is the table, never a CTE of the statement's WITH of the same name.
+  const target: FromItem = { kind: "table", schema: "main", name: t.name, ...(alias ? { alias } : {}) };
   // The target joins the FROM clause's result, as SQLite's (which makes a join in FROM a
   // subquery): after its last table, so that USING and NATURAL there see only its own tables and
   // a RIGHT JOIN's unmatched rows are made before the target is joined.

@@ -105,7 +105,7 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
     // the current row of the recursive CTE being compiled (recursive.ts)
     return { name: item.alias ?? item.name, table: null, columns: rec.columns, cursor: rec.cursor, hidden: new Set(), join: "inner", on: null };
   }
-  for (let i = ctx.ctes.length - 1; i >= 0; i--) {
+  for (let i = item.schema ? -1 : ctx.ctes.length - 1; i >= 0; i--) {
     const cte = ctx.ctes[i]!.get(lname);
     if (!cte) continue;
     const stack = (ctx.cteStack ??= new Set());
@@ -120,7 +120,16 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
   }
   const t = ctx.schema.getTable(item.name);
   if (!t) throw new DbError("DB_ERROR", `no such table: ${item.schema ? `${item.schema}.` : ""}${item.name}`);
-  if (t.kind === "view") return materialize(ctx, t.select, item.alias ?? t.name, t.columns, null, undefined, pushTarget(t.select, undefined) ? push : undefined);
+  if (t.kind === "view") {
+    // A view's body names the schema's tables, not the CTEs of the statement that reads it.
+    const ctes = ctx.ctes;
+    ctx.ctes = [];
+    try {
+      return materialize(ctx, t.select, item.alias ?? t.name, t.columns, null, undefined, pushTarget(t.select, undefined) ? push : undefined);
+    } finally {
+      ctx.ctes = ctes;
+    }
+  }
   const cursor = ctx.b.cursor();
   return { ...tableSource(t, item.alias ?? t.name, cursor), ...(item.notIndexed ? { notIndexed: true } : {}) };
 }

@@ -210,12 +210,9 @@ function resultRef(term: Expr, cols: OutCol[], scope: Scope | null, what: string
   // sqlite3ExprIsInteger: an integer literal under any unary + and - is a position.
   let lit: Expr = term;
   let sign = 1;
-  // ... and under COLLATE, which sqlite3ExprIsInteger looks through too (`ORDER BY -1 COLLATE x`).
-  while ((lit.kind === "unary" && (lit.op === "+" || lit.op === "-")) || lit.kind === "collate") {
-    if (lit.kind === "collate") {
-      lit = lit.expr;
-      continue;
-    }
+  // A COLLATE around the whole term is looked through first (sqlite3ExprSkipCollateAndLikely).
+  if (lit.kind === "collate") lit = lit.expr;
+  while (lit.kind === "unary" && (lit.op === "+" || lit.op === "-")) {
     if (lit.op === "-") sign = -sign;
     lit = lit.operand;
   }
@@ -417,9 +414,11 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     const i = resultRef(o.expr, cols, scope, "ORDER BY", j + 1);
     return i >= 0 ? null : o.expr;
   });
-  const groupExprs = groupByE.map((g, j) => {
+  const groupExprs = groupByE.map((g, j): Expr => {
     const i = resultRef(g, cols, scope, "GROUP BY", j + 1);
-    return i >= 0 ? cols[i]!.expr : g;
+    if (i < 0) return g;
+    // `GROUP BY 1 COLLATE NOCASE` groups the first column under NOCASE (SQLite's resolveAlias).
+    return g.kind === "collate" ? { kind: "collate", expr: cols[i]!.expr, collation: g.collation } : cols[i]!.expr;
   });
   const aggCalls: FunctionCall[] = [];
   collectAggs(ctx, [...cols.map((c) => c.expr), ...(havingE ? [havingE] : []), ...(existsOnly ? [] : orderExprs.filter((e): e is Expr => e !== null))], aggCalls);

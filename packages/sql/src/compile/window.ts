@@ -83,11 +83,8 @@ const col = (name: string): Expr => ({ kind: "column", name });
 /** The integer an ORDER BY / GROUP BY term is, under unary + and -, or null. */
 function positionOf(e: Expr): number | null {
   let sign = 1;
-  while ((e.kind === "unary" && (e.op === "+" || e.op === "-")) || e.kind === "collate") {
-    if (e.kind === "collate") {
-      e = e.expr;
-      continue;
-    }
+  if (e.kind === "collate") e = e.expr;
+  while (e.kind === "unary" && (e.op === "+" || e.op === "-")) {
     if (e.op === "-") sign = -sign;
     e = e.operand;
   }
@@ -170,7 +167,7 @@ export function rewriteWindows(ctx: Ctx, core: SelectSimple, cols: OutCol[], sco
   };
   const groupBy = core.groupBy.map((g) => {
     const k = positionOf(g);
-    if (k !== null && k >= 1 && k <= cols.length) return cols[k - 1]!.expr;
+    if (k !== null && k >= 1 && k <= cols.length) return g.kind === "collate" ? { kind: "collate", expr: cols[k - 1]!.expr, collation: g.collation } : cols[k - 1]!.expr;
     if (g.kind === "column" && g.table === undefined && aliasMap.has(g.name.toLowerCase()) && resolveColumnQuiet(scope, undefined, g.name) === null) return innerTerm(aliasMap.get(g.name.toLowerCase())!);
     return innerTerm(g);
   });
