@@ -165,7 +165,7 @@ export function rewriteWindows(ctx: Ctx, core: SelectSimple, cols: OutCol[], sco
     }
     return x;
   };
-  const groupBy = core.groupBy.map((g) => {
+  const groupBy = core.groupBy.map((g): Expr => {
     const k = positionOf(g);
     if (k !== null && k >= 1 && k <= cols.length) return g.kind === "collate" ? { kind: "collate", expr: cols[k - 1]!.expr, collation: g.collation } : cols[k - 1]!.expr;
     if (g.kind === "column" && g.table === undefined && aliasMap.has(g.name.toLowerCase()) && resolveColumnQuiet(scope, undefined, g.name) === null) return innerTerm(aliasMap.get(g.name.toLowerCase())!);
