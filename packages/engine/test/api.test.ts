@@ -79,10 +79,10 @@ describe("Database and Statement", () => {
     expect(d.prepare("INSERT INTO t(v) VALUES (1), (2)").run()).toEqual({ changes: 2, lastInsertRowid: 2 });
     expect(d.prepare("SELECT changes(), total_changes(), last_insert_rowid()").raw().get()).toEqual([2, 7, 2]);
     expect(d.prepare("SELECT count(*) FROM log").pluck().get()).toBe(5);
-    // An upsert's update counts as a change, and sets no rowid.
+    // An upsert's update counts as a change, and sets no rowid (it updates row 1; the last insert was row 2).
     d.exec("CREATE UNIQUE INDEX tv ON t(v)");
-    expect(d.prepare("INSERT INTO t(v) VALUES (2) ON CONFLICT(v) DO UPDATE SET v = 20").run()).toEqual({ changes: 1, lastInsertRowid: 2 });
-    expect(d.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual([1, 20]);
+    expect(d.prepare("INSERT INTO t(v) VALUES (1) ON CONFLICT(v) DO UPDATE SET v = 10").run()).toEqual({ changes: 1, lastInsertRowid: 2 });
+    expect(d.prepare("SELECT v FROM t ORDER BY id").pluck().all()).toEqual([10, 2]);
   });
 
   it("parameters are numbered as the parser meets them, whatever the compiler does with the code", () => {

@@ -661,8 +661,10 @@ const SCRIPTS: Record<string, string[]> = {
     "INSERT INTO uu VALUES (6, 'w', 'q', 1) ON CONFLICT(a) DO NOTHING ON CONFLICT DO UPDATE SET c = 88",
     "INSERT INTO uu AS t VALUES (2, 'y', 'q', 1) ON CONFLICT(id) DO UPDATE SET c = t.c + excluded.c",
     "SELECT * FROM uu ORDER BY id",
-    // changes() and total_changes(): a trigger program's rows count toward the second only.
-    "SELECT changes(), total_changes() > 0, last_insert_rowid()",
+    // changes() and total_changes(): a trigger program's rows (kv's update trigger writes ulog)
+    // count toward the second only.
+    "INSERT INTO kv VALUES ('a', 1, 0) ON CONFLICT(k) DO UPDATE SET n = n + 1",
+    "SELECT changes(), total_changes(), last_insert_rowid()",
   ],
   "UPDATE ... FROM": [
     "CREATE TABLE inv (id INTEGER PRIMARY KEY, item TEXT, qty INT)",

@@ -29,7 +29,6 @@ describe("outer joins match SQLite", () => {
       for (let i = 1; i <= n; i++) run(`INSERT INTO ${t} VALUES (${t === "t1" || t === "t4" ? i : v()}, ${v()}, ${v()})`);
     }
     const cols: Record<string, string[]> = { t1: ["k", "x", "y"], t2: ["k", "x", "z"], t3: ["k", "x", "y"], t4: ["k", "z", "w"], v5: ["k", "x", "y"] };
-    let compared = 0;
     for (let q = 0; q < 250; q++) {
       const n = 2 + Math.floor(rnd() * 3);
       const used = [...sources].sort(() => rnd() - 0.5).slice(0, n);
@@ -56,9 +55,7 @@ describe("outer joins match SQLite", () => {
       const got = typeof both.got === "string" ? both.got : sorted(both.got);
       const want = typeof both.want === "string" ? both.want : sorted(both.want);
       expect(got, `seed ${seed}: ${sql}`).toEqual(want);
-      compared++;
     }
-    expect(compared).toBe(250);
   });
 
   it("names a USING column once: the left side's, or coalesce of both in a RIGHT/FULL JOIN", () => {

@@ -34,7 +34,6 @@ export interface LiteralExpr {
   value: string;
 }
 export interface ColumnRef { kind: "column"; table?: string; schema?: string; name: string }
-/** `?` (index undefined → next positional), `?NNN` (index), `:name` `@name` `$name` (name includes the prefix char). */
 /** `?`, `?NNN`, `:name`...: `index` is the parameter's number, set by the parser (absent only in ASTs built by hand). */
 export interface ParamExpr { kind: "param"; index?: number; name?: string }
 export interface UnaryExpr { kind: "unary"; op: "-" | "+" | "~" | "NOT"; operand: Expr }

@@ -5,10 +5,10 @@
  * percent_rank, cume_dist, ntile, lag, lead, first_value, last_value and nth_value.
  *
  * One partition at a time is held as an array of rows (the input, an ephemeral table, is in memory
- * already). An aggregate's frame that starts at UNBOUNDED PRECEDING without EXCLUDE is stepped
- * incrementally; count, sum, total and avg slide over any other frame without EXCLUDE (rows leave
- * through the inverse, as SQLite's xInverse); the rest is aggregated afresh for each row whose
- * frame differs from the previous row's, which costs O(rows x frame size).
+ * already). Without EXCLUDE, one accumulator follows the frame: it only grows when the frame
+ * starts at UNBOUNDED PRECEDING, and count, sum, total and avg also let rows leave through their
+ * inverse (SQLite's xInverse); the rest is aggregated afresh for each row whose frame differs
+ * from the previous row's, which costs O(rows x frame size).
  */
 import { DbError } from "@db/btree";
 import { type AggDef, newAccumulator } from "./accumulators.js";
@@ -279,17 +279,19 @@ function evalFramed(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpec,
   const counts = (j: number): boolean => f.filter < 0 || toBoolean(part[j]![f.filter] ?? null) === true;
   const out: SqlValue[] = [];
   const exclude = frame.exclude !== "NO OTHERS";
-  // Incremental: frames that all start at row 0 and only grow.
-  const growing = frame.start.kind === "UNBOUNDED PRECEDING" && !exclude && f.agg !== undefined;
-  let acc = growing ? newAccumulator(f.agg!) : null;
-  // Sliding: an aggregate with an inverse (count, sum, total, avg) keeps the rows [wLo, wHi] and
-  // steps rows in and out as the frame moves (both ends only move forward without EXCLUDE).
-  const probe = f.agg !== undefined && !exclude && !growing ? newAccumulator(f.agg) : null;
-  let win = probe?.inverse !== undefined ? probe : null;
+  // One accumulator follows the frame, holding rows [wLo, wHi], when no EXCLUDE cuts holes in it:
+  // a frame starting at UNBOUNDED PRECEDING only grows; count, sum, total and avg also let rows
+  // leave through their inverse (SQLite's xInverse). Any other aggregate is recomputed per frame.
+  let win = f.agg !== undefined && !exclude ? newAccumulator(f.agg) : null;
+  if (win !== null && frame.start.kind !== "UNBOUNDED PRECEDING" && win.inverse === undefined) win = null;
   let wLo = 0;
   let wHi = -1;
-  const argsAt = (j: number) => f.args.map((c) => part[j]![c] ?? null);
-  let stepped = -1;
+  // Accumulators read the arguments during the call only: one array serves every row.
+  const args: SqlValue[] = new Array<SqlValue>(f.args.length);
+  const argsAt = (j: number): SqlValue[] => {
+    for (let k = 0; k < args.length; k++) args[k] = part[j]![f.args[k]!] ?? null;
+    return args;
+  };
   let prev: [number, number] | null = null;
   let prevValue: SqlValue = null;
   for (let i = 0; i < part.length; i++) {
@@ -311,10 +313,6 @@ function evalFramed(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpec,
         j = members[f.name === "first_value" ? 0 : f.name === "last_value" ? members.length - 1 : nth - 1];
       }
       value = j === undefined || j < lo ? null : (part[j]![f.args[0]!] ?? null);
-    } else if (growing && acc !== null && hi >= stepped) {
-      for (let j = stepped + 1; j <= hi; j++) if (counts(j)) acc.step(f.args.map((c) => part[j]![c] ?? null));
-      stepped = Math.max(stepped, hi);
-      value = acc.final();
     } else if (win !== null) {
       if (lo < wLo || hi < wHi) {
         win = newAccumulator(f.agg);
@@ -334,12 +332,8 @@ function evalFramed(part: SqlValue[][], spec: WindowPassSpec, f: WindowFuncSpec,
       value = win.final();
     } else {
       const fresh = newAccumulator(f.agg);
-      for (let j = lo; j <= hi; j++) if (!excluded(frame, peers, i, j) && counts(j)) fresh.step(f.args.map((c) => part[j]![c] ?? null));
+      for (let j = lo; j <= hi; j++) if (!excluded(frame, peers, i, j) && counts(j)) fresh.step(argsAt(j));
       value = fresh.final();
-      if (growing) {
-        acc = fresh;
-        stepped = Math.max(hi, -1);
-      }
     }
     out.push(value);
     prev = [lo, hi];

@@ -10,7 +10,7 @@
  */
 import type { Expr, ResultColumn } from "../ast.js";
 import type { Scope } from "./context.js";
-import { resolveColumnQuiet } from "./expr.js";
+import { ROWID_NAMES, resolveColumnQuiet } from "./expr.js";
 
 export type Aliases = Map<string, Expr>;
 
@@ -35,7 +35,7 @@ export function withAliases(scope: Scope, e: Expr, aliases: Aliases): Expr {
     if (target === undefined) return undefined;
     // Only a name no FROM source has (one two sources have is ambiguous, not an alias).
     const lower = name.toLowerCase();
-    const inSources = scope.sources.some((s) => s.columns.some((c) => c.name.toLowerCase() === lower)) || ["rowid", "oid", "_rowid_"].includes(lower);
+    const inSources = scope.sources.some((s) => s.columns.some((c) => c.name.toLowerCase() === lower)) || ROWID_NAMES.has(lower);
     return inSources ? undefined : target;
   }) as Expr;
 }

@@ -103,3 +103,14 @@ export interface Ctx {
 }
 
 export const MAX_COMPILE_DEPTH = 200;
+
+/** Runs `compile` with `ctes` as the CTEs in scope (a view body or trigger program: none). */
+export function withCteScope<T>(ctx: Ctx, ctes: Ctx["ctes"], compile: () => T): T {
+  const saved = ctx.ctes;
+  ctx.ctes = ctes;
+  try {
+    return compile();
+  } finally {
+    ctx.ctes = saved;
+  }
+}

@@ -4,7 +4,7 @@ import type { ConflictAction, Delete, Expr, FromItem, Insert, SetClause, Update 
 import type { Index, Table } from "../schema.js";
 import { Scope, tableSource, type Ctx } from "./context.js";
 import { autoincBegin, autoincEnd, autoincNoteRowid } from "./autoincrement.js";
-import { compileExpr } from "./expr.js";
+import { ROWID_NAMES, compileExpr } from "./expr.js";
 import { compileSelect } from "./select.js";
 import { Returning } from "./returning.js";
 import { planUpsert, type UpsertDeps, type UpsertPlan } from "./upsert.js";
@@ -217,7 +217,7 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     targets = ins.columns.map((name) => {
       const i = t.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
       if (i >= 0) return i;
-      if (["rowid", "oid", "_rowid_"].includes(name.toLowerCase())) return -1;
+      if (ROWID_NAMES.has(name.toLowerCase())) return -1;
       throw new DbError("DB_ERROR", `table ${t.name} has no column named ${name}`);
     });
   } else targets = t.columns.map((_, i) => i);
@@ -302,7 +302,7 @@ export function assignments(t: Table, set: SetClause[]): Map<number, Expr> {
   for (const s of set) {
     s.columns.forEach((name, k) => {
       let i = t.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
-      if (i < 0 && ["rowid", "oid", "_rowid_"].includes(name.toLowerCase())) i = t.rowidAlias >= 0 ? t.rowidAlias : -2;
+      if (i < 0 && ROWID_NAMES.has(name.toLowerCase())) i = t.rowidAlias >= 0 ? t.rowidAlias : -2;
       if (i < 0) throw new DbError("DB_ERROR", `no such column: ${name}`);
       let value = s.value;
       if (s.columns.length > 1) {

@@ -12,7 +12,8 @@ export interface Resolved {
   col: number;
 }
 
-const ROWID_NAMES = new Set(["rowid", "oid", "_rowid_"]);
+/** The names that mean a rowid table's rowid unless a column takes them. */
+export const ROWID_NAMES: ReadonlySet<string> = new Set(["rowid", "oid", "_rowid_"]);
 
 /** Finds a column by (optional) qualifier and name in `scope` and its parents. */
 export function resolveColumn(scope: Scope | null, table: string | undefined, name: string): Resolved {
@@ -434,8 +435,8 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
   if (e.kind === "function" && scope?.aggs) {
     const ai = scope.aggs.get(e);
     if (ai !== undefined) {
-      if (scope.aggRegBase >= 0) b.emit(Op.Copy, scope.aggRegBase + ai, t, 0);
-      else b.emit(Op.GroupAggFinal, scope.groupCursor, ai, t, undefined, 0, e.name);
+      // Finalized once per group (select.ts), before HAVING and the result columns.
+      b.emit(Op.Copy, scope.aggRegBase + ai, t, 0);
       return;
     }
   }

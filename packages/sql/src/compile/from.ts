@@ -1,10 +1,10 @@
 /** Turns a FROM clause into sources: B+tree tables, and views/subqueries materialized once. */
 import { DbError, Op } from "@db/vm";
 import type { Expr, FromItem, Select, SubqueryRef, TableRef } from "../ast.js";
-import { tableSource, type Ctx, type Scope, type Source, type SourceColumn } from "./context.js";
+import { tableSource, withCteScope, type Ctx, type Scope, type Source, type SourceColumn } from "./context.js";
 import { isRecursiveCte, materializeRecursive } from "./recursive.js";
 import { compileSelect } from "./select.js";
-import { materializeWindow, type WindowPass } from "./window.js";
+import type { WindowPass } from "./window.js";
 import { pushTarget, type PushDowns, type PushItem, type PushTerm } from "./pushdown.js";
 
 export interface FromResult {
@@ -95,8 +95,7 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
   const push = { item, terms: pushes?.get(item) };
   // A subquery in FROM may read columns of the queries around this one (not of its FROM
   // siblings): it then runs again each time the enclosing query does.
-  if (item.kind === "subquery" && item.window) return materializeWindow(ctx, item as SubqueryRef & { window: WindowPass }, outer, out);
-  if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? subqueryName(ctx, item), undefined, outer, out, pushTarget(item.select, undefined) ? push : undefined);
+  if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? subqueryName(ctx, item), undefined, outer, out, pushTarget(item.select, undefined) ? push : undefined, item.window);
   const lname = item.name.toLowerCase();
   const limitHint = ctx.cteLimitHint;
   ctx.cteLimitHint = undefined;
@@ -120,16 +119,8 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
   }
   const t = ctx.schema.getTable(item.name);
   if (!t) throw new DbError("DB_ERROR", `no such table: ${item.schema ? `${item.schema}.` : ""}${item.name}`);
-  if (t.kind === "view") {
-    // A view's body names the schema's tables, not the CTEs of the statement that reads it.
-    const ctes = ctx.ctes;
-    ctx.ctes = [];
-    try {
-      return materialize(ctx, t.select, item.alias ?? t.name, t.columns, null, undefined, pushTarget(t.select, undefined) ? push : undefined);
-    } finally {
-      ctx.ctes = ctes;
-    }
-  }
+  // A view's body names the schema's tables, not the CTEs of the statement that reads it.
+  if (t.kind === "view") return withCteScope(ctx, [], () => materialize(ctx, t.select, item.alias ?? t.name, t.columns, null, undefined, pushTarget(t.select, undefined) ? push : undefined));
   const cursor = ctx.b.cursor();
   return { ...tableSource(t, item.alias ?? t.name, cursor), ...(item.notIndexed ? { notIndexed: true } : {}) };
 }
@@ -138,26 +129,34 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
  * Runs `select` once into an ephemeral table and returns it as a source. `push`: the FROM item of
  * a compound that WHERE terms may be pushed into, and the terms to push (pushdown.ts).
  */
-function materialize(ctx: Ctx, select: Select, name: string, names: string[] | undefined, outer: Scope | null = null, out?: FromResult, push?: { item: PushItem; terms: PushTerm[] | undefined }): Source {
+function materialize(ctx: Ctx, select: Select, name: string, names: string[] | undefined, outer: Scope | null = null, out?: FromResult, push?: { item: PushItem; terms: PushTerm[] | undefined }, window?: WindowPass): Source {
   const b = ctx.b;
   const cursor = b.cursor();
+  // A window pass (window.ts): the rows go into `input`, then Op.Window copies them into
+  // `cursor` with the window functions' values appended.
+  const input = window ? b.cursor() : cursor;
   const skip = b.label();
   const once = b.emit(Op.Once, 0, skip);
-  b.emit(Op.OpenEphemeral, cursor, 0);
+  b.emit(Op.OpenEphemeral, input, 0);
   b.planDepth++;
-  b.note(`MATERIALIZE ${name}`);
-  const info = compileSelect(ctx, select, { kind: "eph", cursor }, outer, push?.terms);
+  b.note(window ? "CO-ROUTINE (window)" : `MATERIALIZE ${name}`);
+  const info = compileSelect(ctx, select, { kind: "eph", cursor: input }, outer, push?.terms);
   b.planDepth--;
+  if (window) {
+    b.emit(Op.OpenEphemeral, cursor, 0);
+    b.emit(Op.Window, input, cursor, 0, window.spec);
+    b.emit(Op.Close, input);
+  }
   b.place(skip);
   if (info.correlated) {
     b.instrs[once]!.op = Op.Noop;
     if (out) out.correlated = true;
   }
-  const columns: SourceColumn[] = info.columns.map((c, i) => ({
-    name: names?.[i] ?? c.name,
+  const columns: SourceColumn[] = (window?.names ?? info.columns.map((c) => c.name)).map((n, i) => ({
+    name: names?.[i] ?? n,
     affinity: info.affinities[i] ?? null,
-    collation: "BINARY",
-    type: c.type ?? "",
+    collation: window?.collations[i] ?? "BINARY",
+    type: info.columns[i]?.type ?? "",
     index: i,
   }));
   const src: Source = { name, table: null, columns, cursor, hidden: new Set(), join: "inner", on: null };

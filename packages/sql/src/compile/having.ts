@@ -12,7 +12,7 @@
  * always false (the literals 0 and FALSE, `y IN ()`).
  */
 import type { Expr } from "../ast.js";
-import { conjuncts, exprCollation, isAggregateCall, resolveColumnQuiet } from "./expr.js";
+import { conjuncts, exprCollation, isAggregateCall, isSubquery, resolveColumnQuiet } from "./expr.js";
 import type { Ctx, Scope } from "./context.js";
 
 type Node = Record<string, unknown>;
@@ -43,12 +43,9 @@ function constantOrGroupBy(ctx: Ctx, scope: Scope, node: unknown, keys: Expr[]):
   if (typeof o.kind === "string") {
     const e = o as unknown as Expr;
     if (keys.some((k) => sameExpr(scope, e, k))) return true;
+    if (isSubquery(e)) return false;
     switch (e.kind) {
       case "column":
-      case "subquery":
-      case "exists":
-      case "in-select":
-      case "in-table":
         return false;
       case "param":
         return e.index !== undefined; // numbered by the parser (a hand-built AST's would be renumbered)

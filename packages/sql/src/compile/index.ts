@@ -3,7 +3,7 @@ import { DbError, EXPLAIN_COLUMNS, Op, explainRows, scalarFunctions, type Progra
 import type { CommonTableExpr, ParsedStatement, Statement } from "../ast.js";
 import type { Schema } from "../schema.js";
 import { Builder } from "./builder.js";
-import type { Ctx, FunctionDef } from "./context.js";
+import { withCteScope, type Ctx, type FunctionDef } from "./context.js";
 import { compileCreateIndex, compileCreateTable, compileCreateTrigger, compileCreateView, compileDrop } from "./ddl.js";
 import { compileDelete, compileInsert, compileUpdate } from "./dml.js";
 import { compilePragma, emitStaticRows } from "./pragma.js";
@@ -148,10 +148,5 @@ function compileStatement(ctx: Ctx, st: Statement, text: string): { columns: Col
 /** Compiles a DML statement with its `WITH` prefix's CTEs in scope (lang_with.html: INSERT, UPDATE, DELETE). */
 function withCtes<T>(ctx: Ctx, w: { ctes: CommonTableExpr[] } | undefined, compile: () => T): T {
   if (w === undefined) return compile();
-  ctx.ctes.push(new Map(w.ctes.map((c) => [c.name.toLowerCase(), c])));
-  try {
-    return compile();
-  } finally {
-    ctx.ctes.pop();
-  }
+  return withCteScope(ctx, [...ctx.ctes, new Map(w.ctes.map((c) => [c.name.toLowerCase(), c]))], compile);
 }

@@ -708,15 +708,11 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
       else constTerms.push(t);
       continue;
     }
-    // A constant ON term empties its join only, not what a later RIGHT JOIN adds: it is tested
-    // in its join's loop, not before all of them.
-    if (rj >= 0 && deps.size === 0 && joinAt(t) >= 0) {
-      levels[joinAt(t)]!.terms.push(t);
-      continue;
-    }
     let at = -1;
     for (const d of deps) at = Math.max(at, pos.get(d) ?? -1);
     if (at < 0 && opaque && levels.length) at = 0;
+    // With a RIGHT/FULL JOIN: an ON term at or after its own join's level (a constant one empties
+    // that join only, not what a later RIGHT JOIN adds), a WHERE term at or after the last one's.
     if (rj >= 0) at = joinAt(t) >= 0 ? Math.max(at, joinAt(t)) : at >= 0 ? Math.max(at, rj) : at;
     if (at < 0) constTerms.push(t);
     else levels[at]!.terms.push(t);

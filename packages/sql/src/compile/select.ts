@@ -3,7 +3,7 @@ import { DbError, Op, accumulatorKind, aggregateFunctions, type AggDef, type Aff
 import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore, SelectSimple } from "../ast.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import type { Builder } from "./builder.js";
-import { compileCondition, compileExpr, conjuncts, emitColumn, isSubquery, plainBinary, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
+import { ROWID_NAMES, compileCondition, compileExpr, conjuncts, emitColumn, isSubquery, plainBinary, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
 import { plan, probeAffinity, seekAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
@@ -206,20 +206,26 @@ function nth(n: number): string {
 }
 
 /** Resolves an ORDER BY / GROUP BY term that names a result column by position or alias. */
-function resultRef(term: Expr, cols: OutCol[], scope: Scope | null, what: string, ordinal = 1): number {
-  // sqlite3ExprIsInteger: an integer literal under any unary + and - is a position.
-  let lit: Expr = term;
+/**
+ * The integer an ORDER BY / GROUP BY term is (sqlite3ExprIsInteger): an integer literal under any
+ * unary + and -, inside one COLLATE around the whole term (sqlite3ExprSkipCollateAndLikely), that
+ * fits 32 bits. Null for anything else (a larger integer is a constant).
+ */
+export function termInteger(term: Expr): number | null {
+  let lit: Expr = term.kind === "collate" ? term.expr : term;
   let sign = 1;
-  // A COLLATE around the whole term is looked through first (sqlite3ExprSkipCollateAndLikely).
-  if (lit.kind === "collate") lit = lit.expr;
   while (lit.kind === "unary" && (lit.op === "+" || lit.op === "-")) {
     if (lit.op === "-") sign = -sign;
     lit = lit.operand;
   }
-  if (lit.kind === "literal" && lit.type === "integer") {
-    const k = sign * Number(lit.value);
-    // Only a term that fits a 32-bit int is a position (sqlite3ExprIsInteger); others are constants.
-    if (!Number.isInteger(k) || k > 2147483647 || k < -2147483648) return -1;
+  if (lit.kind !== "literal" || lit.type !== "integer") return null;
+  const k = sign * Number(lit.value);
+  return Number.isInteger(k) && k <= 2147483647 && k >= -2147483648 ? k : null;
+}
+
+function resultRef(term: Expr, cols: OutCol[], scope: Scope | null, what: string, ordinal = 1): number {
+  const k = termInteger(term);
+  if (k !== null) {
     if (k < 1 || k > cols.length) throw new DbError("DB_ERROR", `${nth(ordinal)} ${what} term out of range - should be between 1 and ${cols.length}`);
     return k - 1;
   }
@@ -284,7 +290,7 @@ function minMaxShortcut(ctx: Ctx, core: SelectSimple, dest: Dest, outer: Scope |
   if (!t || t.kind !== "table" || ctx.ctes.some((m) => m.has(from.name.toLowerCase()))) return null;
   const name = arg.name.toLowerCase();
   const ci = t.columns.findIndex((c) => c.name.toLowerCase() === name);
-  const isRowid = ci === t.rowidAlias && ci >= 0 ? true : ci < 0 && ["rowid", "oid", "_rowid_"].includes(name);
+  const isRowid = ci === t.rowidAlias && ci >= 0 ? true : ci < 0 && ROWID_NAMES.has(name);
   const indexed = isRowid || t.indexes.some((i) => i.columns[0] === ci && i.collations[0] === t.columns[ci]!.collation);
   if (!indexed) return null;
   const b = ctx.b;

@@ -5,7 +5,7 @@
  */
 import type { Statement } from "../ast.js";
 import type { Table } from "../schema.js";
-import { Scope, tableSource, type Ctx, type Source } from "./context.js";
+import { Scope, tableSource, withCteScope, type Ctx, type Source } from "./context.js";
 import { compileDelete, compileInsert, compileUpdate } from "./dml.js";
 import { compileCondition } from "./expr.js";
 import { compileSelect } from "./select.js";
@@ -50,17 +50,16 @@ export function fireTriggers(ctx: Ctx, t: Table, event: "INSERT" | "UPDATE" | "D
     if (rows.oldBase !== undefined) sources.push(rowSource("old", t, rows.oldBase, rows.oldRowid!));
     const scope = new Scope(sources, ctx.trigger?.scope ?? null);
     const saved = ctx.trigger;
-    // A trigger program names the schema's tables, not the CTEs of the statement that fired it.
-    const ctes = ctx.ctes;
     ctx.trigger = { scope, stack: [...(saved?.stack ?? []), key], ignore: skip };
-    ctx.ctes = [];
     const end = b.label();
     try {
-      if (a.when) compileCondition(ctx, scope, a.when, end, false, true);
-      for (const st of a.body) compileBody(ctx, st, scope);
+      // A trigger program names the schema's tables, not the CTEs of the statement that fired it.
+      withCteScope(ctx, [], () => {
+        if (a.when) compileCondition(ctx, scope, a.when, end, false, true);
+        for (const st of a.body) compileBody(ctx, st, scope);
+      });
     } finally {
       ctx.trigger = saved;
-      ctx.ctes = ctes;
     }
     b.place(end);
   }

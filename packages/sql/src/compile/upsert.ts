@@ -13,7 +13,7 @@ import { DbError, Op } from "@db/vm";
 import type { Expr, Insert, SetClause } from "../ast.js";
 import type { Table } from "../schema.js";
 import { Scope, tableSource, type Ctx } from "./context.js";
-import { compileCondition, compileExpr } from "./expr.js";
+import { ROWID_NAMES, compileCondition, compileExpr } from "./expr.js";
 import type { Returning } from "./returning.js";
 import { outerScope, rowSource } from "./trigger.js";
 
@@ -41,7 +41,7 @@ function targetConstraint(t: Table, clause: Clause): number {
   const none = () => new DbError("DB_ERROR", "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
   if (clause.targetWhere) throw none(); // partial indexes are not supported, so none can match
   const names = new Set(clause.target!.map((n) => n.toLowerCase()));
-  const rowidNames = ["rowid", "oid", "_rowid_", ...(t.rowidAlias >= 0 ? [t.columns[t.rowidAlias]!.name.toLowerCase()] : [])];
+  const rowidNames = [...ROWID_NAMES, ...(t.rowidAlias >= 0 ? [t.columns[t.rowidAlias]!.name.toLowerCase()] : [])];
   if (names.size === 1 && rowidNames.includes([...names][0]!)) return -1;
   const i = t.indexes.findIndex(
     (idx) => idx.unique && idx.columns.length === names.size && idx.columns.every((c) => names.has(c < 0 ? "rowid" : t.columns[c]!.name.toLowerCase())),

@@ -10,15 +10,14 @@
  * previous pass's rows again; the window named first is computed last, so without ORDER BY the
  * rows come out in its order, as in SQLite.
  */
-import { DbError, Op, WINDOW_FUNCTIONS, aggregateFunctions, type AggDef, type FrameSpec, type WindowFuncSpec, type WindowPassSpec } from "@db/vm";
+import { DbError, WINDOW_FUNCTIONS, aggregateFunctions, type AggDef, type FrameSpec, type WindowFuncSpec, type WindowPassSpec } from "@db/vm";
 import type { Expr, FrameBound, FunctionCall, OrderingTerm, Select, SelectSimple, SubqueryRef, WindowDef } from "../ast.js";
-import { Scope, type Ctx, type Source, type SourceColumn } from "./context.js";
+import type { Ctx, Scope } from "./context.js";
 import { exprCollation, isAggregateCall, resolveColumnQuiet, walkDeep, walkExpr } from "./expr.js";
 import { resultAliases, withAliases } from "./alias.js";
-import type { FromResult } from "./from.js";
-import { compileSelect, type OutCol } from "./select.js";
+import { termInteger, type OutCol } from "./select.js";
 
-/** What `Op.Window` computes over a subquery in FROM, and how the result's columns are named. */
+/** What `Op.Window` computes over a subquery in FROM (from.ts materialize), and how the result's columns are named. */
 export interface WindowPass {
   spec: WindowPassSpec;
   /** Names of the input columns, then of the window functions' values. */
@@ -80,17 +79,6 @@ function leafKey(e: Expr): string | null {
 
 const col = (name: string): Expr => ({ kind: "column", name });
 
-/** The integer an ORDER BY / GROUP BY term is, under unary + and -, or null. */
-function positionOf(e: Expr): number | null {
-  let sign = 1;
-  if (e.kind === "collate") e = e.expr;
-  while (e.kind === "unary" && (e.op === "+" || e.op === "-")) {
-    if (e.op === "-") sign = -sign;
-    e = e.operand;
-  }
-  return e.kind === "literal" && e.type === "integer" ? sign * Number(e.value) : null;
-}
-
 /** Throws "misuse of window function f()" for the first window call in `e`. */
 function misuseInside(e: Expr): void {
   walkExpr(e, (n) => {
@@ -151,7 +139,7 @@ export function rewriteWindows(ctx: Ctx, core: SelectSimple, cols: OutCol[], sco
   const outCols = cols.map((c) => ({ kind: "expr" as const, expr: outerExpr(c.expr), alias: c.name, text: c.name }));
   const outOrder = orderBy.map((o) => {
     // A position or an alias names a result column of the outer query, which has them all.
-    if (positionOf(o.expr) !== null) return o;
+    if (termInteger(o.expr) !== null) return o;
     if (o.expr.kind === "column" && o.expr.table === undefined && aliasMap.has(o.expr.name.toLowerCase())) return o;
     return { ...o, expr: outerExpr(withAliases(scope, o.expr, aliasMap)) };
   });
@@ -166,7 +154,7 @@ export function rewriteWindows(ctx: Ctx, core: SelectSimple, cols: OutCol[], sco
     return x;
   };
   const groupBy = core.groupBy.map((g): Expr => {
-    const k = positionOf(g);
+    const k = termInteger(g);
     if (k !== null && k >= 1 && k <= cols.length) return g.kind === "collate" ? { kind: "collate", expr: cols[k - 1]!.expr, collation: g.collation } : cols[k - 1]!.expr;
     if (g.kind === "column" && g.table === undefined && aliasMap.has(g.name.toLowerCase()) && resolveColumnQuiet(scope, undefined, g.name) === null) return innerTerm(aliasMap.get(g.name.toLowerCase())!);
     return innerTerm(g);
@@ -275,38 +263,4 @@ function frameSpec(frame: NonNullable<WindowDef["frame"]>, leaf: (e: Expr) => nu
     return { kind: b.kind, offset: leaf(b.offset) };
   };
   return { unit: frame.unit, start: bound(frame.start, "starting"), end: bound(frame.end, "ending"), exclude: frame.exclude };
-}
-
-/**
- * Runs a window pass's subquery into an ephemeral table, then `Op.Window` over it into another,
- * which is the source (from.ts). Correlated: the whole pass runs again with the enclosing query.
- */
-export function materializeWindow(ctx: Ctx, item: SubqueryRef & { window: WindowPass }, outer: Scope | null, out: FromResult): Source {
-  const b = ctx.b;
-  const input = b.cursor();
-  const cursor = b.cursor();
-  const skip = b.label();
-  const once = b.emit(Op.Once, 0, skip);
-  b.emit(Op.OpenEphemeral, input, 0);
-  b.planDepth++;
-  b.note("CO-ROUTINE (window)");
-  const info = compileSelect(ctx, item.select, { kind: "eph", cursor: input }, outer);
-  b.planDepth--;
-  b.emit(Op.OpenEphemeral, cursor, 0);
-  b.emit(Op.Window, input, cursor, 0, item.window.spec);
-  b.emit(Op.Close, input);
-  b.place(skip);
-  if (info.correlated) {
-    b.instrs[once]!.op = Op.Noop;
-    out.correlated = true;
-  }
-  const { names, collations } = item.window;
-  const columns: SourceColumn[] = names.map((name, i) => ({
-    name,
-    affinity: info.affinities[i] ?? null,
-    collation: collations[i]!,
-    type: info.columns[i]?.type ?? "",
-    index: i,
-  }));
-  return { name: item.alias ?? "__window", table: null, columns, cursor, hidden: new Set(), join: "inner", on: null };
 }
