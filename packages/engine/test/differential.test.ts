@@ -34,6 +34,19 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  // An unnamed CHECK is named by its text in the error (SQLite 3.46+); RAISE takes any expression.
+  "CHECK names, RAISE messages": [
+    "CREATE TABLE c(x CHECK (x > 0), y, CHECK( y<>'no' ), CONSTRAINT named CHECK (x < 100))",
+    "INSERT INTO c VALUES (0, 1)",
+    "INSERT INTO c VALUES (1, 'no')",
+    "INSERT INTO c VALUES (200, 1)",
+    "CREATE TABLE t(a, b)",
+    "CREATE TRIGGER tr BEFORE INSERT ON t WHEN new.a > 5 BEGIN SELECT raise(ABORT, 'a too big: ' || new.a); END",
+    "CREATE TRIGGER tr2 BEFORE INSERT ON t WHEN new.b IS NOT NULL BEGIN SELECT raise(FAIL, new.b * 2); END",
+    "INSERT INTO t VALUES (9, NULL)",
+    "INSERT INTO t VALUES (1, 21)",
+    "SELECT count(*) FROM t",
+  ],
   "CTE scope, sliding sums, positions under COLLATE": [
     "CREATE TABLE t(a, b)",
     "INSERT INTO t VALUES (1, 'p'), ('b', 'q'), ('A', 'r'), ('a', 's'), ('B', 't')",

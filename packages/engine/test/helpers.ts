@@ -57,11 +57,16 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** A query's rows from @db and from SQLite (sql.js), or `error: <message>` from either. */
+/** A statement's rows from @db and from SQLite (sql.js) ([] for a write), or `error: <message>` from either. */
 export function bothRows(ours: Database, theirs: SqlJsDatabase, sql: string): { got: unknown[][] | string; want: unknown[][] | string } {
   const got = (() => {
     try {
-      return ours.prepare(sql).raw().all() as unknown[][];
+      const st = ours.prepare(sql);
+      if (!st.reader) {
+        st.run();
+        return [];
+      }
+      return st.raw().all() as unknown[][];
     } catch (e) {
       return `error: ${(e as Error).message}`;
     }

@@ -88,7 +88,7 @@ export interface SubqueryExpr { kind: "subquery"; select: Select }
 export interface IsNullExpr { kind: "isnull"; expr: Expr; not: boolean }
 export interface LikeExpr { kind: "like"; op: "LIKE" | "GLOB" | "REGEXP" | "MATCH"; expr: Expr; pattern: Expr; escape?: Expr; not: boolean }
 export interface CollateExpr { kind: "collate"; expr: Expr; collation: string }
-export interface RaiseExpr { kind: "raise"; action: "IGNORE" | "ROLLBACK" | "ABORT" | "FAIL"; message?: string }
+export interface RaiseExpr { kind: "raise"; action: "IGNORE" | "ROLLBACK" | "ABORT" | "FAIL"; message?: Expr }
 
 // ---------- SELECT ----------
 export interface Select {
@@ -216,7 +216,7 @@ export type ColumnConstraint =
   | { kind: "not-null"; name?: string; onConflict?: ConflictAction }
   | { kind: "null"; name?: string }
   | { kind: "unique"; name?: string; onConflict?: ConflictAction }
-  | { kind: "check"; name?: string; expr: Expr }
+  | { kind: "check"; name?: string; expr: Expr; /** The expression as written: an unnamed CHECK's name in errors. */ text: string }
   | { kind: "default"; name?: string; expr: Expr }
   | { kind: "collate"; name?: string; collation: string }
   | { kind: "references"; name?: string; fk: ForeignKeyClause }
@@ -231,7 +231,7 @@ export interface IndexedColumn { expr: Expr; /** set when expr is a bare column 
 export type TableConstraint =
   | { kind: "primary-key"; name?: string; columns: IndexedColumn[]; onConflict?: ConflictAction; /** `PRIMARY KEY (a AUTOINCREMENT)` */ autoincrement?: boolean }
   | { kind: "unique"; name?: string; columns: IndexedColumn[]; onConflict?: ConflictAction }
-  | { kind: "check"; name?: string; expr: Expr }
+  | { kind: "check"; name?: string; expr: Expr; /** The expression as written: an unnamed CHECK's name in errors. */ text: string }
   | { kind: "foreign-key"; name?: string; columns: string[]; fk: ForeignKeyClause };
 export interface CreateTable {
   kind: "create-table";

@@ -170,7 +170,7 @@ export abstract class DdlParser extends DmlParser {
         return c;
       }
       case "CHECK":
-        return { kind: "check", expr: this.parseCheck() };
+        return { kind: "check", ...this.parseCheck() };
       case "DEFAULT":
         this.advance();
         return { kind: "default", expr: this.parseDefaultValue() };
@@ -201,12 +201,14 @@ export abstract class DdlParser extends DmlParser {
   }
 
   /** `CHECK ( expr )` */
-  private parseCheck(): Expr {
+  private parseCheck(): { expr: Expr; text: string } {
     this.expectKw("CHECK");
     this.expectOp("(");
+    const start = this.peek().offset;
     const expr = this.parseExpr();
+    const text = this.sql.slice(start, this.prevEnd);
     this.expectOp(")");
-    return expr;
+    return { expr, text };
   }
 
   /**
@@ -309,7 +311,7 @@ export abstract class DdlParser extends DmlParser {
       const onConflict = this.parseConflictClause();
       if (onConflict !== undefined) c.onConflict = onConflict;
     } else if (this.isKw(t, "CHECK")) {
-      c = { kind: "check", expr: this.parseCheck() };
+      c = { kind: "check", ...this.parseCheck() };
       this.parseConflictClause(); // accepted and ignored, as in SQLite
     } else if (this.eatKw("FOREIGN")) {
       this.expectKw("KEY");

@@ -427,11 +427,10 @@ export abstract class ExprParser extends ParserBase {
     }
     if (action !== "ROLLBACK" && action !== "ABORT" && action !== "FAIL") throw this.error(t);
     this.expectOp(",");
-    const msg = this.peek();
-    if (msg.type !== TokenType.String) throw this.error(msg);
-    this.advance();
+    // The message is any expression (SQLite 3.47+), its value's text at run time.
+    const message = this.parseExpr();
     this.expectOp(")");
-    return { kind: "raise", action, message: msg.value };
+    return { kind: "raise", action, message };
   }
 
   /**

@@ -15,6 +15,11 @@ export interface Column {
   collation: string;
   /** 1-based position in the primary key, 0 if not part of it. */
   pk: number;
+  /**
+   * A generated column (gencol.html): STORED ones are computed on write and kept in the record,
+   * VIRTUAL ones are computed on read and the record holds NULL in their place.
+   */
+  generated?: { expr: Expr; stored: boolean };
 }
 
 export interface Index {
@@ -44,13 +49,15 @@ export interface Table {
   autoincrement?: boolean;
   indexes: Index[];
   triggers: Trigger[];
-  /** CHECK constraints: a row fails when one evaluates to false (NULL passes). */
-  checks: { name?: string; expr: Expr }[];
+  /** CHECK constraints: a row fails when one evaluates to false (NULL passes); `text` names an unnamed one in errors. */
+  checks: { name?: string; expr: Expr; text: string }[];
   sql: string;
   /** The schema table itself. */
   system?: boolean;
   /** Rows in the table according to sqlite_stat1 (absent without statistics). */
   nRowStat?: number;
+  /** Generated columns in an order where each comes after those its expression reads. */
+  generatedOrder?: number[];
 }
 
 export interface View {
@@ -103,15 +110,7 @@ function columnCollation(c: ColumnDef): string {
 
 /** Builds a Table from its CREATE TABLE statement (without indexes, which are attached later). */
 export function tableFromAst(ast: CreateTable, rootpage: number, sql: string): Table {
-  const columns: Column[] = ast.columns.map((c) => ({
-    name: c.name,
-    type: c.type,
-    affinity: affinityOfType(c.type),
-    notNull: c.constraints.some((k) => k.kind === "not-null"),
-    default: (c.constraints.find((k) => k.kind === "default") as { expr: Expr } | undefined)?.expr ?? null,
-    collation: columnCollation(c),
-    pk: 0,
-  }));
+  const columns: Column[] = ast.columns.map((c) => columnFromAst(c));
   const find = (name: string): number => {
     const i = columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
     if (i < 0) throw new DbError("DB_ERROR", `no such column: ${name}`);
@@ -135,19 +134,80 @@ export function tableFromAst(ast: CreateTable, rootpage: number, sql: string): T
     }
   }
   pkCols.forEach((ci, j) => {
+    if (columns[ci]!.generated) throw new DbError("DB_ERROR", "generated columns cannot be part of the PRIMARY KEY");
     columns[ci]!.pk = j + 1;
     columns[ci]!.notNull = columns[ci]!.notNull || false;
   });
   // A single-column PRIMARY KEY whose declared type is exactly INTEGER is the rowid (lang_createtable.html#rowid).
   let rowidAlias = -1;
   if (pkCols.length === 1 && columns[pkCols[0]!]!.type.trim().toUpperCase() === "INTEGER" && !pkDesc) rowidAlias = pkCols[0]!;
-  const checks: { name?: string; expr: Expr }[] = [];
-  for (const c of ast.columns) for (const k of c.constraints) if (k.kind === "check") checks.push(k.name ? { name: k.name, expr: k.expr } : { expr: k.expr });
-  for (const k of ast.constraints) if (k.kind === "check") checks.push(k.name ? { name: k.name, expr: k.expr } : { expr: k.expr });
+  const checks: Table["checks"] = [];
+  const addCheck = (k: { name?: string; expr: Expr; text: string }) => checks.push(k.name ? { name: k.name, expr: k.expr, text: k.text } : { expr: k.expr, text: k.text });
+  for (const c of ast.columns) for (const k of c.constraints) if (k.kind === "check") addCheck(k);
+  for (const k of ast.constraints) if (k.kind === "check") addCheck(k);
   const autoincrement =
     ast.columns.some((c) => c.constraints.some((k) => k.kind === "primary-key" && k.autoincrement)) ||
     ast.constraints.some((k) => k.kind === "primary-key" && !!k.autoincrement);
-  return { kind: "table", name: ast.name, rootpage, columns, rowidAlias, indexes: [], triggers: [], checks, sql, ...(autoincrement ? { autoincrement } : {}) };
+  const table: Table = { kind: "table", name: ast.name, rootpage, columns, rowidAlias, indexes: [], triggers: [], checks, sql, ...(autoincrement ? { autoincrement } : {}) };
+  if (columns.some((c) => c.generated)) {
+    if (columns.every((c) => c.generated)) throw new DbError("DB_ERROR", "must have at least one non-generated column");
+    table.generatedOrder = generatedOrder(columns);
+  }
+  return table;
+}
+
+/** A column as its definition declares it (its `pk` is set by the table). */
+export function columnFromAst(c: ColumnDef): Column {
+  const gen = c.constraints.find((k) => k.kind === "generated");
+  const dflt = (c.constraints.find((k) => k.kind === "default") as { expr: Expr } | undefined)?.expr ?? null;
+  if (gen && dflt) throw new DbError("DB_ERROR", "cannot use DEFAULT on a generated column");
+  return {
+    name: c.name,
+    type: c.type,
+    affinity: affinityOfType(c.type),
+    notNull: c.constraints.some((k) => k.kind === "not-null"),
+    default: dflt,
+    collation: columnCollation(c),
+    pk: 0,
+    ...(gen ? { generated: { expr: gen.expr, stored: gen.stored } } : {}),
+  };
+}
+
+/** Names of the columns an expression reads (any depth; generated columns hold no subqueries). */
+function columnNames(e: unknown, out: Set<string>): Set<string> {
+  if (Array.isArray(e)) for (const x of e) columnNames(x, out);
+  else if (e && typeof e === "object") {
+    const o = e as Record<string, unknown>;
+    if (o.kind === "column" && typeof o.name === "string") out.add(o.name.toLowerCase());
+    for (const v of Object.values(o)) columnNames(v, out);
+  }
+  return out;
+}
+
+/**
+ * The generated columns ordered so that each follows the generated columns it reads. A cycle is
+ * SQLite's error, naming the column whose expression reads one still being computed (a
+ * depth-first walk in declaration order, as SQLite's code generation meets it).
+ */
+export function generatedOrder(columns: Column[]): number[] {
+  const byName = new Map(columns.map((c, i) => [c.name.toLowerCase(), i]));
+  const state = new Array<number>(columns.length).fill(0); // 0 new, 1 being computed, 2 done
+  const order: number[] = [];
+  const visit = (i: number): void => {
+    state[i] = 1;
+    for (const name of columnNames(columns[i]!.generated!.expr, new Set())) {
+      const j = byName.get(name);
+      if (j === undefined || !columns[j]!.generated || state[j] === 2) continue;
+      if (state[j] === 1) throw new DbError("DB_ERROR", `generated column loop on "${columns[i]!.name}"`);
+      visit(j);
+    }
+    state[i] = 2;
+    order.push(i);
+  };
+  columns.forEach((c, i) => {
+    if (c.generated && state[i] === 0) visit(i);
+  });
+  return order;
 }
 
 function indexedName(ic: IndexedColumn): string {

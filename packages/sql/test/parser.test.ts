@@ -293,7 +293,7 @@ describe("CREATE TABLE", () => {
     expect(cons[1]).toEqual([{ kind: "not-null", onConflict: "IGNORE" }, { kind: "collate", collation: "NOCASE" }]);
     expect(cons[2]).toEqual([
       { kind: "default", expr: { kind: "unary", op: "-", operand: lit("1.5", "real") } },
-      { kind: "check", expr: { kind: "binary", op: ">", left: col("price"), right: lit("0") } },
+      { kind: "check", expr: { kind: "binary", op: ">", left: col("price"), right: lit("0") }, text: "price > 0" },
     ]);
     expect(cons[3]).toEqual([{ kind: "unique" }, { kind: "default", expr: lit("0x10") }]);
     expect(cons[4]).toEqual([{ kind: "null" }, { kind: "default", expr: expect.objectContaining({ kind: "binary" }) }]);
@@ -328,7 +328,7 @@ describe("CREATE TABLE", () => {
         onConflict: "ROLLBACK",
       },
       { kind: "unique", columns: [{ expr: col("c"), name: "c", desc: false }] },
-      { kind: "check", expr: expect.objectContaining({ op: "<>" }) },
+      { kind: "check", expr: expect.objectContaining({ op: "<>" }), text: "a <> b" },
       {
         kind: "foreign-key",
         columns: ["b", "c"],
@@ -408,7 +408,7 @@ describe("other DDL", () => {
     expect(tr.body.map((s) => s.kind)).toEqual(["insert", "update", "delete", "select"]);
     expect((tr.body[3] as Select).core).toMatchObject({
       columns: [
-        { expr: { kind: "raise", action: "ABORT", message: "stop" } },
+        { expr: { kind: "raise", action: "ABORT", message: { kind: "literal", type: "string", value: "stop" } } },
         { expr: { kind: "raise", action: "IGNORE" } },
       ],
     });

@@ -12,7 +12,7 @@ export enum Op {
   Negative, BitNot, Not, And, Or, IsTrue, Is, IsNot, Cast, Affinity, MustBeInt, RealAffinity,
   Function, Like, Collate,
   OpenRead, OpenWrite, OpenEphemeral, OpenPseudo, OpenSorter, Close,
-  Rewind, Last, Next, Prev, SeekRowid, NotExists, SeekGE, SeekPrefix, IdxNextPrefix, NullRow,
+  Rewind, Last, Next, Prev, SeekRowid, NotExists, SeekGE, SeekPrefix, IdxNextPrefix, NullRow, IfNullRow,
   Column, Rowid, MakeRecord, NewRowid, Insert, Delete, IdxInsert, IdxDelete,
   NoConflict, Found, NotFound, EphInsert, EphFoundNull,
   SorterInsert, SorterSort, SorterNext, SorterColumn,

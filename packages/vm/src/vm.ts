@@ -17,7 +17,7 @@ import { computeWindows, type WindowPassSpec } from "./window.js";
 import { applyAffinity, castAs, mustBeInt, type Affinity } from "./affinity.js";
 import { compareValues } from "./compare.js";
 import {
-  Real, add, bitAnd, bitNot, bitOr, concat, div, mod, mul, neg, shl, shr, sub, toBoolean,
+  Real, add, bitAnd, bitNot, bitOr, concat, div, mod, mul, neg, shl, shr, sub, toBoolean, toText,
   type SqlValue,
 } from "./value.js";
 
@@ -610,6 +610,14 @@ export class Execution {
         case Op.NullRow:
           this.cursor(I.p1).nullRow = true;
           break;
+        case Op.IfNullRow:
+          // A LEFT JOIN's NULL row: register p3 is NULL and p2 skips what computes it (a virtual column).
+          if (this.cursor(I.p1).nullRow) {
+            r[I.p3] = null;
+            pc = I.p2;
+            continue;
+          }
+          break;
         case Op.SeekRowid: {
           const key = rowidOf(r[I.p3]!);
           if (key === null || !this.btree(I.p1).seekRowid(key)) {
@@ -949,7 +957,8 @@ export class Execution {
         return -1;
       case Op.HaltError: {
         const e = I.p4 as { code: string; message: string; subcode?: string };
-        throw new DbError(e.code as "DB_ERROR", e.message, e.subcode ? { subcode: e.subcode } : {});
+        const message = I.p3 ? (toText(r[I.p2]!) ?? "") : e.message;
+        throw new DbError(e.code as "DB_ERROR", message, e.subcode ? { subcode: e.subcode } : {});
       }
       case Op.Transaction: {
         const write = I.p1 === 1;

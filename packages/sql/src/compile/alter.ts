@@ -7,6 +7,7 @@ import { DbError, Op, type ColumnMeta } from "@db/vm";
 import type { AlterTable, Expr } from "../ast.js";
 import type { Table } from "../schema.js";
 import { tableFromAst } from "../schema.js";
+import { checkGenerated } from "./generated.js";
 import { parseOne } from "../parser.js";
 import { tokenize, type Token } from "../tokenizer.js";
 import type { Ctx } from "./context.js";
@@ -100,6 +101,18 @@ function emitRewrites(ctx: Ctx, rewrites: Rewrite[]): void {
   b.emit(Op.SchemaChanged);
 }
 
+/** Fails the statement with `message` when the table at `root` has a row. */
+function emitErrorIfNotEmpty(ctx: Ctx, root: number, message: string): void {
+  const b = ctx.b;
+  const cur = b.cursor();
+  const empty = b.label();
+  b.emit(Op.OpenRead, cur, root);
+  b.emit(Op.Rewind, cur, empty);
+  b.emit(Op.HaltError, 0, 0, 0, { code: "DB_ERROR", message });
+  b.place(empty);
+  b.emit(Op.Close, cur);
+}
+
 function constantDefault(e: Expr | null): boolean {
   if (!e) return true;
   if (e.kind === "literal") return !["current_time", "current_date", "current_timestamp"].includes(e.type);
@@ -131,7 +144,13 @@ export function compileAlter(ctx: Ctx, st: AlterTable, text: string): ColumnMeta
       const close = [...ttoks].reverse().find((k) => k.text === ")");
       if (!close) throw new DbError("DB_CORRUPT", `malformed schema for ${t.name}`);
       const sql = `${t.sql.slice(0, close.offset).trimEnd()}, ${defText}${t.sql.slice(close.offset)}`;
-      tableFromAst(parseOne(sql).statement as never, 0, sql); // validates the result
+      const altered = tableFromAst(parseOne(sql).statement as never, 0, sql); // validates the result
+      const gen = altered.columns[altered.columns.length - 1]!.generated;
+      if (gen) {
+        checkGenerated(ctx, altered, altered.columns.length - 1);
+        // Existing rows cannot get a STORED value without a rewrite; SQLite refuses unless empty.
+        if (gen.stored) emitErrorIfNotEmpty(ctx, t.rootpage, "cannot add a STORED column");
+      }
       emitRewrites(ctx, [{ type: "table", name: t.name, sql }]);
       return [];
     }

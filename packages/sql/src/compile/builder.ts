@@ -119,7 +119,7 @@ export class Builder {
 
 const JUMPS = new Set<Op>([
   Op.Init, Op.Goto, Op.Jump, Op.Gosub, Op.Once, Op.If, Op.IfNot, Op.IsNull, Op.NotNull, Op.IfPos, Op.DecrJumpZero,
-  Op.Rewind, Op.Last, Op.Next, Op.Prev, Op.SeekRowid, Op.SeekPrefix, Op.IdxNextPrefix, Op.NoConflict,
+  Op.Rewind, Op.Last, Op.Next, Op.Prev, Op.SeekRowid, Op.SeekPrefix, Op.IdxNextPrefix, Op.NoConflict, Op.IfNullRow,
   Op.SeekRange, Op.NextRange, Op.SeekRowidRange,
   Op.Found, Op.NotFound, Op.EphFoundNull, Op.SorterSort, Op.GroupRewind, Op.GroupNext, Op.GroupIfBare, Op.CheckNotNull, Op.MustBeInt,
 ]);

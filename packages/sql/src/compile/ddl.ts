@@ -6,6 +6,7 @@ import type { Ctx } from "./context.js";
 import { compileSelect } from "./select.js";
 import { clearStats } from "./analyze.js";
 import { clearSequence, ensureSequenceTable } from "./autoincrement.js";
+import { checkGenerated, emitTableColumn } from "./generated.js";
 
 export function schemaCursor(ctx: Ctx): number {
   const b = ctx.b;
@@ -75,6 +76,7 @@ export function compileCreateTable(ctx: Ctx, ast: CreateTable, sql: string): Col
     seen.add(k);
   }
   const table = tableFromAst(ast, 0, sql);
+  checkGenerated(ctx, table);
   if (table.autoincrement && table.rowidAlias < 0) throw new DbError("DB_ERROR", "AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY");
   const autos = autoIndexes(ast, table);
   const cur = schemaCursor(ctx);
@@ -167,10 +169,7 @@ export function compileCreateIndex(ctx: Ctx, ast: CreateIndex, sql: string): Col
   b.place(top);
   const n = idx.columns.length;
   const keys = b.reg(n + 1);
-  idx.columns.forEach((c, j) => {
-    if (c < 0 || c === t.rowidAlias) b.emit(Op.Rowid, tc, keys + j);
-    else b.emit(Op.Column, tc, c, keys + j);
-  });
+  idx.columns.forEach((c, j) => emitTableColumn(ctx, t, tc, c, keys + j));
   b.emit(Op.Rowid, tc, keys + n);
   if (idx.unique) {
     const found = b.reg();

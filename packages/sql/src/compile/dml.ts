@@ -9,6 +9,7 @@ import { compileSelect } from "./select.js";
 import { Returning } from "./returning.js";
 import { planUpsert, type UpsertDeps, type UpsertPlan } from "./upsert.js";
 import { fireTriggers, hasTriggers, outerScope, rowSource } from "./trigger.js";
+import { computeGenerated, emitTableColumn, isVirtual } from "./generated.js";
 
 export function writableTable(ctx: Ctx, name: string): Table {
   const t = ctx.schema.getTable(name);
@@ -64,7 +65,7 @@ function emitDeleteRow(ctx: Ctx, t: Table, cur: Cursors, count: boolean): void {
     const first = b.reg(idx.columns.length + 1);
     idx.columns.forEach((c, j) => {
       if (c < 0 || c === t.rowidAlias) b.emit(Op.Copy, rowid, first + j, 0);
-      else b.emit(Op.Column, cur.table, c, first + j);
+      else emitTableColumn(ctx, t, cur.table, c, first + j);
     });
     b.emit(Op.Copy, rowid, first + idx.columns.length, 0);
     b.emit(Op.IdxDelete, cur.indexes[i]!, first, idx.columns.length + 1);
@@ -108,7 +109,7 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       const r = compileExpr(ctx, scope, chk.expr);
       b.emit(Op.If, r, ok, 1);
       if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
-      else constraintError(ctx, "DB_CONSTRAINT_CHECK", `CHECK constraint failed: ${chk.name ?? t.name}`);
+      else constraintError(ctx, "DB_CONSTRAINT_CHECK", `CHECK constraint failed: ${chk.name ?? chk.text}`);
       b.place(ok);
     }
   }
@@ -176,7 +177,7 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       const first = b.reg(idx.columns.length + 1);
       idx.columns.forEach((c, j) => {
         if (c < 0 || c === t.rowidAlias) b.emit(Op.Copy, oldRowid, first + j, 0);
-        else b.emit(Op.Column, cur.table, c, first + j);
+        else emitTableColumn(ctx, t, cur.table, c, first + j);
       });
       b.emit(Op.Copy, oldRowid, first + idx.columns.length, 0);
       b.emit(Op.IdxDelete, cur.indexes[i]!, first, idx.columns.length + 1);
@@ -191,11 +192,15 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
     }
     b.place(gone);
   }
-  // The record stores NULL for the rowid alias column (its value is the key).
+  // The record stores NULL for the rowid alias column (its value is the key) and for VIRTUAL
+  // generated columns (computed when read).
   const n = t.columns.length;
   const rec = b.reg(n);
   b.emit(Op.Copy, cols, rec, n - 1);
   if (t.rowidAlias >= 0) b.emit(Op.Null, 0, rec + t.rowidAlias);
+  t.columns.forEach((c, i) => {
+    if (isVirtual(c)) b.emit(Op.Null, 0, rec + i);
+  });
   const record = b.reg();
   // The Insert right after copies the record: it may live in the encoder's shared buffer.
   b.emit(Op.MakeRecord, rec, n, record, undefined, RECORD_TRANSIENT);
@@ -216,11 +221,12 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
   if (ins.columns) {
     targets = ins.columns.map((name) => {
       const i = t.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+      if (i >= 0 && t.columns[i]!.generated) throw new DbError("DB_ERROR", `cannot INSERT into generated column "${t.columns[i]!.name}"`);
       if (i >= 0) return i;
       if (ROWID_NAMES.has(name.toLowerCase())) return -1;
       throw new DbError("DB_ERROR", `table ${t.name} has no column named ${name}`);
     });
-  } else targets = t.columns.map((_, i) => i);
+  } else targets = t.columns.flatMap((c, i) => (c.generated ? [] : [i]));
   const ret = ins.returning ? new Returning(ctx, t, ins.returning) : null;
   const cur = openWrite(ctx, t);
   const cols = b.reg(n);
@@ -256,6 +262,7 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     b.emit(Op.NewRowid, cur.table, rowid, autoinc ? autoinc.seq : 0);
     b.place(have);
     if (aliasReg >= 0) b.emit(Op.Copy, rowid, aliasReg, 0);
+    computeGenerated(ctx, t, cols, rowid);
     fireTriggers(ctx, t, "INSERT", "BEFORE", { newBase: cols, newRowid: rowid }, skip);
     emitWriteRow(ctx, t, cur, cols, rowid, action, skip, 0, explicitRowid, FLAG_COUNT | FLAG_LASTROWID, upsert);
     if (autoinc && explicitRowid) autoincNoteRowid(ctx, autoinc, rowid);
@@ -271,7 +278,7 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
   else if (src.kind === "values") {
     for (const row of src.rows) {
       if (row.length !== targets.length) {
-        throw new DbError("DB_ERROR", ins.columns ? `${row.length} values for ${targets.length} columns` : `table ${t.name} has ${n} columns but ${row.length} values were supplied`);
+        throw new DbError("DB_ERROR", ins.columns ? `${row.length} values for ${targets.length} columns` : `table ${t.name} has ${targets.length} columns but ${row.length} values were supplied`);
       }
       emitRow((j, target) => compileExpr(ctx, outerScope(ctx), row[j]!, target));
     }
@@ -281,7 +288,7 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     b.emit(Op.OpenEphemeral, eph, 0);
     const info = compileSelect(ctx, src.select, { kind: "eph", cursor: eph }, outerScope(ctx));
     if (info.columns.length !== targets.length) {
-      throw new DbError("DB_ERROR", ins.columns ? `${info.columns.length} values for ${targets.length} columns` : `table ${t.name} has ${n} columns but ${info.columns.length} values were supplied`);
+      throw new DbError("DB_ERROR", ins.columns ? `${info.columns.length} values for ${targets.length} columns` : `table ${t.name} has ${targets.length} columns but ${info.columns.length} values were supplied`);
     }
     const done = b.label();
     const top = b.label();
@@ -304,6 +311,7 @@ export function assignments(t: Table, set: SetClause[]): Map<number, Expr> {
       let i = t.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
       if (i < 0 && ROWID_NAMES.has(name.toLowerCase())) i = t.rowidAlias >= 0 ? t.rowidAlias : -2;
       if (i < 0) throw new DbError("DB_ERROR", `no such column: ${name}`);
+      if (i >= 0 && t.columns[i]!.generated) throw new DbError("DB_ERROR", `cannot UPDATE generated column "${t.columns[i]!.name}"`);
       let value = s.value;
       if (s.columns.length > 1) {
         if (value.kind === "function" && value.name === "") value = value.args[k]!;
@@ -401,16 +409,12 @@ export function emitRowUpdate(ctx: Ctx, t: Table, cur: Cursors, old: number, set
   const rowid = b.reg();
   const triggers = hasTriggers(t, "UPDATE");
   const oldCols = triggers ? b.reg(n) : 0;
-  if (triggers) {
-    for (let i = 0; i < n; i++) {
-      if (i === t.rowidAlias) b.emit(Op.Rowid, cur.table, oldCols + i);
-      else b.emit(Op.Column, cur.table, i, oldCols + i);
-    }
-  }
+  if (triggers) for (let i = 0; i < n; i++) emitTableColumn(ctx, t, cur.table, i, oldCols + i);
   for (let i = 0; i < n; i++) {
     if (sets.has(i)) value(i, cols + i);
-    else if (i === t.rowidAlias) b.emit(Op.Rowid, cur.table, cols + i);
-    else b.emit(Op.Column, cur.table, i, cols + i);
+    // Generated columns are computed below, from the new row.
+    else if (t.columns[i]!.generated) b.emit(Op.Null, 0, cols + i);
+    else emitTableColumn(ctx, t, cur.table, i, cols + i);
   }
   b.emit(Op.Affinity, cols, n, 0, t.columns.map((c) => c.affinity));
   const rowidChanged = t.rowidAlias >= 0 && sets.has(t.rowidAlias);
@@ -419,6 +423,7 @@ export function emitRowUpdate(ctx: Ctx, t: Table, cur: Cursors, old: number, set
     b.emit(Op.MustBeInt, rowid);
     b.emit(Op.Copy, rowid, cols + t.rowidAlias, 0);
   } else b.emit(Op.Copy, old, rowid, 0);
+  computeGenerated(ctx, t, cols, rowid);
   const setCols = new Set(sets.keys());
   const rows = { newBase: cols, newRowid: rowid, oldBase: oldCols, oldRowid: old };
   if (triggers) fireTriggers(ctx, t, "UPDATE", "BEFORE", rows, skip, setCols);
@@ -451,10 +456,7 @@ export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
   if (triggers || ret) {
     const n = t.columns.length;
     const oldCols = b.reg(n);
-    for (let i = 0; i < n; i++) {
-      if (i === t.rowidAlias) b.emit(Op.Rowid, cur.table, oldCols + i);
-      else b.emit(Op.Column, cur.table, i, oldCols + i);
-    }
+    for (let i = 0; i < n; i++) emitTableColumn(ctx, t, cur.table, i, oldCols + i);
     const rows = { oldBase: oldCols, oldRowid: rid };
     if (triggers) {
       fireTriggers(ctx, t, "DELETE", "BEFORE", rows, next);

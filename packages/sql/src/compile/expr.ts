@@ -1,7 +1,7 @@
 /** Compiles expressions to register code (SQLite's expression semantics, lang_expr.html). */
 import { COLUMN_LENGTH, DbError, Op, Real, affinityOfType, aggregateFunctions, lengthFunction, makeReal, WINDOW_FUNCTIONS, type Affinity, type CompareP4, type SqlValue } from "@db/vm";
 import type { BinaryExpr, Expr, FunctionCall, Select } from "../ast.js";
-import type { Ctx, Scope, Source } from "./context.js";
+import { Scope, type Ctx, type Source } from "./context.js";
 import { compileSubquery } from "./subquery.js";
 import { callsFunction } from "../parser-expr.js";
 
@@ -68,6 +68,11 @@ export function emitColumn(ctx: Ctx, r: Resolved, target: number): void {
     ctx.b.emit(Op.Copy, from, target, 0);
     return;
   }
+  const gen = col >= 0 && source.table ? source.table.columns[source.columns[col]!.index]?.generated : undefined;
+  if (gen && !gen.stored && !source.cover?.pos.has(source.columns[col]!.index)) {
+    emitVirtualColumn(ctx, source, col, gen.expr, target);
+    return;
+  }
   if (source.cover) {
     const tcol = col < 0 ? -1 : source.columns[col]!.index;
     const pos = tcol < 0 || tcol === source.table?.rowidAlias ? undefined : source.cover.pos.get(tcol);
@@ -84,6 +89,22 @@ export function emitColumn(ctx: Ctx, r: Resolved, target: number): void {
   else ctx.b.emit(Op.Column, source.cursor, c.index, target, source.table ? constantOf(source.table.columns[c.index]?.default ?? null) : undefined, 0, c.name);
   // A subquery's REAL column (e.g. a compound whose later arm is REAL) yields integers as reals.
   if (!source.table && c.affinity === "REAL") ctx.b.emit(Op.RealAffinity, target);
+}
+
+/**
+ * A VIRTUAL generated column: its expression over the same row (its other columns read as any
+ * column of the source is), converted to the column's affinity; NULL on a LEFT JOIN's NULL row.
+ */
+function emitVirtualColumn(ctx: Ctx, source: Source, col: number, expr: Expr, target: number): void {
+  const b = ctx.b;
+  const done = b.label();
+  b.emit(Op.IfNullRow, source.cover ? source.cover.cursor : source.cursor, done, target);
+  // The expression names the table's own columns, also those a USING join hides.
+  const self: Source = { ...source, hidden: new Set() };
+  delete self.usingCoalesce;
+  compileExpr(ctx, new Scope([self], null), expr, target);
+  b.emit(Op.Affinity, target, 1, 0, [source.columns[col]!.affinity ?? "BLOB"]);
+  b.place(done);
 }
 
 /** The value of a constant DEFAULT (literal, or a signed number), else undefined. */
@@ -565,7 +586,11 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
     case "raise":
       if (!ctx.trigger) throw new DbError("DB_ERROR", "RAISE() may only be used within a trigger-program");
       if (e.action === "IGNORE") b.emit(Op.Goto, 0, ctx.trigger.ignore);
-      else b.emit(Op.HaltError, 0, 0, 0, { code: "DB_CONSTRAINT", subcode: "DB_CONSTRAINT_TRIGGER", message: e.message ?? "raise" });
+      else {
+        // The message's text at run time (p3 set: the message is in register p2).
+        const msg = e.message ? compileExpr(ctx, scope, e.message) : 0;
+        b.emit(Op.HaltError, 0, msg, msg ? 1 : 0, { code: "DB_CONSTRAINT", subcode: "DB_CONSTRAINT_TRIGGER", message: "raise" });
+      }
       b.emit(Op.Null, 0, t);
       return;
   }
@@ -812,6 +837,9 @@ export function walkExpr(e: Expr, fn: (e: Expr) => boolean | void): void {
       walkExpr(e.expr, fn);
       walkExpr(e.pattern, fn);
       if (e.escape) walkExpr(e.escape, fn);
+      break;
+    case "raise":
+      if (e.message) walkExpr(e.message, fn);
       break;
     default:
       break;

@@ -2,7 +2,7 @@
 import { BTree, DbError, Op, META_USER_VERSION, type ColumnMeta, type PragmaContext, type SqlValue } from "@db/vm";
 import type { CreateTable, Expr, Pragma } from "../ast.js";
 import { parseOne } from "../parser.js";
-import type { Table } from "../schema.js";
+import type { Column, Table } from "../schema.js";
 import type { Ctx } from "./context.js";
 
 export type Rows = (ctx: PragmaContext) => SqlValue[][];
@@ -61,13 +61,17 @@ function impl(ctx: Ctx, p: Pragma): PragmaImpl | null {
   switch (name) {
     case "table_info":
     case "table_xinfo": {
+      // table_xinfo adds `hidden`: 2 for a VIRTUAL generated column, 3 for a STORED one, which
+      // table_info leaves out (pragma.html#pragma_table_xinfo).
+      const x = name === "table_xinfo";
+      const columns = ["cid", "name", "type", "notnull", "dflt_value", "pk", ...(x ? ["hidden"] : [])];
       const t = ctx.schema.getTable(v ?? "");
-      if (!t) return { columns: ["cid", "name", "type", "notnull", "dflt_value", "pk"], rows: () => [] };
-      if (t.kind === "view") return { columns: ["cid", "name", "type", "notnull", "dflt_value", "pk"], rows: () => (t.columns ?? []).map((c, i) => [i, c, "", 0, null, 0]) };
-      return {
-        columns: ["cid", "name", "type", "notnull", "dflt_value", "pk"],
-        rows: () => t.columns.map((c, i) => [i, c.name, c.type, c.notNull ? 1 : 0, exprText(c.default), c.pk]),
-      };
+      if (!t) return { columns, rows: () => [] };
+      if (t.kind === "view") return { columns, rows: () => (t.columns ?? []).map((c, i) => [i, c, "", 0, null, 0, ...(x ? [0] : [])]) };
+      const hidden = (c: Column) => (c.generated ? (c.generated.stored ? 3 : 2) : 0);
+      // table_info numbers the columns it shows (cid skips the left-out ones).
+      const shown = t.columns.filter((c) => x || !c.generated);
+      return { columns, rows: () => shown.map((c, i) => [i, c.name, c.type, c.notNull ? 1 : 0, exprText(c.default), c.pk, ...(x ? [hidden(c)] : [])]) };
     }
     case "index_list": {
       const t = tableOf(ctx, v);

@@ -14,6 +14,7 @@ import { resultAliases, termWithAliases, withAliases, withUsing } from "./alias.
 import { havingToWhere } from "./having.js";
 import { andAll, countCteUses, planPushDown, type PushTerm } from "./pushdown.js";
 import { rewriteWindows, usesWindows } from "./window.js";
+import { isVirtual, virtualInputs } from "./generated.js";
 
 export type Dest =
   | { kind: "output" }
@@ -753,7 +754,9 @@ function coverPositions(t: Table, idx: Index, cols: Set<number>): Map<number, nu
   idx.columns.forEach((c, j) => {
     if (!pos.has(c)) pos.set(c, j);
   });
-  return [...cols].every((c) => c === -1 || c === t.rowidAlias || pos.has(c)) ? pos : null;
+  // A VIRTUAL column the index lacks is computed from the columns it reads.
+  const held = (c: number): boolean => c === -1 || c === t.rowidAlias || pos.has(c) || (isVirtual(t.columns[c]) && [...virtualInputs(t, c)].every(held));
+  return [...cols].every(held) ? pos : null;
 }
 
 /**
