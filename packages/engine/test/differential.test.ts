@@ -34,6 +34,19 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  // A partial unique index is an upsert target only with its own WHERE (sqlite3UpsertAnalyzeTarget).
+  "upsert on a partial index": [
+    "CREATE TABLE t(a, b, c)",
+    "CREATE UNIQUE INDEX u2 ON t(a) WHERE c > 0",
+    "CREATE UNIQUE INDEX u3 ON t(b)",
+    "INSERT INTO t VALUES (1, 'x', 5)",
+    "INSERT INTO t VALUES (1, 'y', 7) ON CONFLICT(a) DO UPDATE SET c = 99",
+    "INSERT INTO t VALUES (1, 'y', 7) ON CONFLICT(a) WHERE c > 0 DO UPDATE SET c = 99",
+    "INSERT INTO t VALUES (1, 'y', 7) ON CONFLICT(a) WHERE c > 1 DO UPDATE SET c = 99",
+    "INSERT INTO t VALUES (2, 'x', 7) ON CONFLICT(b) WHERE c > 1 DO UPDATE SET c = 98",
+    "INSERT INTO t VALUES (1, 'z', -1) ON CONFLICT(a) WHERE c > 0 DO UPDATE SET c = 97",
+    "SELECT * FROM t ORDER BY rowid",
+  ],
   // An unnamed CHECK is named by its text in the error (SQLite 3.46+); RAISE takes any expression.
   "CHECK names, RAISE messages": [
     "CREATE TABLE c(x CHECK (x > 0), y, CHECK( y<>'no' ), CONSTRAINT named CHECK (x < 100))",

@@ -26,8 +26,12 @@ export interface Index {
   name: string;
   table: string;
   rootpage: number;
-  /** Table column index per key column; -1 is the rowid. */
+  /** Table column index per key column; -1 is the rowid, -2 an expression (`exprs`, SQLite's XN_EXPR). */
   columns: number[];
+  /** Per key column: its expression where `columns` holds -2, else null (absent without expressions). */
+  exprs?: (Expr | null)[];
+  /** A partial index (partialindex.html): only rows for which this is true have an entry. */
+  where?: Expr;
   desc: boolean[];
   collations: string[];
   unique: boolean;
@@ -213,7 +217,7 @@ export function generatedOrder(columns: Column[]): number[] {
 function indexedName(ic: IndexedColumn): string {
   if (ic.name) return ic.name;
   if (ic.expr.kind === "column") return ic.expr.name;
-  throw new DbError("DB_ERROR", "expressions are not supported in index definitions yet");
+  throw new DbError("DB_ERROR", "expressions prohibited in PRIMARY KEY and UNIQUE constraints");
 }
 
 /** Index definitions implied by PRIMARY KEY (non-rowid) and UNIQUE constraints, in SQLite's autoindex order. */
@@ -239,24 +243,61 @@ export function autoIndexes(ast: CreateTable, table: Table): Omit<Index, "rootpa
 }
 
 export function indexFromAst(ast: CreateIndex, table: Table, rootpage: number, sql: string | null): Index {
+  const exprs: (Expr | null)[] = [];
   const columns = ast.columns.map((ic) => {
-    const name = indexedName(ic);
+    const e = ic.expr;
+    if (e.kind !== "column" || e.table !== undefined) {
+      exprs.push(e);
+      return -2;
+    }
+    exprs.push(null);
+    const name = e.name;
     const i = table.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
     if (i >= 0) return i;
     if (["rowid", "oid", "_rowid_"].includes(name.toLowerCase())) return -1;
     throw new DbError("DB_ERROR", `no such column: ${name}`);
   });
+  const collation = (c: IndexedColumn, j: number) => {
+    if (c.collation) return c.collation;
+    const col = columns[j]!;
+    if (col === -2) return exprCollation(table, exprs[j]!);
+    return col >= 0 ? table.columns[col]!.collation : "BINARY";
+  };
   return {
     name: ast.name,
     table: table.name,
     rootpage,
     columns,
+    ...(columns.includes(-2) ? { exprs } : {}),
+    ...(ast.where ? { where: ast.where } : {}),
     desc: ast.columns.map((c) => c.desc),
-    collations: ast.columns.map((c, j) => (c.collation ?? (columns[j]! >= 0 ? table.columns[columns[j]!]!.collation : "BINARY")).toUpperCase()),
+    collations: ast.columns.map((c, j) => collation(c, j).toUpperCase()),
     unique: ast.unique,
     origin: "c",
     sql,
   };
+}
+
+/**
+ * The collation of an index expression over `t`'s columns (sqlite3ExprCollSeq): a column's own,
+ * through CAST and unary +; an explicit COLLATE, found through the operands that hold one; else BINARY.
+ */
+function exprCollation(t: Table, e: Expr): string {
+  if (e.kind === "column") return t.columns.find((c) => c.name.toLowerCase() === e.name.toLowerCase())?.collation ?? "BINARY";
+  if (e.kind === "cast") return exprCollation(t, e.expr);
+  if (e.kind === "unary" && e.op === "+") return exprCollation(t, e.operand);
+  if (e.kind === "collate") return e.collation.toUpperCase();
+  const kids = e.kind === "binary" ? [e.left, e.right] : e.kind === "function" ? e.args : [];
+  const withCollate = kids.find((k) => hasCollate(k));
+  return withCollate ? exprCollation(t, withCollate) : "BINARY";
+}
+
+function hasCollate(e: unknown): boolean {
+  if (Array.isArray(e)) return e.some(hasCollate);
+  if (!e || typeof e !== "object") return false;
+  const o = e as Record<string, unknown>;
+  if (o.kind === "select") return false;
+  return o.kind === "collate" || Object.values(o).some(hasCollate);
 }
 
 /** Reads the schema table and rebuilds the catalog. Call inside a read transaction. */
@@ -322,8 +363,6 @@ export function loadSchema(pager: Pager): Schema {
       schema.indexes.set(idx.name.toLowerCase(), idx);
     });
   }
-  // Unique indexes first: constraint checks happen before any index is written.
-  for (const t of schema.tables.values()) if (t.kind === "table") t.indexes.sort((a, b) => Number(b.unique) - Number(a.unique));
   loadStats(pager, schema);
   return schema;
 }

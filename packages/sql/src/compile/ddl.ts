@@ -6,7 +6,8 @@ import type { Ctx } from "./context.js";
 import { compileSelect } from "./select.js";
 import { clearStats } from "./analyze.js";
 import { clearSequence, ensureSequenceTable } from "./autoincrement.js";
-import { checkGenerated, emitTableColumn } from "./generated.js";
+import { checkGenerated, checkRowExpr } from "./generated.js";
+import { indexEntry, uniqueTarget } from "./index-entry.js";
 
 export function schemaCursor(ctx: Ctx): number {
   const b = ctx.b;
@@ -151,8 +152,9 @@ export function compileCreateIndex(ctx: Ctx, ast: CreateIndex, sql: string): Col
   const t = ctx.schema.getTable(ast.table);
   if (!t) throw new DbError("DB_ERROR", `no such table: ${ast.table}`);
   if (t.kind !== "table" || t.system) throw new DbError("DB_ERROR", `cannot create index on ${t.name}`);
-  if (ast.where) throw new DbError("DB_ERROR", "partial indexes are not supported yet");
   const idx: Index = indexFromAst(ast, t, 0, sql);
+  idx.exprs?.forEach((e) => e && checkRowExpr(ctx, t, e, "index expressions", false));
+  if (idx.where) checkRowExpr(ctx, t, idx.where, "partial index WHERE clauses", true);
   const cur = schemaCursor(ctx);
   const root = b.reg();
   b.emit(Op.CreateBtree, 0, root);
@@ -168,17 +170,18 @@ export function compileCreateIndex(ctx: Ctx, ast: CreateIndex, sql: string): Col
   b.emit(Op.Rewind, tc, done);
   b.place(top);
   const n = idx.columns.length;
-  const keys = b.reg(n + 1);
-  idx.columns.forEach((c, j) => emitTableColumn(ctx, t, tc, c, keys + j));
-  b.emit(Op.Rowid, tc, keys + n);
+  const rowid = b.reg();
+  const skip = b.label();
+  b.emit(Op.Rowid, tc, rowid);
+  const keys = indexEntry(ctx, t, idx, { cursor: tc, rowid }, skip);
   if (idx.unique) {
     const found = b.reg();
     b.emit(Op.NoConflict, ic, next, keys, { n, rowidReg: found });
-    const names = idx.columns.map((c) => `${t.name}.${c < 0 ? "rowid" : t.columns[c]!.name}`).join(", ");
-    b.emit(Op.HaltError, 0, 0, 0, { code: "DB_CONSTRAINT", subcode: "DB_CONSTRAINT_UNIQUE", message: `UNIQUE constraint failed: ${names}` });
+    b.emit(Op.HaltError, 0, 0, 0, { code: "DB_CONSTRAINT", subcode: "DB_CONSTRAINT_UNIQUE", message: `UNIQUE constraint failed: ${uniqueTarget(t, idx)}` });
   }
   b.place(next);
   b.emit(Op.IdxInsert, ic, keys, n + 1);
+  b.place(skip);
   b.emit(Op.Next, tc, top);
   b.place(done);
   b.emit(Op.SchemaChanged);

@@ -1,7 +1,7 @@
 /** INSERT, UPDATE and DELETE: rows, index entries and constraint checks (lang_insert/update/delete). */
 import { DbError, FLAG_COUNT, FLAG_COUNT_TOTAL, FLAG_LASTROWID, FLAG_NEW_ROWID, Op, RECORD_TRANSIENT, type ColumnMeta } from "@db/vm";
 import type { ConflictAction, Delete, Expr, FromItem, Insert, SetClause, Update } from "../ast.js";
-import type { Index, Table } from "../schema.js";
+import type { Table } from "../schema.js";
 import { Scope, tableSource, type Ctx } from "./context.js";
 import { autoincBegin, autoincEnd, autoincNoteRowid } from "./autoincrement.js";
 import { ROWID_NAMES, compileExpr } from "./expr.js";
@@ -10,6 +10,7 @@ import { Returning } from "./returning.js";
 import { planUpsert, type UpsertDeps, type UpsertPlan } from "./upsert.js";
 import { fireTriggers, hasTriggers, outerScope, rowSource } from "./trigger.js";
 import { computeGenerated, emitTableColumn, isVirtual } from "./generated.js";
+import { indexEntry, uniqueTarget } from "./index-entry.js";
 
 export function writableTable(ctx: Ctx, name: string): Table {
   const t = ctx.schema.getTable(name);
@@ -36,15 +37,6 @@ function openWrite(ctx: Ctx, t: Table): Cursors {
   return { table, indexes };
 }
 
-/** Loads the key of `idx` (its columns, then the rowid) from value registers into a fresh block. */
-function indexKeyRegs(ctx: Ctx, t: Table, idx: Index, cols: number, rowid: number): number {
-  const b = ctx.b;
-  const first = b.reg(idx.columns.length + 1);
-  idx.columns.forEach((c, j) => b.emit(Op.Copy, c < 0 || c === t.rowidAlias ? rowid : cols + c, first + j, 0));
-  b.emit(Op.Copy, rowid, first + idx.columns.length, 0);
-  return first;
-}
-
 /**
  * Counting flags of a write: a trigger program's rows count toward total_changes() only, and set
  * no last_insert_rowid (the API's changes and lastInsertRowid, sqlite3_changes and
@@ -62,13 +54,10 @@ function emitDeleteRow(ctx: Ctx, t: Table, cur: Cursors, count: boolean): void {
   const rowid = b.reg();
   b.emit(Op.Rowid, cur.table, rowid);
   t.indexes.forEach((idx, i) => {
-    const first = b.reg(idx.columns.length + 1);
-    idx.columns.forEach((c, j) => {
-      if (c < 0 || c === t.rowidAlias) b.emit(Op.Copy, rowid, first + j, 0);
-      else emitTableColumn(ctx, t, cur.table, c, first + j);
-    });
-    b.emit(Op.Copy, rowid, first + idx.columns.length, 0);
+    const none = b.label();
+    const first = indexEntry(ctx, t, idx, { cursor: cur.table, rowid }, none);
     b.emit(Op.IdxDelete, cur.indexes[i]!, first, idx.columns.length + 1);
+    b.place(none);
   });
   b.emit(Op.Delete, cur.table, 0, 0, undefined, count ? counted(ctx, FLAG_COUNT) : 0);
 }
@@ -134,7 +123,7 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
   const checkIndex = (i: number, handler: ((found: number, skip: number) => void) | null) => {
     const idx = t.indexes[i]!;
     const ok = b.label();
-    const keys = indexKeyRegs(ctx, t, idx, cols, rowid);
+    const keys = indexEntry(ctx, t, idx, { regs: cols, rowid }, ok);
     const found = b.reg();
     b.emit(Op.NoConflict, cur.indexes[i]!, ok, keys, { n: idx.columns.length, rowidReg: found });
     if (self) {
@@ -150,8 +139,7 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       b.place(gone);
     } else if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
     else {
-      const names = idx.columns.map((c) => `${t.name}.${c < 0 ? "rowid" : t.columns[c]!.name}`).join(", ");
-      constraintError(ctx, idx.origin === "pk" ? "DB_CONSTRAINT_PRIMARYKEY" : "DB_CONSTRAINT_UNIQUE", `UNIQUE constraint failed: ${names}`);
+      constraintError(ctx, idx.origin === "pk" ? "DB_CONSTRAINT_PRIMARYKEY" : "DB_CONSTRAINT_UNIQUE", `UNIQUE constraint failed: ${uniqueTarget(t, idx)}`);
     }
     b.place(ok);
   };
@@ -174,13 +162,10 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
     b.emit(Op.SeekRowid, cur.table, gone, self);
     const oldRowid = self;
     t.indexes.forEach((idx, i) => {
-      const first = b.reg(idx.columns.length + 1);
-      idx.columns.forEach((c, j) => {
-        if (c < 0 || c === t.rowidAlias) b.emit(Op.Copy, oldRowid, first + j, 0);
-        else emitTableColumn(ctx, t, cur.table, c, first + j);
-      });
-      b.emit(Op.Copy, oldRowid, first + idx.columns.length, 0);
+      const none = b.label();
+      const first = indexEntry(ctx, t, idx, { cursor: cur.table, rowid: oldRowid }, none);
       b.emit(Op.IdxDelete, cur.indexes[i]!, first, idx.columns.length + 1);
+      b.place(none);
     });
     if (rowidChanged) {
       const same = b.reg();
@@ -206,8 +191,10 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
   b.emit(Op.MakeRecord, rec, n, record, undefined, RECORD_TRANSIENT);
   b.emit(Op.Insert, cur.table, record, rowid, fused ? pkError : undefined, fused ? flags | FLAG_NEW_ROWID : flags);
   t.indexes.forEach((idx, i) => {
-    const keys = indexKeyRegs(ctx, t, idx, cols, rowid);
+    const none = b.label();
+    const keys = indexEntry(ctx, t, idx, { regs: cols, rowid }, none);
     b.emit(Op.IdxInsert, cur.indexes[i]!, keys, idx.columns.length + 1);
+    b.place(none);
   });
 }
 

@@ -5,6 +5,7 @@
  * the record holds NULL in its place. A STORED column is computed on every INSERT and UPDATE.
  */
 import { DbError, Op } from "@db/vm";
+import type { Expr } from "../ast.js";
 import type { Column, Table } from "../schema.js";
 import { Builder } from "./builder.js";
 import { Scope, tableSource, type Ctx, type Source } from "./context.js";
@@ -26,23 +27,32 @@ function registerRow(t: Table, base: number, rowid: number): Source {
  */
 export function checkGenerated(ctx: Ctx, t: Table, only?: number): void {
   t.columns.forEach((c, i) => {
-    if (!c.generated || (only !== undefined && i !== only)) return;
-    walkExpr(c.generated.expr, (e) => {
-      if (isSubquery(e)) throw new DbError("DB_ERROR", "subqueries prohibited in generated columns");
-      if (e.kind === "param") throw new DbError("DB_ERROR", "parameters prohibited in generated columns");
-      if (e.kind === "column") {
-        if (e.table !== undefined) throw new DbError("DB_ERROR", `the "." operator prohibited in generated columns`);
-        const lname = e.name.toLowerCase();
-        if (ROWID_NAMES.has(lname) && !t.columns.some((x) => x.name.toLowerCase() === lname)) throw new DbError("DB_ERROR", `no such column: ${e.name}`);
-      }
-      if (e.kind === "function" && !e.over && ctx.functions.get(e.name.toLowerCase())?.deterministic === false) {
-        throw new DbError("DB_ERROR", "non-deterministic functions prohibited in generated columns");
-      }
-    });
-    // Compiled once into a scratch program for the remaining errors (names, functions, aggregates).
-    const scratch: Ctx = { ...ctx, b: new Builder(), trigger: undefined, ctes: [] };
-    compileExpr(scratch, new Scope([registerRow(t, 0, 0)], null), c.generated.expr);
+    if (c.generated && (only === undefined || i === only)) checkRowExpr(ctx, t, c.generated.expr, "generated columns", false);
   });
+}
+
+/**
+ * Checks an expression over one row of `t` (a generated column, an index expression or a partial
+ * index's WHERE, named by `where` in SQLite's messages): no subquery, parameter, aggregate or
+ * window call, or non-deterministic function, and only `t`'s columns; `qualified` allows `t.x`
+ * (and the rowid). Throws DB_ERROR with SQLite's message.
+ */
+export function checkRowExpr(ctx: Ctx, t: Table, expr: Expr, where: string, qualified: boolean): void {
+  walkExpr(expr, (e) => {
+    if (isSubquery(e)) throw new DbError("DB_ERROR", `subqueries prohibited in ${where}`);
+    if (e.kind === "param") throw new DbError("DB_ERROR", `parameters prohibited in ${where}`);
+    if (e.kind === "column" && !qualified) {
+      if (e.table !== undefined) throw new DbError("DB_ERROR", `the "." operator prohibited in ${where}`);
+      const lname = e.name.toLowerCase();
+      if (ROWID_NAMES.has(lname) && !t.columns.some((x) => x.name.toLowerCase() === lname)) throw new DbError("DB_ERROR", `no such column: ${e.name}`);
+    }
+    if (e.kind === "function" && !e.over && ctx.functions.get(e.name.toLowerCase())?.deterministic === false) {
+      throw new DbError("DB_ERROR", `non-deterministic functions prohibited in ${where}`);
+    }
+  });
+  // Compiled once into a scratch program for the remaining errors (names, functions, aggregates).
+  const scratch: Ctx = { ...ctx, b: new Builder(), trigger: undefined, ctes: [] };
+  compileExpr(scratch, new Scope([registerRow(t, 0, 0)], null), expr);
 }
 
 /**

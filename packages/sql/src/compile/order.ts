@@ -72,7 +72,8 @@ export function satisfyOrder(scope: Scope, p: Plan, orderBy: OrderingTerm[], res
   if (acc.kind === "index") {
     const k = acc.keys.length;
     // The chosen index, or another with the same equality columns, may already be in order.
-    const same = t.indexes.filter((i) => i === acc.index || (!acc.lower && !acc.upper && i.columns.length >= k && i.columns.slice(0, k).every((c, j) => c === acc.index.columns[j] && i.collations[j] === acc.index.collations[j])));
+    // (A partial index is usable only where the planner proved it; it took acc.index if so.)
+    const same = t.indexes.filter((i) => i === acc.index || (!i.where && !acc.lower && !acc.upper && i.columns.length >= k && i.columns.slice(0, k).every((c, j) => c === acc.index.columns[j] && i.collations[j] === acc.index.collations[j])));
     for (const idx of same) {
       const rev = fits(idx, k);
       if (rev === null) continue;
@@ -84,6 +85,7 @@ export function satisfyOrder(scope: Scope, p: Plan, orderBy: OrderingTerm[], res
   }
   if (acc.kind === "scan") {
     for (const idx of lv.source.notIndexed ? [] : t.indexes) {
+      if (idx.where) continue;
       const rev = fits(idx, 0);
       if (rev === null) continue;
       lv.access = { kind: "index", index: idx, keys: [], cursor: newCursor(), lower: null, upper: null };

@@ -13,6 +13,7 @@ import type { Index } from "../schema.js";
 import type { Scope, Source } from "./context.js";
 import { conjuncts, exprAffinity, exprCollation, isSubquery, resolveColumn, resolveColumnQuiet, walkDeep, walkExpr } from "./expr.js";
 import { AUTO_INDEX_ROWS, INDEX_ROW, SCAN_ROW, autoIndexSetup, filteredRows, logAdd, rangeRows, rowsPerKey, seekCost, tableRows } from "./cost.js";
+import { indexedExpr, partialUsable, plannerAffinity, plannerColumns } from "./row-match.js";
 
 export interface Bound {
   expr: Expr;
@@ -108,8 +109,12 @@ interface TermInfo {
 /** Per-term facts, computed once per query (planning many-table joins must not re-resolve names). */
 const infoCache = new WeakMap<Scope, Map<Expr, TermInfo>>();
 
+/**
+ * The column of this scope's source that `e` is: a column (-1 the rowid), or an expression an
+ * index holds (-2 - k, row-match.ts exprKeys).
+ */
 function colOf(scope: Scope, e: Expr): { src: Source; col: number } | null {
-  if (e.kind !== "column") return null;
+  if (e.kind !== "column") return indexedExpr(scope, e);
   try {
     const saved = scope.correlated;
     const r = resolveColumn(scope, e.table, e.name);
@@ -300,7 +305,7 @@ function inUsable(scope: Scope, src: Source, i: InTerm, ok: (e: EqTerm) => boole
     const e: EqTerm = { term: i.items[j]!, col: i.col, other };
     if (!ok(e)) return false;
     if (!i.fromOr) return true;
-    const colAff = i.col < 0 ? "INTEGER" : src.columns[i.col]!.affinity;
+    const colAff = plannerAffinity(src, i.col);
     return probeAffinity(scope, colAff, other) === (colAff ?? "BLOB");
   });
 }
@@ -372,6 +377,7 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
       consider(done({ access: { kind: "rowid-range", lower: rb.lower, upper: rb.upper }, used: rb.used, cost: seek + SCAN_ROW * nOut, nOut }));
     }
     for (const idx of src.notIndexed ? [] : t.indexes) {
+      if (!partialUsable(scope, src, idx, terms)) continue;
       const c = indexChoice(scope, src, idx, eqs, ins, rs, nRow, seek);
       if (c) consider(done(c));
     }
@@ -392,7 +398,10 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
 function indexChoice(scope: Scope, src: Source, idx: Index, eqs: EqTerm[], ins: InTerm[], rs: RangeTerm[], nRow: number, seek: number): (Omit<Choice, "fanout" | "setup"> & { nOut: number }) | null {
   const keys: Expr[] = [];
   const used: Expr[] = [];
-  const eqOn = (k: number) => eqs.find((e) => e.col >= 0 && src.columns[e.col]!.index === idx.columns[k] && usable(scope, src, e, idx, k));
+  const pcols = plannerColumns(src.table!, idx);
+  // A source column as the index names it: table column, or -2 - k for an indexed expression.
+  const keyOf = (c: number) => (c >= 0 ? src.columns[c]!.index : c);
+  const eqOn = (k: number) => eqs.find((e) => e.col !== -1 && keyOf(e.col) === pcols[k] && usable(scope, src, e, idx, k));
   for (let k = 0; k < idx.columns.length; k++) {
     const eq = eqOn(k);
     if (!eq) break;
@@ -421,8 +430,8 @@ function indexChoice(scope: Scope, src: Source, idx: Index, eqs: EqTerm[], ins: 
   let bounds: { lower: Bound | null; upper: Bound | null; used: Expr[] } = { lower: null, upper: null, used: [] };
   const k = keys.length;
   if (k < idx.columns.length && !idx.desc[k]) {
-    const tc = idx.columns[k]!;
-    const cands = rs.filter((r) => r.col >= 0 && src.columns[r.col]!.index === tc && rangeUsable(scope, src, r, idx, k));
+    const tc = pcols[k]!;
+    const cands = rs.filter((r) => r.col !== -1 && keyOf(r.col) === tc && rangeUsable(scope, src, r, idx, k));
     bounds = pickBounds(cands, () => true);
   }
   const nBounds = Number(!!bounds.lower) + Number(!!bounds.upper);
@@ -496,7 +505,7 @@ const textual = (a: string | null) => a === "TEXT";
  * type) against TEXT compares unconverted.
  */
 function affinityOk(scope: Scope, src: Source, e: EqTerm): boolean {
-  const colAff = e.col < 0 ? "INTEGER" : src.columns[e.col]!.affinity;
+  const colAff = plannerAffinity(src, e.col);
   const otherAff = exprAffinity(scope, e.other);
   if (!numeric(colAff) && numeric(otherAff)) return false;
   if (colAff === null && textual(otherAff)) return false;

@@ -77,15 +77,23 @@ function impl(ctx: Ctx, p: Pragma): PragmaImpl | null {
       const t = tableOf(ctx, v);
       return {
         columns: ["seq", "name", "unique", "origin", "partial"],
-        rows: () => (t ? [...t.indexes].reverse().map((i, k) => [k, i.name, i.unique ? 1 : 0, i.origin, 0]) : []),
+        rows: () => (t ? [...t.indexes].reverse().map((i, k) => [k, i.name, i.unique ? 1 : 0, i.origin, i.where ? 1 : 0]) : []),
       };
     }
-    case "index_info": {
+    case "index_info":
+    case "index_xinfo": {
+      // index_xinfo adds each key column's order, collation and key flag, and the rowid (pragma.html).
+      const x = name === "index_xinfo";
       const idx = ctx.schema.indexes.get((v ?? "").toLowerCase());
       const t = idx ? tableOf(ctx, idx.table) : null;
+      const cols = (c: number) => (c < 0 || !t ? null : t.columns[c]!.name);
       return {
-        columns: ["seqno", "cid", "name"],
-        rows: () => (idx && t ? idx.columns.map((c, k) => [k, c, c < 0 ? null : t.columns[c]!.name]) : []),
+        columns: ["seqno", "cid", "name", ...(x ? ["desc", "coll", "key"] : [])],
+        rows: () => {
+          if (!idx || !t) return [];
+          const keys = idx.columns.map((c, k) => [k, c, cols(c), ...(x ? [idx.desc[k] ? 1 : 0, idx.collations[k] ?? "BINARY", 1] : [])]);
+          return x ? [...keys, [idx.columns.length, -1, null, 0, "BINARY", 0]] : keys;
+        },
       };
     }
     case "foreign_key_list": {

@@ -15,6 +15,7 @@ import { havingToWhere } from "./having.js";
 import { andAll, countCteUses, planPushDown, type PushTerm } from "./pushdown.js";
 import { rewriteWindows, usesWindows } from "./window.js";
 import { isVirtual, virtualInputs } from "./generated.js";
+import { keyAffinity } from "./row-match.js";
 
 export type Dest =
   | { kind: "output" }
@@ -292,7 +293,7 @@ function minMaxShortcut(ctx: Ctx, core: SelectSimple, dest: Dest, outer: Scope |
   const name = arg.name.toLowerCase();
   const ci = t.columns.findIndex((c) => c.name.toLowerCase() === name);
   const isRowid = ci === t.rowidAlias && ci >= 0 ? true : ci < 0 && ROWID_NAMES.has(name);
-  const indexed = isRowid || t.indexes.some((i) => i.columns[0] === ci && i.collations[0] === t.columns[ci]!.collation);
+  const indexed = isRowid || t.indexes.some((i) => !i.where && i.columns[0] === ci && i.collations[0] === t.columns[ci]!.collation);
   if (!indexed) return null;
   const b = ctx.b;
   const reg = b.reg();
@@ -768,7 +769,7 @@ function narrowestIndex(t: Table, cols: Set<number>): Index | null {
   let best: Index | null = null;
   let width = t.columns.length - (t.rowidAlias >= 0 ? 1 : 0);
   for (const idx of t.indexes) {
-    if (idx.columns.length < width && coverPositions(t, idx, cols)) {
+    if (!idx.where && idx.columns.length < width && coverPositions(t, idx, cols)) {
       best = idx;
       width = idx.columns.length;
     }
@@ -902,7 +903,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     b.place(top);
   } else {
     const idx = acc.index;
-    const colName = (c: number) => (c < 0 ? "rowid" : src.table!.columns[c]!.name);
+    const colName = (c: number) => (c === -2 ? "<expr>" : c < 0 ? "rowid" : src.table!.columns[c]!.name);
     const names = idx.columns.slice(0, acc.keys.length).map((c, j) => `${colName(c)}${j === 0 && inList ? " IN (...)" : "=?"}`);
     const rc = idx.columns[acc.keys.length];
     if (acc.lower) names.push(`${colName(rc!)}${OPS[acc.lower.op]}?`);
@@ -917,12 +918,12 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
       else compileExpr(ctx, scope, k, first + j);
     });
     bounds.forEach((bd, j) => compileExpr(ctx, scope, bd.expr, first + acc.keys.length + j));
-    const affOf = (c: number) => (c < 0 ? "INTEGER" : src.table!.columns[c]!.affinity);
+    const affOf = (j: number) => keyAffinity(src.table!, idx, j);
     const inAff = (c: number) => (c < 0 ? "INTEGER" : seekAffinity(src.table!.columns[c]!.affinity));
     // Keys and bounds are converted as the comparison with the column converts them.
     const affs = [
-      ...idx.columns.slice(0, acc.keys.length).map((c, j) => (j === 0 && inList ? inAff(c) : probeAffinity(scope, affOf(c), acc.keys[j]!))),
-      ...bounds.map((bd) => probeAffinity(scope, affOf(rc!), bd.expr)),
+      ...idx.columns.slice(0, acc.keys.length).map((c, j) => (j === 0 && inList ? inAff(c) : probeAffinity(scope, affOf(j), acc.keys[j]!))),
+      ...bounds.map((bd) => probeAffinity(scope, affOf(acc.keys.length), bd.expr)),
     ];
     b.emit(Op.Affinity, first, n, 0, affs);
     if (bounds.length || rev || acc.keys.length === 0) b.emit(Op.SeekRange, acc.cursor, seekFail, first, { nEq: acc.keys.length, lower: acc.lower?.op ?? null, upper: acc.upper?.op ?? null }, rev);

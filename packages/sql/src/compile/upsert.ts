@@ -16,6 +16,7 @@ import { Scope, tableSource, type Ctx } from "./context.js";
 import { ROWID_NAMES, compileCondition, compileExpr } from "./expr.js";
 import type { Returning } from "./returning.js";
 import { outerScope, rowSource } from "./trigger.js";
+import { sameRowExpr } from "./row-match.js";
 
 type Clause = NonNullable<Insert["upsert"]>[number];
 
@@ -36,15 +37,20 @@ export interface UpsertPlan {
   handler(constraint: number): ((found: number, skip: number) => void) | null;
 }
 
+function sameWhere(t: Table, index: Expr, target: Expr): boolean {
+  const scope = new Scope([tableSource(t, t.name, -1)], null);
+  return sameRowExpr(scope, scope.sources[0]!, target, index);
+}
+
 /** Which constraint (-1: the rowid, i: `t.indexes[i]`) a target names, or a DB_ERROR. */
 function targetConstraint(t: Table, clause: Clause): number {
   const none = () => new DbError("DB_ERROR", "ON CONFLICT clause does not match any PRIMARY KEY or UNIQUE constraint");
-  if (clause.targetWhere) throw none(); // partial indexes are not supported, so none can match
   const names = new Set(clause.target!.map((n) => n.toLowerCase()));
   const rowidNames = [...ROWID_NAMES, ...(t.rowidAlias >= 0 ? [t.columns[t.rowidAlias]!.name.toLowerCase()] : [])];
   if (names.size === 1 && rowidNames.includes([...names][0]!)) return -1;
   const i = t.indexes.findIndex(
-    (idx) => idx.unique && idx.columns.length === names.size && idx.columns.every((c) => names.has(c < 0 ? "rowid" : t.columns[c]!.name.toLowerCase())),
+    // A partial index matches a target whose WHERE is its WHERE (sqlite3UpsertAnalyzeTarget).
+    (idx) => idx.unique && (!idx.where || (!!clause.targetWhere && sameWhere(t, idx.where, clause.targetWhere))) && idx.columns.length === names.size && idx.columns.every((c) => names.has(c < 0 ? "rowid" : t.columns[c]!.name.toLowerCase())),
   );
   if (i < 0) throw none();
   return i;
