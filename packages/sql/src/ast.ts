@@ -123,7 +123,9 @@ export type ResultColumn =
 export interface OrderingTerm { expr: Expr; desc: boolean; nulls?: "FIRST" | "LAST"; collation?: string }
 
 /** FROM clause as a left-deep join tree. */
-export type FromItem = TableRef | SubqueryRef | JoinItem;
+export type FromItem = TableRef | SubqueryRef | TableFunctionRef | JoinItem;
+/** A table-valued function in FROM: `json_each(x)`, `pragma_table_info('t')` (compile/table-function.ts). */
+export interface TableFunctionRef { kind: "function"; name: string; args: Expr[]; alias?: string }
 export interface TableRef { kind: "table"; schema?: string; name: string; alias?: string; indexedBy?: string; notIndexed?: boolean }
 export interface SubqueryRef {
   kind: "subquery";

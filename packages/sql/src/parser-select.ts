@@ -12,6 +12,7 @@ import type {
   Select,
   SelectCore,
   SubqueryRef,
+  TableFunctionRef,
   TableRef,
   WindowDef,
   WindowFrame,
@@ -312,7 +313,18 @@ export abstract class SelectParser extends ExprParser {
       return ref;
     }
     const { schema, name } = this.parseQualifiedName();
-    if (this.atOp("(")) throw this.errorAt('near "(": table-valued functions are not supported');
+    if (this.eatOp("(")) {
+      const args: Expr[] = [];
+      if (!this.atOp(")")) {
+        do args.push(this.parseExpr());
+        while (this.eatOp(","));
+      }
+      this.expectOp(")");
+      const fn: TableFunctionRef = { kind: "function", name, args };
+      const alias = this.parseAlias();
+      if (alias !== undefined) fn.alias = alias;
+      return fn;
+    }
     const ref: TableRef = { kind: "table", name };
     if (schema !== undefined) ref.schema = schema;
     const alias = this.parseAlias();

@@ -177,7 +177,11 @@ describe("expression precedence", () => {
 
   test("unsupported forms fail with DB_SYNTAX", () => {
     expect(() => expr("(1, 2)")).toThrow(/row value misused/);
-    expect(() => parseOne("SELECT * FROM json_each('[]')")).toThrow(/table-valued functions/);
+  });
+
+  test("a table-valued function in FROM parses with its arguments and alias", () => {
+    const st = parseOne("SELECT * FROM json_each('[]', '$.a') AS j").statement;
+    expect(st).toMatchObject({ core: { from: { kind: "function", name: "json_each", args: [{ kind: "literal" }, { kind: "literal" }], alias: "j" } } });
   });
 });
 

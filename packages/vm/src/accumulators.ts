@@ -21,6 +21,8 @@ export interface AggDef {
   collation?: string;
   /** Has a FILTER clause (a GROUP BY spill replays min()/max()'s bare-column verdicts with it). */
   filter?: boolean;
+  /** Per argument: JSON-marked (json_group_array/object, json-funcs.ts). */
+  asJson?: number[];
 }
 
 /** What a group holds per aggregate: the VM steps it per row and reads the result. */
@@ -37,7 +39,7 @@ export class AggSlot implements AggAccumulator {
   private state: unknown;
   private seen: Set<string> | null;
   private count = 0;
-  private readonly ctx: { collation: string } | undefined;
+  private readonly ctx: { collation?: string; asJson?: number[] } | undefined;
 
   constructor(readonly def: AggDef) {
     if (def.star) {
@@ -49,7 +51,7 @@ export class AggSlot implements AggAccumulator {
     }
     this.state = this.impl?.init();
     this.seen = def.distinct ? new Set() : null;
-    this.ctx = def.collation ? { collation: def.collation } : undefined;
+    this.ctx = def.collation || def.asJson ? { ...(def.collation ? { collation: def.collation } : {}), ...(def.asJson ? { asJson: def.asJson } : {}) } : undefined;
   }
 
   step(args: SqlValue[]): void {

@@ -7,11 +7,14 @@
  */
 import { DbError } from "@db/btree";
 import { type Collation, compareValues } from "./compare.js";
+import { jsonAggregates } from "./json-funcs.js";
 import { Real, type SqlValue, addInt64, makeReal, numericAffinityOfText, subInt64, toReal, toText } from "./value.js";
 
 export interface AggregateContext {
   /** Collating sequence for min()/max() (that of the argument expression). */
   collation?: Collation | string;
+  /** Per argument: JSON-marked (json_group_array/object, see json-funcs.ts). */
+  asJson?: readonly number[];
 }
 
 export interface AggregateFunction<S = unknown> {
@@ -255,4 +258,5 @@ export const aggregateFunctions = new Map<string, AggregateFunction<any>>([
   ["max", minmaxAgg(true)],
   ["group_concat", groupConcat(1)],
   ["string_agg", groupConcat(2)],
+  ...Object.entries(jsonAggregates),
 ]);

@@ -26,6 +26,7 @@ import { formatFloat } from "./fpformat.js";
 import { globFunction, likeFunction } from "./like.js";
 import { mathFunctions } from "./mathfuncs.js";
 import { sqlPrintf } from "./printf.js";
+import { NO_JSON_ARGS, jsonFunctions } from "./json-funcs.js";
 import {
   Real,
   type SqlValue,
@@ -405,6 +406,8 @@ function reg(name: string, minArgs: number, maxArgs: number, fn: Fn, determinist
 
 /** The built-in scalar functions, by lowercase name. */
 export const scalarFunctions = new Map<string, ScalarFunction>();
+
+for (const [name, f] of Object.entries(jsonFunctions)) reg(name, f.minArgs, f.maxArgs, (a) => f.fn(a, NO_JSON_ARGS));
 
 reg("abs", 1, 1, ([x]) => {
   if (x === null) return null;

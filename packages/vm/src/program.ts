@@ -19,7 +19,7 @@ export enum Op {
   AggStep, AggFinal, AggReset, GroupStep, GroupRewind, GroupNext, GroupColumn, GroupAggFinal,
   CreateBtree, Destroy, Clear, SchemaChanged, Pragma, CheckNotNull, IntegrityCheck, Noop,
   Count, Trigger, InSet, Compound, SeekRange, NextRange, SeekRowidRange, Savepoint,
-  AggCount, AggSum, AggMinMax, GroupIfBare, GroupSetBare, Window,
+  AggCount, AggSum, AggMinMax, GroupIfBare, GroupSetBare, Window, TableFunction,
 }
 
 export interface Instr {

@@ -1065,6 +1065,18 @@ export class Execution {
         for (const row of fill.run({ pager: vm.pager, vm })) c.insert(row);
         break;
       }
+      case Op.TableFunction: {
+        // A table-valued function (json_each, pragma_table_info ...) at its loop's start: cursor
+        // p1 is refilled with p4.run(the p3 arguments from register p2).
+        const f = I.p4 as { run: (args: SqlValue[], ctx: PragmaContext) => SqlValue[][] };
+        const args: SqlValue[] = [];
+        for (let i = 0; i < I.p3; i++) args.push(r[I.p2 + i]!);
+        this.cursors[I.p1]?.close();
+        const c = new EphemeralCursor(false);
+        for (const row of f.run(args, { pager: vm.pager, vm })) c.insert(row);
+        this.cursors[I.p1] = c;
+        break;
+      }
       case Op.Compound:
         (this.cursor(I.p1) as EphemeralCursor).combine(this.cursor(I.p2) as EphemeralCursor, I.p4 as string);
         break;

@@ -35,6 +35,8 @@ export interface Source {
   rightJoin?: boolean;
   /** USING columns of a RIGHT/FULL JOIN this source is the left side of: name (lowercase) → coalesce(left, right). */
   usingCoalesce?: Map<string, Expr>;
+  /** A table-valued function (table-function.ts): run into `cursor` each time its loop starts. */
+  tvf?: { name: string; args: Expr[]; run: (args: import("@db/vm").SqlValue[], c: import("@db/vm").PragmaContext) => import("@db/vm").SqlValue[][] };
   /** A compound subquery, view or CTE that WHERE terms may be pushed into: its FROM item (pushdown.ts). */
   push?: import("./pushdown.js").PushItem;
 }

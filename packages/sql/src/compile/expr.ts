@@ -1,5 +1,8 @@
 /** Compiles expressions to register code (SQLite's expression semantics, lang_expr.html). */
-import { COLUMN_LENGTH, DbError, Op, Real, affinityOfType, aggregateFunctions, lengthFunction, makeReal, WINDOW_FUNCTIONS, type Affinity, type CompareP4, type SqlValue } from "@db/vm";
+import {
+  COLUMN_LENGTH, DbError, JSON_RESULT_FUNCTIONS, JSON_VALUE_FUNCTIONS, Op, Real, affinityOfType, aggregateFunctions, jsonScalar, lengthFunction, makeReal,
+  scalarFunctions, WINDOW_FUNCTIONS, type Affinity, type CompareP4, type SqlValue,
+} from "@db/vm";
 import type { BinaryExpr, Expr, FunctionCall, Select } from "../ast.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import { compileSubquery } from "./subquery.js";
@@ -674,6 +677,11 @@ function truthLiteral(e: Expr): boolean | null {
 
 function compileBinary(ctx: Ctx, scope: Scope | null, e: BinaryExpr, t: number): void {
   const b = ctx.b;
+  if (e.op === "->" || e.op === "->>") {
+    // The JSON operators are the functions of those names (json-funcs.ts).
+    compileFunction(ctx, scope, { kind: "function", name: e.op, args: [e.left, e.right] }, t);
+    return;
+  }
   if (e.op === "AND" || e.op === "OR") {
     compileAndOr(ctx, scope, e, t);
     return;
@@ -766,7 +774,8 @@ function compileFunction(ctx: Ctx, scope: Scope | null, e: FunctionCall, t: numb
   }
   const first = b.reg(Math.max(1, e.args.length));
   const at = b.addr;
-  e.args.forEach((a, i) => compileExpr(ctx, scope, a, first + i));
+  const marks = takesJsonValues(ctx, name) ? jsonMarks(e.args) : null;
+  e.args.forEach((a, i) => compileExpr(ctx, scope, marks ? jsonArgument(a) : a, first + i));
   if (def.fn === lengthFunction && b.addr === at + 1) {
     // length(column) (the built-in, not a user override): the Column reads the length from the
     // record bytes instead of decoding the text only to count its characters.
@@ -777,7 +786,33 @@ function compileFunction(ctx: Ctx, scope: Scope | null, e: FunctionCall, t: numb
       return;
     }
   }
-  b.emit(Op.Function, first, e.args.length, t, { fn: def.fn, name, explain: name }, 0);
+  b.emit(Op.Function, first, e.args.length, t, { fn: marks ? jsonScalar(name, marks) : def.fn, name, explain: name }, 0);
+}
+
+/**
+ * SQLite's JSON subtype, decided at compile time: per argument, 1 when it is a call of a function
+ * whose result SQLite marks as JSON (json_extract's is compiled as "json_extract(json)", which
+ * returns what it finds as JSON, see jsonArgument).
+ */
+export function jsonMarks(args: readonly Expr[]): number[] | null {
+  const marks = args.map((a) => {
+    if (a.kind === "binary" && a.op === "->") return 1;
+    if (a.kind !== "function" || a.over) return 0;
+    const n = a.name.toLowerCase();
+    return JSON_RESULT_FUNCTIONS.has(n) || n === "json_extract" ? 1 : 0;
+  });
+  return marks.some((m) => m) ? marks : null;
+}
+
+/** An argument of a built-in JSON function that takes values: json_extract(...) is read as JSON there. */
+export function jsonArgument(a: Expr): Expr {
+  if (a.kind === "function" && !a.over && a.name.toLowerCase() === "json_extract") return { ...a, name: "json_extract(json)" };
+  return a;
+}
+
+/** True when `name` is the built-in JSON function that takes SQL values (not a user override). */
+export function takesJsonValues(ctx: Ctx, name: string): boolean {
+  return JSON_VALUE_FUNCTIONS.has(name) && scalarFunctions.get(name)?.fn === ctx.functions.get(name)?.fn;
 }
 
 /** Splits a WHERE expression into its AND-ed terms. */

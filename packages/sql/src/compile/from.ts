@@ -1,6 +1,7 @@
 /** Turns a FROM clause into sources: B+tree tables, and views/subqueries materialized once. */
 import { DbError, Op } from "@db/vm";
-import type { Expr, FromItem, Select, SubqueryRef, TableRef } from "../ast.js";
+import type { Expr, FromItem, Select, SubqueryRef, TableFunctionRef, TableRef } from "../ast.js";
+import { tableFunctionSource } from "./table-function.js";
 import { tableSource, withCteScope, type Ctx, type Scope, type Source, type SourceColumn } from "./context.js";
 import { isRecursiveCte, materializeRecursive } from "./recursive.js";
 import { compileSelect } from "./select.js";
@@ -91,7 +92,8 @@ function subqueryName(ctx: Ctx, item: SubqueryRef): string {
   return name;
 }
 
-function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null, out: FromResult, pushes: PushDowns | undefined): Source {
+function makeSource(ctx: Ctx, item: TableRef | SubqueryRef | TableFunctionRef, outer: Scope | null, out: FromResult, pushes: PushDowns | undefined): Source {
+  if (item.kind === "function") return tableFunctionSource(ctx, item);
   const push = { item, terms: pushes?.get(item) };
   // A subquery in FROM may read columns of the queries around this one (not of its FROM
   // siblings): it then runs again each time the enclosing query does.
@@ -118,6 +120,8 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef, outer: Scope | null,
     }
   }
   const t = ctx.schema.getTable(item.name);
+  // An eponymous pragma table without arguments: `SELECT * FROM pragma_user_version`.
+  if (!t && lname.startsWith("pragma_")) return tableFunctionSource(ctx, { kind: "function", name: item.name, args: [], ...(item.alias ? { alias: item.alias } : {}) });
   if (!t) throw new DbError("DB_ERROR", `no such table: ${item.schema ? `${item.schema}.` : ""}${item.name}`);
   // A view's body names the schema's tables, not the CTEs of the statement that reads it.
   if (t.kind === "view") return withCteScope(ctx, [], () => materialize(ctx, t.select, item.alias ?? t.name, t.columns, null, undefined, pushTarget(t.select, undefined) ? push : undefined));

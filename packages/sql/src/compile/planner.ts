@@ -386,7 +386,8 @@ function chooseAccess(scope: Scope, src: Source, terms: Expr[], avail: Set<Sourc
       if (c) consider(done(c));
     }
   }
-  if (opts.autoIndex && outerRows >= 2) {
+  // (A table-valued function's rows change with the outer row: an index built once would not.)
+  if (opts.autoIndex && outerRows >= 2 && !src.tvf) {
     const a = autoChoice(scope, src, eqs, nRow, seek, avail.size === 0);
     if (a) consider(done(a));
   }
@@ -676,7 +677,8 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
   // Where an inner join's ON term belongs (the index of the table its join added), or -1 for a
   // WHERE term. With a RIGHT/FULL JOIN, an ON term filters nothing before its own join's level.
   const joinAt = (t: Expr) => opts.joinAt?.get(t) ?? -1;
-  const order = hasLeft || rj >= 0 || sources.length <= 1 ? sources : searchOrder(scope, sources, whereTerms, opts);
+  // A table-valued function may read the tables to its left: FROM order is kept.
+  const order = hasLeft || rj >= 0 || sources.length <= 1 || sources.some((s) => s.tvf) ? sources : searchOrder(scope, sources, whereTerms, opts);
   const placed = new Set<Source>();
   const levels: Level[] = [];
   let pool = [...whereTerms];

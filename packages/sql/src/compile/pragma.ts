@@ -157,6 +157,25 @@ function impl(ctx: Ctx, p: Pragma): PragmaImpl | null {
   }
 }
 
+/**
+ * A read-only pragma as a table-valued function `pragma_<name>(arg)` (pragma.html#pragfunc), or
+ * null when `name` is unknown, sets something, or returns no columns.
+ */
+export function pragmaTable(ctx: Ctx, name: string): { columns: string[]; maxArgs: number; run: (args: SqlValue[], c: PragmaContext) => SqlValue[][] } | null {
+  const probe = impl(ctx, { kind: "pragma", name });
+  if (!probe || probe.writes || probe.columns.length === 0) return null;
+  return {
+    columns: probe.columns,
+    maxArgs: 1,
+    run: (args, c) => {
+      const v = args[0];
+      const im = impl(ctx, { kind: "pragma", name, ...(v === undefined || v === null ? {} : { value: String(v instanceof Uint8Array ? "" : v) }) });
+      if (!im || im.writes) throw new DbError("DB_ERROR", `pragma_${name}() cannot change a setting`);
+      return im.rows(c);
+    },
+  };
+}
+
 export function compilePragma(ctx: Ctx, p: Pragma): ColumnMeta[] {
   const b = ctx.b;
   const im = impl(ctx, p);

@@ -3,7 +3,7 @@ import { DbError, Op, accumulatorKind, aggregateFunctions, type AggDef, type Aff
 import type { Expr, FunctionCall, OrderingTerm, ResultColumn, Select, SelectCore, SelectSimple } from "../ast.js";
 import { Scope, type Ctx, type Source } from "./context.js";
 import type { Builder } from "./builder.js";
-import { ROWID_NAMES, compileCondition, compileExpr, conjuncts, emitColumn, isSubquery, plainBinary, exprAffinity, exprCollation, exprDataType, isAggregateCall, resolveColumn, walkExpr } from "./expr.js";
+import { ROWID_NAMES, compileCondition, compileExpr, conjuncts, emitColumn, isSubquery, plainBinary, exprAffinity, exprCollation, exprDataType, isAggregateCall, jsonArgument, jsonMarks, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
 import { plan, probeAffinity, seekAffinity, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
@@ -16,6 +16,7 @@ import { andAll, countCteUses, planPushDown, type PushTerm } from "./pushdown.js
 import { rewriteWindows, usesWindows } from "./window.js";
 import { isVirtual, virtualInputs } from "./generated.js";
 import { keyAffinity } from "./row-match.js";
+import { emitTableFunction } from "./table-function.js";
 
 export type Dest =
   | { kind: "output" }
@@ -516,6 +517,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
       star: !!f.star || (name === "count" && f.args.length === 0),
       ...(coll ? { collation: coll } : {}),
       ...(f.filter ? { filter: true } : {}),
+      ...(name.startsWith("json_group_") && jsonMarks(f.args) ? { asJson: jsonMarks(f.args)! } : {}),
     };
   });
   const bareMap = new Map<string, number>();
@@ -584,7 +586,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
       const def = aggDefs[ai]!;
       const nArgs = def.star ? 0 : f.args.length;
       const args = b.reg(Math.max(1, nArgs));
-      if (!def.star) f.args.forEach((a, i) => compileExpr(ctx, scope, a, args + i));
+      if (!def.star) f.args.forEach((a, i) => compileExpr(ctx, scope, def.asJson ? jsonArgument(a) : a, args + i));
       let skipF = 0;
       if (f.filter) {
         if (hitReg && accReg && minMaxKinds[ai]) b.emit(Op.Copy, accReg, hitReg, 0);
@@ -813,6 +815,8 @@ function emitOpens(b: Builder, lv: Level): void {
   const src = lv.source;
   const acc = lv.access;
   if (src.table && !src.cover) b.emit(Op.OpenRead, src.cursor, src.table.rootpage, 0, undefined, 0, src.table.name);
+  // A table-valued function's table is made at its loop's start; empty until then (a NULL row may come first).
+  if (src.tvf) b.emit(Op.OpenEphemeral, src.cursor, 0);
   if (acc.kind === "index") b.emit(Op.OpenRead, acc.cursor, acc.index.rootpage, 0, { index: { desc: acc.index.desc, collations: acc.index.collations } }, 0, acc.index.name);
 }
 
@@ -873,6 +877,7 @@ function emitLoops(ctx: Ctx, scope: Scope, levels: Level[], i: number, body: () 
     inKey = b.reg();
     b.emit(Op.Column, inCur, 0, inKey);
   }
+  if (src.tvf) emitTableFunction(ctx, scope, src);
   if (acc.kind === "scan") {
     b.note(`SCAN ${label}`);
     b.emit(Op.Rewind, src.cursor, endL);
