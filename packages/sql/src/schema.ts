@@ -70,6 +70,8 @@ export interface View {
   columns?: string[];
   select: Select;
   sql: string;
+  /** INSTEAD OF triggers: the only way a view is written (compile/view-dml.ts). */
+  triggers: Trigger[];
 }
 
 /** A row trigger (lang_createtrigger.html), compiled inline into the statements that fire it. */
@@ -326,7 +328,7 @@ export function loadSchema(pager: Pager): Schema {
       schema.tables.set(row.name.toLowerCase(), tableFromAst(ast, row.rootpage, row.sql));
     } else if (row.type === "view" && row.sql) {
       const ast = parseOne(row.sql).statement as CreateView;
-      schema.tables.set(row.name.toLowerCase(), { kind: "view", name: ast.name, ...(ast.columns ? { columns: ast.columns } : {}), select: ast.select, sql: row.sql });
+      schema.tables.set(row.name.toLowerCase(), { kind: "view", name: ast.name, ...(ast.columns ? { columns: ast.columns } : {}), select: ast.select, sql: row.sql, triggers: [] });
     }
   }
   for (const row of rows) {
@@ -335,7 +337,7 @@ export function loadSchema(pager: Pager): Schema {
     const trig: Trigger = { name: ast.name, table: row.tblName, ast, sql: row.sql };
     schema.triggers.set(ast.name.toLowerCase(), trig);
     const t = schema.getTable(row.tblName);
-    if (t && t.kind === "table") t.triggers.push(trig);
+    if (t) t.triggers.push(trig);
   }
   for (const row of rows) {
     if (row.type !== "index") continue;

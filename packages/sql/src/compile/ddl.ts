@@ -52,8 +52,7 @@ export function compileCreateTrigger(ctx: Ctx, ast: CreateTrigger, sql: string):
   if (!t) throw new DbError("DB_ERROR", `no such table: ${ast.table}`);
   if (t.kind === "view" && ast.timing !== "INSTEAD OF") throw new DbError("DB_ERROR", `cannot create ${ast.timing} trigger on view: ${t.name}`);
   if (t.kind === "table" && ast.timing === "INSTEAD OF") throw new DbError("DB_ERROR", `cannot create INSTEAD OF trigger on table: ${t.name}`);
-  if (t.kind === "view") throw new DbError("DB_ERROR", "INSTEAD OF triggers are not supported yet");
-  if (t.system) throw new DbError("DB_ERROR", "cannot create trigger on system table");
+  if (t.kind === "table" && t.system) throw new DbError("DB_ERROR", "cannot create trigger on system table");
   const cur = schemaCursor(ctx);
   insertSchemaRow(ctx, cur, "trigger", ast.name, t.name, 0, sql);
   ctx.b.emit(Op.SchemaChanged);
@@ -284,7 +283,7 @@ export function compileDrop(ctx: Ctx, ast: Drop): ColumnMeta[] {
     for (const idx of t.indexes) b.emit(Op.Destroy, 0, 0, 0, idx.rootpage, 0, idx.name);
     b.emit(Op.Destroy, 0, 0, 0, t.rootpage, 0, t.name);
     deleteSchemaRows(ctx, 2, t.name);
-  } else deleteSchemaRows(ctx, 1, t.name);
+  } else deleteSchemaRows(ctx, 2, t.name); // the view's row and its INSTEAD OF triggers' rows
   b.emit(Op.SchemaChanged);
   return [];
 }

@@ -11,6 +11,7 @@ import { planUpsert, type UpsertDeps, type UpsertPlan } from "./upsert.js";
 import { fireTriggers, hasTriggers, outerScope, rowSource } from "./trigger.js";
 import { computeGenerated, emitTableColumn, isVirtual } from "./generated.js";
 import { indexEntry, uniqueTarget } from "./index-entry.js";
+import { compileViewChange, compileViewInsert, viewTarget } from "./view-dml.js";
 
 export function writableTable(ctx: Ctx, name: string): Table {
   const t = ctx.schema.getTable(name);
@@ -200,6 +201,8 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
 
 export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
   const b = ctx.b;
+  const view = viewTarget(ctx, ins.table, "INSERT");
+  if (view) return compileViewInsert(ctx, view, ins);
   const t = writableTable(ctx, ins.table);
   const action: ConflictAction = ins.orAction ?? "ABORT";
   const n = t.columns.length;
@@ -314,8 +317,9 @@ export function assignments(t: Table, set: SetClause[]): Map<number, Expr> {
 /**
  * Runs `SELECT t.rowid, values... FROM t [, from] [WHERE where]` into a new ephemeral table and
  * returns its cursor: the rows an UPDATE or DELETE will change, found before any is changed.
+ * `head` replaces `t.rowid` (a view's columns, view-dml.ts).
  */
-function collectRows(ctx: Ctx, t: Table, alias: string | undefined, from: FromItem | undefined, where: Expr | undefined, values: Expr[]): number {
+export function collectRows(ctx: Ctx, t: { name: string }, alias: string | undefined, from: FromItem | undefined, where: Expr | undefined, values: Expr[], head?: Expr[]): number {
   const b = ctx.b;
   const eph = b.cursor();
   b.emit(Op.OpenEphemeral, eph, 0);
@@ -333,7 +337,7 @@ function collectRows(ctx: Ctx, t: Table, alias: string | undefined, from: FromIt
         kind: "core",
         distinct: false,
         columns: [
-          { kind: "expr", expr: { kind: "column", table: alias ?? t.name, name: "rowid" }, text: "rowid" },
+          ...(head ?? [{ kind: "column", table: alias ?? t.name, name: "rowid" } as Expr]).map((e) => ({ kind: "expr" as const, expr: e, text: "" })),
           ...values.map((e) => ({ kind: "expr" as const, expr: e, text: "" })),
         ],
         from: from ? withTarget(from) : target,
@@ -351,6 +355,8 @@ function collectRows(ctx: Ctx, t: Table, alias: string | undefined, from: FromIt
 
 export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   const b = ctx.b;
+  const view = viewTarget(ctx, up.table, "UPDATE", up.set.flatMap((s) => s.columns));
+  if (view) return compileViewChange(ctx, view, up);
   const t = writableTable(ctx, up.table);
   const sets = assignments(t, up.set);
   // UPDATE ... FROM (lang_update.html#update_from): the SET values are computed in the join (they
@@ -421,6 +427,8 @@ export function emitRowUpdate(ctx: Ctx, t: Table, cur: Cursors, old: number, set
 
 export function compileDelete(ctx: Ctx, del: Delete): ColumnMeta[] {
   const b = ctx.b;
+  const view = viewTarget(ctx, del.table, "DELETE");
+  if (view) return compileViewChange(ctx, view, del);
   const t = writableTable(ctx, del.table);
   const triggers = hasTriggers(t, "DELETE");
   if (!del.where && !triggers && !del.returning) {

@@ -32,13 +32,13 @@ export function hasTriggers(t: Table, event: string): boolean {
 }
 
 /** Emits the bodies of `t`'s triggers for `event` at `timing`. `skip` is where RAISE(IGNORE) jumps. */
-export function fireTriggers(ctx: Ctx, t: Table, event: "INSERT" | "UPDATE" | "DELETE", timing: "BEFORE" | "AFTER", rows: TriggerRows, skip: number, setCols?: Set<number>): void {
+export function fireTriggers(ctx: Ctx, t: Table, event: "INSERT" | "UPDATE" | "DELETE", timing: "BEFORE" | "AFTER" | "INSTEAD OF", rows: TriggerRows, skip: number, setCols?: Set<number>): void {
   const b = ctx.b;
   // SQLite fires the most recently created trigger first.
   for (let ti = t.triggers.length - 1; ti >= 0; ti--) {
     const trig = t.triggers[ti]!;
     const a = trig.ast;
-    if (a.event !== event || (a.timing === "AFTER") !== (timing === "AFTER")) continue;
+    if (a.event !== event || a.timing !== timing) continue;
     if (a.updateOf && setCols) {
       const hit = a.updateOf.some((name) => setCols.has(t.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase())));
       if (!hit) continue;
