@@ -52,6 +52,8 @@ export interface FunctionCall {
   filter?: Expr;
   /** `OVER (...)` or `OVER name`: a window function call (compile/window.ts). */
   over?: WindowDef;
+  /** Set by the compiler only: json_extract read as JSON by the JSON function around it (expr.ts jsonArgument). */
+  asJson?: true;
 }
 /**
  * A window definition (SQLite lang_windowfunc.html): `base` names a window of the WINDOW clause

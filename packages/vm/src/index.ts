@@ -19,7 +19,7 @@ export type { IndexSpec, SortKeySpec } from "./cursors.js";
 export type { AggDef } from "./accumulators.js";
 export { accumulatorKind } from "./accumulators.js";
 export { WINDOW_FUNCTIONS } from "./window.js";
-export { jsonScalar, JSON_RESULT_FUNCTIONS, JSON_VALUE_FUNCTIONS } from "./json-funcs.js";
+export { jsonExtractAsJson, jsonScalar, JSON_RESULT_FUNCTIONS, JSON_VALUE_FUNCTIONS } from "./json-funcs.js";
 export { jsonEachRows, JSON_EACH_COLUMNS } from "./json-each.js";
 export type { WindowPassSpec, WindowFuncSpec, FrameSpec, BoundKind } from "./window.js";
 export { DEFAULT_SORT_BUDGET_BYTES } from "./tempstore.js";

@@ -45,6 +45,9 @@ function arrowPath(v: SqlValue): PathStep[] | null {
   }
   const s = text(v);
   if (s.startsWith("$")) return parsePath(s);
+  // `x -> '[1]'` is `$[1]`; any other text is a label: `$.label` (an empty one is a bad path).
+  if (s.startsWith("[")) return parsePath(`$${s}`);
+  if (s === "") throw new DbError("DB_ERROR", "bad JSON path: ''");
   return [{ key: s }];
 }
 
@@ -74,7 +77,8 @@ function editFn(mode: "set" | "insert" | "replace"): JsonFn {
     if (!j) return null;
     for (let i = 1; i < args.length; i += 2) {
       const p = pathOf(args[i]!);
-      if (!p) return null;
+      // A NULL path: SQLite skips the pair.
+      if (!p) continue;
       j = edit(j, p, mode, fromSql(args[i + 1]!, asJson[i + 1] ?? 0))!;
     }
     return stringify(j);
@@ -87,22 +91,16 @@ export const jsonFunctions: Record<string, { minArgs: number; maxArgs: number; f
     minArgs: 1,
     maxArgs: 2,
     // Flags (json_valid(X, F)): 1 RFC 8259 text (the default), 2 JSON5 text; JSONB bits are not kept apart.
-    fn: ([x, f]) => (x === null ? null : isJson(text(x), ((f === undefined ? 1 : Number(f)) & 2) === 0) ? 1 : 0),
-  },
-  json_extract: { minArgs: 2, maxArgs: Infinity, fn: extract },
-  // json_extract as an argument of a JSON function: what it finds as JSON (a string stays a
-  // string), since SQLite marks only its array and object results as JSON. Not callable from SQL.
-  "json_extract(json)": {
-    minArgs: 2,
-    maxArgs: Infinity,
-    fn: (args) => {
-      if (args.length > 2) return extract(args);
-      const j = doc(args[0]!);
-      const p = pathOf(args[1]!);
-      const n = j && p ? lookup(j, p) : undefined;
-      return n ? stringify(n) : null;
+    fn: ([x, f]) => {
+      const flags = f === undefined ? 1 : typeof f === "number" || typeof f === "bigint" ? Number(f) : NaN;
+      if (!(flags >= 1 && flags <= 15)) throw new DbError("DB_ERROR", "FLAGS parameter to json_valid() must be between 1 and 15");
+      if (x === null) return null;
+      // Flags 1 and 2: RFC 8259 or JSON5 text; 4 and 8 (JSONB) are not supported: only text is valid.
+      if ((flags & 3) === 0) return 0;
+      return isJson(text(x), (flags & 2) === 0) ? 1 : 0;
     },
   },
+  json_extract: { minArgs: 2, maxArgs: Infinity, fn: extract },
   "->": {
     minArgs: 2,
     maxArgs: 2,
@@ -204,6 +202,18 @@ export const jsonFunctions: Record<string, { minArgs: number; maxArgs: number; f
     },
   },
 };
+
+/**
+ * json_extract as an argument of a JSON function: what it finds as JSON text (a string stays a
+ * string), since SQLite marks its array and object results as JSON. Not a function SQL can name.
+ */
+export function jsonExtractAsJson(args: SqlValue[]): SqlValue {
+  if (args.length > 2) return extract(args);
+  const j = doc(args[0]!);
+  const p = pathOf(args[1]!);
+  const n = j && p ? lookup(j, p) : undefined;
+  return n ? stringify(n) : null;
+}
 
 /** The names whose results SQLite marks as JSON (so that another JSON function nests them). */
 export const JSON_RESULT_FUNCTIONS: ReadonlySet<string> = new Set([

@@ -31,6 +31,9 @@ const MAX_DEPTH = 1000;
 
 /** Parses JSON text; `strict` refuses JSON5. Throws "malformed JSON" (DB_ERROR). */
 export function parseJson(text: string, strict = false): JNode {
+  // SQLite reads JSON text as a C string: a NUL ends it.
+  const nul = text.indexOf("\0");
+  if (nul >= 0) text = text.slice(0, nul);
   const p = new Parser(text, strict);
   p.ws();
   const v = p.value(0);
@@ -61,7 +64,7 @@ class Parser {
     for (;;) {
       const c = s.charCodeAt(this.i);
       if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) this.i++;
-      else if (!this.strict && (c === 0x0b || c === 0x0c || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029)) this.i++;
+      else if (!this.strict && (c === 0x0b || c === 0x0c || c === 0xa0 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000)) this.i++;
       else if (!this.strict && c === 0x2f && s[this.i + 1] === "/") {
         const e = s.indexOf("\n", this.i);
         this.i = e < 0 ? s.length : e + 1;
@@ -74,9 +77,10 @@ class Parser {
   }
 
   value(depth: number): JNode {
-    if (depth > MAX_DEPTH) throw malformed();
     const s = this.s;
     const c = s[this.i];
+    // SQLite refuses an array or object nested MAX_DEPTH deep (JSON_MAX_DEPTH).
+    if ((c === "{" || c === "[") && depth >= MAX_DEPTH) throw malformed();
     if (c === "{") return this.object(depth);
     if (c === "[") return this.array(depth);
     if (c === '"' || (c === "'" && !this.strict)) return { t: "str", raw: this.string() };
@@ -165,7 +169,13 @@ class Parser {
       if (c === undefined) throw malformed();
       const code = c.charCodeAt(0);
       if (c === q) break;
-      if (code < 0x20) throw malformed();
+      if (code < 0x20) {
+        // A raw control character: JSON5 text only, written out escaped.
+        if (this.strict) throw malformed();
+        (out ??= []).push(s.slice(from, this.i), escapeString(c));
+        from = ++this.i;
+        continue;
+      }
       if (c === '"') {
         // A double quote inside a single-quoted JSON5 string: escaped in the canonical form.
         (out ??= []).push(s.slice(from, this.i), '\\"');
@@ -207,13 +217,17 @@ class Parser {
     let sign = "";
     if (s[this.i] === "-") sign = s[this.i++]!;
     else if (s[this.i] === "+" && !this.strict) this.i++;
-    if (!this.strict && s.startsWith("Infinity", this.i)) {
-      this.i += 8;
-      return { t: "real", text: `${sign}9e999` };
-    }
-    if (!this.strict && s.startsWith("NaN", this.i) && sign === "" && s[start] !== "+") {
-      this.i += 3;
-      return JNULL;
+    if (!this.strict) {
+      // JSON5's Infinity and NaN, spelled as SQLite accepts them (any case; inf; QNaN, SNaN).
+      const word = /^[A-Za-z]+/.exec(s.slice(this.i, this.i + 9))?.[0].toLowerCase();
+      if (word === "inf" || word === "infinity") {
+        this.i += word.length;
+        return { t: "real", text: `${sign}9e999` };
+      }
+      if ((word === "nan" || word === "qnan" || word === "snan") && s[start] !== "+" && sign === "") {
+        this.i += word.length;
+        return JNULL;
+      }
     }
     if (!this.strict && s[this.i] === "0" && (s[this.i + 1] === "x" || s[this.i + 1] === "X")) {
       const m = /^[0-9a-fA-F]+/.exec(s.slice(this.i + 2));

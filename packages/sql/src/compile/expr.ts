@@ -1,6 +1,6 @@
 /** Compiles expressions to register code (SQLite's expression semantics, lang_expr.html). */
 import {
-  COLUMN_LENGTH, DbError, JSON_RESULT_FUNCTIONS, JSON_VALUE_FUNCTIONS, Op, Real, affinityOfType, aggregateFunctions, jsonScalar, lengthFunction, makeReal,
+  COLUMN_LENGTH, DbError, JSON_RESULT_FUNCTIONS, JSON_VALUE_FUNCTIONS, Op, Real, affinityOfType, aggregateFunctions, jsonExtractAsJson, jsonScalar, lengthFunction, makeReal,
   scalarFunctions, WINDOW_FUNCTIONS, type Affinity, type CompareP4, type SqlValue,
 } from "@db/vm";
 import type { BinaryExpr, Expr, FunctionCall, Select } from "../ast.js";
@@ -774,8 +774,8 @@ function compileFunction(ctx: Ctx, scope: Scope | null, e: FunctionCall, t: numb
   }
   const first = b.reg(Math.max(1, e.args.length));
   const at = b.addr;
-  const marks = takesJsonValues(ctx, name) ? jsonMarks(e.args) : null;
-  e.args.forEach((a, i) => compileExpr(ctx, scope, marks ? jsonArgument(a) : a, first + i));
+  const marks = takesJsonValues(ctx, name) ? jsonMarks(scope, e.args) : null;
+  e.args.forEach((a, i) => compileExpr(ctx, scope, marks?.[i] === 1 ? jsonArgument(a) : a, first + i));
   if (def.fn === lengthFunction && b.addr === at + 1) {
     // length(column) (the built-in, not a user override): the Column reads the length from the
     // record bytes instead of decoding the text only to count its characters.
@@ -786,27 +786,63 @@ function compileFunction(ctx: Ctx, scope: Scope | null, e: FunctionCall, t: numb
       return;
     }
   }
-  b.emit(Op.Function, first, e.args.length, t, { fn: marks ? jsonScalar(name, marks) : def.fn, name, explain: name }, 0);
+  const fn = e.asJson && def.fn === scalarFunctions.get(name)?.fn ? jsonExtractAsJson : marks ? jsonScalar(name, marks) : def.fn;
+  b.emit(Op.Function, first, e.args.length, t, { fn, name, explain: name }, 0);
 }
 
 /**
- * SQLite's JSON subtype, decided at compile time: per argument, 1 when it is a call of a function
- * whose result SQLite marks as JSON (json_extract's is compiled as "json_extract(json)", which
- * returns what it finds as JSON, see jsonArgument).
+ * SQLite's JSON subtype, decided at compile time: per argument of a JSON function, 1 when its
+ * value is JSON text (a call of a function whose result SQLite marks as JSON, or `->`; a
+ * json_extract argument is compiled to give what it finds as JSON, see jsonArgument), 2 when it
+ * is JSON if it is an array or object (a json_extract below CASE, coalesce ..., json_each's
+ * `value`), 0 otherwise. Null when no argument is marked.
  */
-export function jsonMarks(args: readonly Expr[]): number[] | null {
-  const marks = args.map((a) => {
-    if (a.kind === "binary" && a.op === "->") return 1;
-    if (a.kind !== "function" || a.over) return 0;
-    const n = a.name.toLowerCase();
-    return JSON_RESULT_FUNCTIONS.has(n) || n === "json_extract" ? 1 : 0;
-  });
+export function jsonMarks(scope: Scope | null, args: readonly Expr[]): number[] | null {
+  const marks = args.map((a) => jsonMark(scope, a, true));
   return marks.some((m) => m) ? marks : null;
+}
+
+function jsonMark(scope: Scope | null, a: Expr, top: boolean): number {
+  // Branches that may give the value: all JSON (1), some (2, what is an array or object), none.
+  const branches = (es: Expr[]) => {
+    const ms = es.filter((e) => !(e.kind === "literal" && e.type === "null")).map((e) => jsonMark(scope, e, false));
+    return ms.length && ms.every((m) => m === 1) ? 1 : ms.some((m) => m) ? 2 : 0;
+  };
+  switch (a.kind) {
+    case "binary":
+      return a.op === "->" ? 1 : 0;
+    case "function": {
+      if (a.over) return 0;
+      const n = a.name.toLowerCase();
+      if (JSON_RESULT_FUNCTIONS.has(n)) return 1;
+      if (n === "json_extract") return top ? 1 : 2;
+      if (n === "coalesce" || n === "ifnull" || n === "min" || n === "max") return branches(a.args);
+      if (n === "iif") return branches(a.args.slice(1));
+      if (n === "nullif") return a.args[0] ? jsonMark(scope, a.args[0], false) : 0;
+      return 0;
+    }
+    case "case":
+      return branches([...a.whens.map((w) => w.then), ...(a.else ? [a.else] : [])]);
+    case "collate":
+      return jsonMark(scope, a.expr, false);
+    case "unary":
+      return a.op === "+" ? jsonMark(scope, a.operand, false) : 0;
+    case "cast":
+      return /TEXT|CHAR|CLOB/i.test(a.type) ? jsonMark(scope, a.expr, false) : 0;
+    case "column": {
+      // json_each's and json_tree's `value` is JSON when it is an array or object.
+      const r = resolveColumnQuiet(scope, a.table, a.name);
+      const fn = r?.source.tvf?.name;
+      return (fn === "json_each" || fn === "json_tree") && r!.col >= 0 && r!.source.columns[r!.col]!.name === "value" ? 2 : 0;
+    }
+    default:
+      return 0;
+  }
 }
 
 /** An argument of a built-in JSON function that takes values: json_extract(...) is read as JSON there. */
 export function jsonArgument(a: Expr): Expr {
-  if (a.kind === "function" && !a.over && a.name.toLowerCase() === "json_extract") return { ...a, name: "json_extract(json)" };
+  if (a.kind === "function" && !a.over && a.name.toLowerCase() === "json_extract") return { ...a, asJson: true };
   return a;
 }
 

@@ -26,6 +26,8 @@ export function buildSources(ctx: Ctx, from: FromItem | undefined, outer: Scope 
   if (from) addItem(ctx, from, out, outer, pushes);
   const seen = new Set<string>();
   for (const s of out.sources) {
+    // (Two calls of one table-valued function are only ambiguous where a column is.)
+    if (s.tvf) continue;
     const k = s.name.toLowerCase();
     if (seen.has(k)) throw new DbError("DB_ERROR", `ambiguous table name: ${s.name}`);
     seen.add(k);
@@ -120,8 +122,8 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef | TableFunctionRef, o
     }
   }
   const t = ctx.schema.getTable(item.name);
-  // An eponymous pragma table without arguments: `SELECT * FROM pragma_user_version`.
-  if (!t && lname.startsWith("pragma_")) return tableFunctionSource(ctx, { kind: "function", name: item.name, args: [], ...(item.alias ? { alias: item.alias } : {}) });
+  // A table-valued function named without arguments: `SELECT * FROM pragma_user_version`.
+  if (!t && (lname.startsWith("pragma_") || lname === "json_each" || lname === "json_tree")) return tableFunctionSource(ctx, { kind: "function", name: item.name, args: [], ...(item.alias ? { alias: item.alias } : {}) });
   if (!t) throw new DbError("DB_ERROR", `no such table: ${item.schema ? `${item.schema}.` : ""}${item.name}`);
   // A view's body names the schema's tables, not the CTEs of the statement that reads it.
   if (t.kind === "view") return withCteScope(ctx, [], () => materialize(ctx, t.select, item.alias ?? t.name, t.columns, null, undefined, pushTarget(t.select, undefined) ? push : undefined));

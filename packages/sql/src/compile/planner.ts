@@ -667,6 +667,22 @@ function searchOrder(scope: Scope, sources: Source[], whereTerms: Expr[], opts: 
   return paths[0]!.order;
 }
 
+/**
+ * FROM order, except that a table-valued function comes after the sources its arguments read
+ * (`FROM json_each(t.doc), t` runs t's loop first), as SQLite's planner requires of them.
+ */
+function functionOrder(scope: Scope, sources: Source[]): Source[] {
+  const out: Source[] = [];
+  const pending = [...sources];
+  const ready = (s: Source) => !s.tvf || s.tvf.args.every((a) => [...(termDeps(scope, a) ?? [])].every((d) => d === s || out.includes(d)));
+  while (pending.length) {
+    const i = pending.findIndex(ready);
+    // Functions reading each other (no order works): the rest in FROM order.
+    out.push(pending.splice(Math.max(i, 0), 1)[0]!);
+  }
+  return out;
+}
+
 export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, opts: PlanOptions = { autoIndex: false, outerRows: 1 }): Plan {
   const sources = scope.sources;
   const hasLeft = sources.some((s) => s.join === "left");
@@ -677,8 +693,7 @@ export function plan(scope: Scope, whereTerms: Expr[], newCursor: () => number, 
   // Where an inner join's ON term belongs (the index of the table its join added), or -1 for a
   // WHERE term. With a RIGHT/FULL JOIN, an ON term filters nothing before its own join's level.
   const joinAt = (t: Expr) => opts.joinAt?.get(t) ?? -1;
-  // A table-valued function may read the tables to its left: FROM order is kept.
-  const order = hasLeft || rj >= 0 || sources.length <= 1 || sources.some((s) => s.tvf) ? sources : searchOrder(scope, sources, whereTerms, opts);
+  const order = hasLeft || rj >= 0 || sources.length <= 1 ? sources : sources.some((s) => s.tvf) ? functionOrder(scope, sources) : searchOrder(scope, sources, whereTerms, opts);
   const placed = new Set<Source>();
   const levels: Level[] = [];
   let pool = [...whereTerms];

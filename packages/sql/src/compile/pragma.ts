@@ -137,7 +137,10 @@ function impl(ctx: Ctx, p: Pragma): PragmaImpl | null {
     case "table_list":
       return {
         columns: ["schema", "name", "type", "ncol", "wr", "strict"],
-        rows: () => [...new Set(ctx.schema.tables.values())].map((t) => ["main", t.name, t.kind, t.kind === "table" ? t.columns.length : (t.columns?.length ?? 0), 0, 0]),
+        rows: () =>
+          [...new Set(ctx.schema.tables.values())]
+            .filter((t) => v === undefined || t.name.toLowerCase() === v.toLowerCase())
+            .map((t) => ["main", t.name, t.kind, t.kind === "table" ? t.columns.length : (t.columns?.length ?? 0), 0, 0]),
       };
     case "integrity_check":
     case "quick_check":
@@ -158,20 +161,40 @@ function impl(ctx: Ctx, p: Pragma): PragmaImpl | null {
 }
 
 /**
- * A read-only pragma as a table-valued function `pragma_<name>(arg)` (pragma.html#pragfunc), or
- * null when `name` is unknown, sets something, or returns no columns.
+ * The pragmas that are table-valued functions `pragma_<name>(...)` (pragma.html#pragfunc): those
+ * that report without changing anything, with the arguments SQLite's take: the pragma's argument
+ * (a table or index name) and/or a schema name, which must be "main" (SQLite's hidden `arg` and
+ * `schema` columns, not shown here).
  */
+const PRAGMA_FUNCTIONS: Record<string, "arg+schema" | "arg" | "schema" | "none"> = {
+  table_info: "arg+schema", table_xinfo: "arg+schema", index_info: "arg+schema", index_xinfo: "arg+schema",
+  index_list: "arg+schema", foreign_key_list: "arg+schema", integrity_check: "arg+schema", quick_check: "arg+schema",
+  table_list: "arg",
+  page_size: "schema", page_count: "schema", cache_size: "schema", journal_mode: "schema", synchronous: "schema",
+  auto_vacuum: "schema", max_page_count: "schema",
+  user_version: "none", application_id: "none", schema_version: "none", freelist_count: "none", foreign_keys: "none",
+  database_list: "none", collation_list: "none", function_list: "none", encoding: "none",
+};
+
+/** A pragma as a table-valued function, or null when `name` is not one (PRAGMA_FUNCTIONS). */
 export function pragmaTable(ctx: Ctx, name: string): { columns: string[]; maxArgs: number; run: (args: SqlValue[], c: PragmaContext) => SqlValue[][] } | null {
+  const kind = PRAGMA_FUNCTIONS[name];
+  if (kind === undefined) return null;
   const probe = impl(ctx, { kind: "pragma", name });
-  if (!probe || probe.writes || probe.columns.length === 0) return null;
+  if (!probe || probe.columns.length === 0) return null;
+  const takesArg = kind === "arg" || kind === "arg+schema";
+  const text = (v: SqlValue) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v));
   return {
     columns: probe.columns,
-    maxArgs: 1,
+    maxArgs: kind === "arg+schema" ? 2 : kind === "none" ? 0 : 1,
     run: (args, c) => {
-      const v = args[0];
-      const im = impl(ctx, { kind: "pragma", name, ...(v === undefined || v === null ? {} : { value: String(v instanceof Uint8Array ? "" : v) }) });
-      if (!im || im.writes) throw new DbError("DB_ERROR", `pragma_${name}() cannot change a setting`);
-      return im.rows(c);
+      const schema = kind === "arg+schema" ? args[1] : kind === "schema" ? args[0] : undefined;
+      if (schema !== undefined && schema !== null && text(schema).toLowerCase() !== "main") throw new DbError("DB_ERROR", `unknown database '${text(schema)}'`);
+      const v = takesArg ? args[0] : undefined;
+      const value = v === undefined || v === null ? undefined : text(v);
+      // integrity_check(t) checks table t (here: all of them, once t is known to exist).
+      if ((name === "integrity_check" || name === "quick_check") && value !== undefined && !ctx.schema.getTable(value)) throw new DbError("DB_ERROR", `no such table: ${value}`);
+      return impl(ctx, { kind: "pragma", name, ...(value === undefined || name === "integrity_check" || name === "quick_check" ? {} : { value }) })!.rows(c);
     },
   };
 }

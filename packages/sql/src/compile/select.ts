@@ -517,7 +517,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
       star: !!f.star || (name === "count" && f.args.length === 0),
       ...(coll ? { collation: coll } : {}),
       ...(f.filter ? { filter: true } : {}),
-      ...(name.startsWith("json_group_") && jsonMarks(f.args) ? { asJson: jsonMarks(f.args)! } : {}),
+      ...jsonAggMarks(scope, name, f.args),
     };
   });
   const bareMap = new Map<string, number>();
@@ -586,7 +586,7 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
       const def = aggDefs[ai]!;
       const nArgs = def.star ? 0 : f.args.length;
       const args = b.reg(Math.max(1, nArgs));
-      if (!def.star) f.args.forEach((a, i) => compileExpr(ctx, scope, def.asJson ? jsonArgument(a) : a, args + i));
+      if (!def.star) f.args.forEach((a, i) => compileExpr(ctx, scope, def.asJson?.[i] === 1 ? jsonArgument(a) : a, args + i));
       let skipF = 0;
       if (f.filter) {
         if (hitReg && accReg && minMaxKinds[ai]) b.emit(Op.Copy, accReg, hitReg, 0);
@@ -807,6 +807,12 @@ function markCovering(levels: Level[], used: Map<Source, Set<number>>): void {
     const pos = coverPositions(t, acc.index, used.get(lv.source) ?? new Set<number>());
     if (pos) lv.source.cover = { cursor: acc.cursor, pos };
   }
+}
+
+/** json_group_array/object's JSON-marked arguments (expr.ts jsonMarks), as AggDef fields. */
+function jsonAggMarks(scope: Scope, name: string, args: Expr[]): { asJson?: number[] } {
+  const marks = name === "json_group_array" || name === "json_group_object" ? jsonMarks(scope, args) : null;
+  return marks ? { asJson: marks } : {};
 }
 
 /** Emits nested loops for levels[i..], calling `body` in the innermost. */
