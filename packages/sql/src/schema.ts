@@ -219,6 +219,7 @@ export function generatedOrder(columns: Column[]): number[] {
 function indexedName(ic: IndexedColumn): string {
   if (ic.name) return ic.name;
   if (ic.expr.kind === "column") return ic.expr.name;
+  if (ic.expr.kind === "literal" && ic.expr.type === "string") return ic.expr.value;
   throw new DbError("DB_ERROR", "expressions prohibited in PRIMARY KEY and UNIQUE constraints");
 }
 
@@ -248,23 +249,20 @@ export function indexFromAst(ast: CreateIndex, table: Table, rootpage: number, s
   const exprs: (Expr | null)[] = [];
   const columns = ast.columns.map((ic) => {
     const e = ic.expr;
-    if (e.kind !== "column" || e.table !== undefined) {
+    // A string literal naming a column is that column (SQLite's sqlite3StringToId).
+    const name = e.kind === "column" && e.table === undefined ? e.name : e.kind === "literal" && e.type === "string" && findColumn(table, e.value) >= 0 ? e.value : undefined;
+    if (name === undefined) {
       exprs.push(e);
       return -2;
     }
     exprs.push(null);
-    const name = e.name;
-    const i = table.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+    const i = findColumn(table, name);
     if (i >= 0) return i;
     if (["rowid", "oid", "_rowid_"].includes(name.toLowerCase())) return -1;
     throw new DbError("DB_ERROR", `no such column: ${name}`);
   });
-  const collation = (c: IndexedColumn, j: number) => {
-    if (c.collation) return c.collation;
-    const col = columns[j]!;
-    if (col === -2) return exprCollation(table, exprs[j]!);
-    return col >= 0 ? table.columns[col]!.collation : "BINARY";
-  };
+  // An expression's key collates BINARY unless the index column says COLLATE (SQLite's index_xinfo).
+  const collation = (c: IndexedColumn, j: number) => c.collation ?? (columns[j]! >= 0 ? table.columns[columns[j]!]!.collation : "BINARY");
   return {
     name: ast.name,
     table: table.name,
@@ -280,27 +278,10 @@ export function indexFromAst(ast: CreateIndex, table: Table, rootpage: number, s
   };
 }
 
-/**
- * The collation of an index expression over `t`'s columns (sqlite3ExprCollSeq): a column's own,
- * through CAST and unary +; an explicit COLLATE, found through the operands that hold one; else BINARY.
- */
-function exprCollation(t: Table, e: Expr): string {
-  if (e.kind === "column") return t.columns.find((c) => c.name.toLowerCase() === e.name.toLowerCase())?.collation ?? "BINARY";
-  if (e.kind === "cast") return exprCollation(t, e.expr);
-  if (e.kind === "unary" && e.op === "+") return exprCollation(t, e.operand);
-  if (e.kind === "collate") return e.collation.toUpperCase();
-  const kids = e.kind === "binary" ? [e.left, e.right] : e.kind === "function" ? e.args : [];
-  const withCollate = kids.find((k) => hasCollate(k));
-  return withCollate ? exprCollation(t, withCollate) : "BINARY";
+function findColumn(t: Table, name: string): number {
+  return t.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
 }
 
-function hasCollate(e: unknown): boolean {
-  if (Array.isArray(e)) return e.some(hasCollate);
-  if (!e || typeof e !== "object") return false;
-  const o = e as Record<string, unknown>;
-  if (o.kind === "select") return false;
-  return o.kind === "collate" || Object.values(o).some(hasCollate);
-}
 
 /** Reads the schema table and rebuilds the catalog. Call inside a read transaction. */
 export function loadSchema(pager: Pager): Schema {

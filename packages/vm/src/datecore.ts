@@ -10,8 +10,8 @@ import { ATOF_DIGITS, ATOF_GARBAGE, atof, lastAtofFlags } from "./fp.js";
 export interface DateTimeContext {
   /** The statement's current time in ms since the Unix epoch (default: Date.now()). */
   now?: () => number;
-  /** Set when evaluating a CHECK constraint, index or generated column: 'now' is an error. */
-  pure?: boolean;
+  /** Set when evaluating a CHECK constraint, index or generated column ("an index", ...): 'now' is an error. */
+  pure?: string;
   /** Function name, for error messages. */
   name?: string;
 }
@@ -256,7 +256,7 @@ export function clearYMD_HMS_TZ(p: DT): void {
 
 export function notPure(ctx: DateTimeContext): void {
   if (ctx.pure) {
-    throw new DbError("DB_ERROR", `non-deterministic use of ${ctx.name ?? "date"}() in an index, CHECK constraint or generated column`);
+    throw new DbError("DB_ERROR", `non-deterministic use of ${ctx.name ?? "date"}() in ${ctx.pure}`);
   }
 }
 

@@ -133,7 +133,8 @@ export function compileAlter(ctx: Ctx, st: AlterTable, text: string): ColumnMeta
       const dflt = (def.constraints.find((k) => k.kind === "default") as { expr: Expr } | undefined)?.expr ?? null;
       if (!constantDefault(dflt)) throw new DbError("DB_ERROR", "Cannot add a column with non-constant default");
       const nullDefault = !dflt || (dflt.kind === "literal" && dflt.type === "null");
-      if (def.constraints.some((k) => k.kind === "not-null") && nullDefault) throw new DbError("DB_ERROR", "Cannot add a NOT NULL column with default value NULL");
+      const generated = def.constraints.some((k) => k.kind === "generated");
+      if (def.constraints.some((k) => k.kind === "not-null") && nullDefault && !generated) throw new DbError("DB_ERROR", "Cannot add a NOT NULL column with default value NULL");
       // The column definition as written: everything after ADD [COLUMN].
       const toks = tokenize(text);
       const addAt = toks.findIndex((k) => k.type === "keyword" && k.value === "ADD");

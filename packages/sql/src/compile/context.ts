@@ -100,11 +100,28 @@ export interface Ctx {
   pushPlans?: WeakMap<import("../ast.js").SelectSimple, import("./pushdown.js").PushDowns>;
   /** Inside a trigger body: the scope holding NEW/OLD, the trigger names being compiled, and where RAISE(IGNORE) goes. */
   trigger?: { scope: Scope; stack: string[]; ignore: number } | undefined;
+  /** Compiling an index expression, generated column or CHECK ("an index" ...): date and time functions refuse 'now'. */
+  pureIn?: string;
   /** A window query's rewrite (window.ts), by its SELECT core: compiled again, it is rewritten once. */
   windowRewrites?: WeakMap<import("../ast.js").SelectSimple, import("../ast.js").Select>;
 }
 
 export const MAX_COMPILE_DEPTH = 200;
+
+/**
+ * Runs `compile` for an expression stored in the schema (`where`: "an index", "a generated
+ * column", "a CHECK constraint"), whose value must not depend on the time (SQLite's
+ * SQLITE_FUNC_SLOCHNG functions with 'now' fail there).
+ */
+export function withPure<T>(ctx: Ctx, where: string, compile: () => T): T {
+  const saved = ctx.pureIn;
+  ctx.pureIn = where;
+  try {
+    return compile();
+  } finally {
+    ctx.pureIn = saved;
+  }
+}
 
 /** Runs `compile` with `ctes` as the CTEs in scope (a view body or trigger program: none). */
 export function withCteScope<T>(ctx: Ctx, ctes: Ctx["ctes"], compile: () => T): T {

@@ -2,7 +2,7 @@
 import { DbError, FLAG_COUNT, FLAG_COUNT_TOTAL, FLAG_LASTROWID, FLAG_NEW_ROWID, Op, RECORD_TRANSIENT, type ColumnMeta } from "@db/vm";
 import type { ConflictAction, Delete, Expr, FromItem, Insert, SetClause, Update } from "../ast.js";
 import type { Table } from "../schema.js";
-import { Scope, tableSource, type Ctx } from "./context.js";
+import { Scope, tableSource, withPure, type Ctx } from "./context.js";
 import { autoincBegin, autoincEnd, autoincNoteRowid } from "./autoincrement.js";
 import { ROWID_NAMES, compileExpr } from "./expr.js";
 import { compileSelect } from "./select.js";
@@ -96,7 +96,7 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
     const scope = new Scope([rowSource(t.name, t, cols, rowid)], null);
     for (const chk of t.checks) {
       const ok = b.label();
-      const r = compileExpr(ctx, scope, chk.expr);
+      const r = withPure(ctx, "a CHECK constraint", () => compileExpr(ctx, scope, chk.expr));
       b.emit(Op.If, r, ok, 1);
       if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
       else constraintError(ctx, "DB_CONSTRAINT_CHECK", `CHECK constraint failed: ${chk.name ?? chk.text}`);
@@ -146,11 +146,10 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
   };
   // Uniqueness constraints: ROWID (-1) then unique indexes; an upsert's targets are checked first,
   // in its clauses' order, as SQLite does (lang_upsert.html).
+  // (SQLite keeps a table's indexes newest first, and checks them in that order.)
   const order: number[] = [];
   if (rowidChanged && !fused) order.push(-1);
-  t.indexes.forEach((idx, i) => {
-    if (idx.unique) order.push(i);
-  });
+  for (let i = t.indexes.length - 1; i >= 0; i--) if (t.indexes[i]!.unique) order.push(i);
   const first = (upsert?.first ?? []).filter((c) => order.includes(c));
   for (const c of [...first, ...order.filter((c) => !first.includes(c))]) {
     const handler = upsert?.handler(c) ?? null;

@@ -4,7 +4,7 @@ import {
   scalarFunctions, WINDOW_FUNCTIONS, type Affinity, type CompareP4, type SqlValue,
 } from "@db/vm";
 import type { BinaryExpr, Expr, FunctionCall, Select } from "../ast.js";
-import { Scope, type Ctx, type Source } from "./context.js";
+import { Scope, withPure, type Ctx, type Source } from "./context.js";
 import { compileSubquery } from "./subquery.js";
 import { callsFunction } from "../parser-expr.js";
 
@@ -105,7 +105,7 @@ function emitVirtualColumn(ctx: Ctx, source: Source, col: number, expr: Expr, ta
   // The expression names the table's own columns, also those a USING join hides.
   const self: Source = { ...source, hidden: new Set() };
   delete self.usingCoalesce;
-  compileExpr(ctx, new Scope([self], null), expr, target);
+  withPure(ctx, "a generated column", () => compileExpr(ctx, new Scope([self], null), expr, target));
   b.emit(Op.Affinity, target, 1, 0, [source.columns[col]!.affinity ?? "BLOB"]);
   b.place(done);
 }
@@ -786,7 +786,13 @@ function compileFunction(ctx: Ctx, scope: Scope | null, e: FunctionCall, t: numb
       return;
     }
   }
-  const fn = e.asJson && def.fn === scalarFunctions.get(name)?.fn ? jsonExtractAsJson : marks ? jsonScalar(name, marks) : def.fn;
+  const builtin = def.fn === scalarFunctions.get(name)?.fn;
+  let fn = e.asJson && builtin ? jsonExtractAsJson : marks ? jsonScalar(name, marks) : def.fn;
+  if (ctx.pureIn && builtin && TIME_FUNCTIONS.has(name)) {
+    const pure = ctx.pureIn;
+    const f = def.fn as (args: SqlValue[], c: { pure: string }) => SqlValue;
+    fn = (args) => f(args, { pure });
+  }
   b.emit(Op.Function, first, e.args.length, t, { fn, name, explain: name }, 0);
 }
 
@@ -850,6 +856,9 @@ export function jsonArgument(a: Expr): Expr {
 export function takesJsonValues(ctx: Ctx, name: string): boolean {
   return JSON_VALUE_FUNCTIONS.has(name) && scalarFunctions.get(name)?.fn === ctx.functions.get(name)?.fn;
 }
+
+/** The date and time functions, whose 'now' is refused in indexes, generated columns and CHECKs. */
+const TIME_FUNCTIONS: ReadonlySet<string> = new Set(["date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff"]);
 
 /** Splits a WHERE expression into its AND-ed terms. */
 export function conjuncts(e: Expr | undefined, out: Expr[] = []): Expr[] {

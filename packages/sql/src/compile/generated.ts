@@ -8,7 +8,7 @@ import { DbError, Op } from "@db/vm";
 import type { Expr } from "../ast.js";
 import type { Column, Table } from "../schema.js";
 import { Builder } from "./builder.js";
-import { Scope, tableSource, type Ctx, type Source } from "./context.js";
+import { Scope, tableSource, withPure, type Ctx, type Source } from "./context.js";
 import { ROWID_NAMES, compileExpr, emitColumn, isSubquery, walkExpr } from "./expr.js";
 
 export function isVirtual(c: Column | undefined): boolean {
@@ -65,7 +65,7 @@ export function computeGenerated(ctx: Ctx, t: Table, cols: number, rowid: number
   for (const i of t.generatedOrder) {
     const c = t.columns[i]!;
     if (virtualOnly && c.generated!.stored) continue;
-    compileExpr(ctx, scope, c.generated!.expr, cols + i);
+    withPure(ctx, "a generated column", () => compileExpr(ctx, scope, c.generated!.expr, cols + i));
     ctx.b.emit(Op.Affinity, cols + i, 1, 0, [c.affinity]);
   }
 }

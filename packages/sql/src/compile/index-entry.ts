@@ -6,7 +6,7 @@
  */
 import { Op } from "@db/vm";
 import type { Index, Table } from "../schema.js";
-import { Scope, tableSource, type Ctx } from "./context.js";
+import { Scope, tableSource, withPure, type Ctx } from "./context.js";
 import { compileCondition, compileExpr } from "./expr.js";
 import { emitTableColumn } from "./generated.js";
 
@@ -24,6 +24,10 @@ function rowScope(t: Table, at: RowAt): Scope {
  * entry in it.
  */
 export function indexEntry(ctx: Ctx, t: Table, idx: Index, at: RowAt, none: number): number {
+  return withPure(ctx, "an index", () => entry(ctx, t, idx, at, none));
+}
+
+function entry(ctx: Ctx, t: Table, idx: Index, at: RowAt, none: number): number {
   const b = ctx.b;
   const needsScope = idx.where || idx.exprs;
   const scope = needsScope ? rowScope(t, at) : null;

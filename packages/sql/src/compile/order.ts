@@ -7,6 +7,7 @@ import type { Expr, OrderingTerm } from "../ast.js";
 import type { Scope } from "./context.js";
 import { resolveColumn } from "./expr.js";
 import type { Plan } from "./planner.js";
+import { plannerColumns } from "./row-match.js";
 
 interface Want {
   /** Table column index; -1 is the rowid. */
@@ -73,7 +74,9 @@ export function satisfyOrder(scope: Scope, p: Plan, orderBy: OrderingTerm[], res
     const k = acc.keys.length;
     // The chosen index, or another with the same equality columns, may already be in order.
     // (A partial index is usable only where the planner proved it; it took acc.index if so.)
-    const same = t.indexes.filter((i) => i === acc.index || (!i.where && !acc.lower && !acc.upper && i.columns.length >= k && i.columns.slice(0, k).every((c, j) => c === acc.index.columns[j] && i.collations[j] === acc.index.collations[j])));
+    // Columns compared as the planner names them: two different expressions are different columns.
+    const chosen = plannerColumns(t, acc.index);
+    const same = t.indexes.filter((i) => i === acc.index || (!i.where && !acc.lower && !acc.upper && i.columns.length >= k && plannerColumns(t, i).slice(0, k).every((c, j) => c === chosen[j] && i.collations[j] === acc.index.collations[j])));
     for (const idx of same) {
       const rev = fits(idx, k);
       if (rev === null) continue;

@@ -50,7 +50,7 @@ function targetConstraint(t: Table, clause: Clause): number {
   if (names.size === 1 && rowidNames.includes([...names][0]!)) return -1;
   const i = t.indexes.findIndex(
     // A partial index matches a target whose WHERE is its WHERE (sqlite3UpsertAnalyzeTarget).
-    (idx) => idx.unique && (!idx.where || (!!clause.targetWhere && sameWhere(t, idx.where, clause.targetWhere))) && idx.columns.length === names.size && idx.columns.every((c) => names.has(c < 0 ? "rowid" : t.columns[c]!.name.toLowerCase())),
+    (idx) => idx.unique && (!idx.where || (!!clause.targetWhere && sameWhere(t, idx.where, clause.targetWhere))) && idx.columns.length === names.size && idx.columns.every((c) => c !== -2 && names.has(c < 0 ? "rowid" : t.columns[c]!.name.toLowerCase())),
   );
   if (i < 0) throw none();
   return i;
