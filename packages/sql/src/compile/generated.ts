@@ -9,7 +9,7 @@ import type { Expr } from "../ast.js";
 import type { Column, Table } from "../schema.js";
 import { Builder } from "./builder.js";
 import { Scope, tableSource, withPure, type Ctx, type Source } from "./context.js";
-import { ROWID_NAMES, compileExpr, emitColumn, isSubquery, walkExpr } from "./expr.js";
+import { ROWID_NAMES, compileExpr, constantOf, emitColumn, isSubquery, walkExpr } from "./expr.js";
 
 export function isVirtual(c: Column | undefined): boolean {
   return !!c?.generated && !c.generated.stored;
@@ -70,10 +70,13 @@ export function computeGenerated(ctx: Ctx, t: Table, cols: number, rowid: number
   }
 }
 
-/** Loads column i of the row under table cursor `cursor` (the rowid alias, or a VIRTUAL column computed). */
+/**
+ * Loads column i of the row under table cursor `cursor`: the rowid alias, a VIRTUAL column
+ * computed, or the stored value (the column's DEFAULT for a row written before ADD COLUMN).
+ */
 export function emitTableColumn(ctx: Ctx, t: Table, cursor: number, i: number, target: number): void {
   if (i < 0 || i === t.rowidAlias) ctx.b.emit(Op.Rowid, cursor, target);
-  else if (!isVirtual(t.columns[i])) ctx.b.emit(Op.Column, cursor, i, target);
+  else if (!isVirtual(t.columns[i])) ctx.b.emit(Op.Column, cursor, i, target, constantOf(t.columns[i]!.default));
   else {
     const scope = new Scope([tableSource(t, t.name, cursor)], null);
     emitColumn(ctx, { scope, source: scope.sources[0]!, col: i }, target);
