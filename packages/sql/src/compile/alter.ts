@@ -1,5 +1,6 @@
 /**
- * ALTER TABLE (lang_altertable.html): RENAME TO, RENAME COLUMN and ADD COLUMN. The schema stores
+ * ALTER TABLE (lang_altertable.html): RENAME TO, RENAME COLUMN, ADD COLUMN and DROP COLUMN
+ * (drop-column.ts). The schema stores
  * SQL text, so each change rewrites the stored CREATE statements token by token (never by string
  * search, so names inside strings or comments are left alone) and updates the schema rows.
  */
@@ -8,6 +9,7 @@ import type { AlterTable, Expr } from "../ast.js";
 import type { Table } from "../schema.js";
 import { tableFromAst } from "../schema.js";
 import { checkGenerated } from "./generated.js";
+import { compileDropColumn } from "./drop-column.js";
 import { parseOne } from "../parser.js";
 import { tokenize, type Token } from "../tokenizer.js";
 import type { Ctx } from "./context.js";
@@ -206,6 +208,7 @@ export function compileAlter(ctx: Ctx, st: AlterTable, text: string): ColumnMeta
       return [];
     }
     case "drop-column":
-      throw new DbError("DB_ERROR", "ALTER TABLE DROP COLUMN is not supported yet");
+      emitRewrites(ctx, [{ type: "table", name: t.name, sql: compileDropColumn(ctx, t, st) }]);
+      return [];
   }
 }
