@@ -34,6 +34,25 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  // A parenthesized join (`a LEFT JOIN (b JOIN c ON ...) ON ...`) keeps its tables' names:
+  // b.x, b.*, c.z resolve outside it (it was a subquery whose columns only had bare names).
+  "parenthesized joins": [
+    "CREATE TABLE a(x)",
+    "CREATE TABLE b(x, y)",
+    "CREATE TABLE c(y, z)",
+    "CREATE TABLE d(z, w)",
+    "INSERT INTO a VALUES (1),(2),(3)",
+    "INSERT INTO b VALUES (1, 10), (2, 20), (3, 30)",
+    "INSERT INTO c VALUES (10, 'p'), (30, 'q')",
+    "INSERT INTO d VALUES ('p', 100)",
+    "SELECT a.x, b.*, c.z FROM a LEFT JOIN (b JOIN c ON b.y = c.y) ON a.x = b.x ORDER BY a.x",
+    "SELECT a.x, d.w FROM a LEFT JOIN (b JOIN (c JOIN d USING (z)) ON b.y = c.y) ON a.x = b.x ORDER BY 1",
+    "SELECT count(*) FROM a JOIN (b CROSS JOIN c) ON a.x = b.x WHERE c.z = 'p'",
+    "SELECT a.x, bb.y FROM a LEFT JOIN (b AS bb JOIN c AS cc ON bb.y = cc.y) ON a.x = bb.x ORDER BY 1",
+    "SELECT y FROM a JOIN (b JOIN c USING (y)) ON a.x = b.x",
+    "SELECT x FROM a JOIN (b JOIN c ON b.y = c.y) ON a.x = b.x",
+    "SELECT c.* FROM a LEFT JOIN (b JOIN c ON b.y = c.y) ON a.x = b.x ORDER BY 1",
+  ],
   // ALTER TABLE DROP COLUMN: SQLite's refusals (PRIMARY KEY, column UNIQUE, indexes, CHECK,
   // generated columns, foreign keys, views, triggers' expressions but not their SET targets) and
   // rows rewritten without the column (also rows from before an ADD COLUMN).

@@ -135,6 +135,8 @@ export interface SubqueryRef {
   alias?: string;
   /** Set by the compiler only (compile/window.ts): the window functions computed over `select`'s rows. */
   window?: import("./compile/window.js").WindowPass;
+  /** A parenthesized join (`a LEFT JOIN (b JOIN c ON ...) ON ...`): `SELECT *` of it, whose columns keep their tables' names. */
+  nestedJoin?: true;
 }
 export interface JoinItem {
   kind: "join";

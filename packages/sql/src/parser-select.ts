@@ -310,6 +310,7 @@ export abstract class SelectParser extends ExprParser {
       };
       const ref: SubqueryRef = { kind: "subquery", select };
       if (alias !== undefined) ref.alias = alias;
+      else ref.nestedJoin = true;
       return ref;
     }
     const { schema, name } = this.parseQualifiedName();

@@ -22,6 +22,8 @@ export interface Source {
   cursor: number;
   /** Columns hidden from `*` (the right side of USING/NATURAL). */
   hidden: Set<number>;
+  /** A parenthesized join: the table (alias) each column came from, which qualifies it (`b.x`). */
+  columnTables?: string[];
   join: "inner" | "left";
   on: Expr | null;
   /** A row held in registers instead of a cursor (CHECK constraints, trigger NEW/OLD): column i in regBase + i. */

@@ -27,6 +27,14 @@ export function resolveColumn(scope: Scope | null, table: string | undefined, na
   while (s) {
     let found: Resolved | null = null;
     for (const src of s.sources) {
+      if (ltable !== undefined && src.columnTables) {
+        // A column of a parenthesized join, qualified by the table it came from.
+        const j = src.columns.findIndex((c, k) => c.name.toLowerCase() === lname && src.columnTables![k]!.toLowerCase() === ltable);
+        if (j >= 0) {
+          found = { scope: s, source: src, col: j };
+          break;
+        }
+      }
       if (ltable !== undefined && src.name.toLowerCase() !== ltable) continue;
       const i = src.columns.findIndex((c) => c.name.toLowerCase() === lname);
       // An unqualified USING column is the left side's (or, in a RIGHT/FULL JOIN, a coalesce of both).

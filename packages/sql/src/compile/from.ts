@@ -2,6 +2,7 @@
 import { DbError, Op } from "@db/vm";
 import type { Expr, FromItem, Select, SubqueryRef, TableFunctionRef, TableRef } from "../ast.js";
 import { tableFunctionSource } from "./table-function.js";
+import { Builder } from "./builder.js";
 import { tableSource, withCteScope, type Ctx, type Scope, type Source, type SourceColumn } from "./context.js";
 import { isRecursiveCte, materializeRecursive } from "./recursive.js";
 import { compileSelect } from "./select.js";
@@ -99,7 +100,11 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef | TableFunctionRef, o
   const push = { item, terms: pushes?.get(item) };
   // A subquery in FROM may read columns of the queries around this one (not of its FROM
   // siblings): it then runs again each time the enclosing query does.
-  if (item.kind === "subquery") return materialize(ctx, item.select, item.alias ?? subqueryName(ctx, item), undefined, outer, out, pushTarget(item.select, undefined) ? push : undefined, item.window);
+  if (item.kind === "subquery") {
+    const src = materialize(ctx, item.select, item.alias ?? subqueryName(ctx, item), undefined, outer, out, pushTarget(item.select, undefined) ? push : undefined, item.window);
+    if (item.nestedJoin && item.select.core.kind === "core" && item.select.core.from) src.columnTables = joinQualifiers(ctx, item.select.core.from);
+    return src;
+  }
   const lname = item.name.toLowerCase();
   const limitHint = ctx.cteLimitHint;
   ctx.cteLimitHint = undefined;
@@ -129,6 +134,18 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef | TableFunctionRef, o
   if (t.kind === "view") return withCteScope(ctx, [], () => materialize(ctx, t.select, item.alias ?? t.name, t.columns, null, undefined, pushTarget(t.select, undefined) ? push : undefined));
   const cursor = ctx.b.cursor();
   return { ...tableSource(t, item.alias ?? t.name, cursor), ...(item.notIndexed ? { notIndexed: true } : {}) };
+}
+
+/** The table (alias) each column of `SELECT * FROM join` comes from, in `*` order. */
+function joinQualifiers(ctx: Ctx, join: FromItem): string[] {
+  const scratch: Ctx = { ...ctx, b: new Builder() };
+  const names: string[] = [];
+  for (const s of buildSources(scratch, join, null).sources) {
+    s.columns.forEach((_, i) => {
+      if (!s.hidden.has(i)) names.push(s.columnTables?.[i] ?? s.name);
+    });
+  }
+  return names;
 }
 
 /**

@@ -139,10 +139,13 @@ function expandColumns(scope: Scope, cols: ResultColumn[]): OutCol[] {
     const wanted = rc.kind === "table-star" ? rc.table.toLowerCase() : null;
     let any = false;
     for (const src of scope.sources) {
-      if (wanted !== null && src.name.toLowerCase() !== wanted) continue;
+      const inner = wanted !== null && src.columnTables?.some((n) => n.toLowerCase() === wanted);
+      if (wanted !== null && src.name.toLowerCase() !== wanted && !inner) continue;
       any = true;
       src.columns.forEach((c, i) => {
         if (wanted === null && src.hidden.has(i)) return;
+        // `b.*` of a parenthesized join: b's columns of it.
+        if (inner && src.columnTables![i]!.toLowerCase() !== wanted) return;
         const meta: ColumnMeta = { name: c.name, column: c.name, type: c.type };
         if (src.table) meta.table = src.table.name;
         // A USING column of a table left of a RIGHT/FULL JOIN is named unqualified, as SQLite's
