@@ -34,6 +34,26 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  // RENAME COLUMN / RENAME TO with views and triggers elsewhere in the schema; `t.` qualifiers in
+  // a partial index's WHERE follow the rename; a renamed column is written bare unless it must be quoted.
+  "ALTER TABLE RENAME beside views and triggers": [
+    "CREATE TABLE t(a, b)",
+    "CREATE TABLE other(x)",
+    "CREATE VIEW vo AS SELECT x FROM other",
+    "CREATE TRIGGER tro AFTER INSERT ON other BEGIN SELECT new.x; END",
+    "INSERT INTO t VALUES (1, 2), (3, -1)",
+    "CREATE INDEX p ON t(a) WHERE t.b > 0",
+    "ALTER TABLE t RENAME COLUMN a TO z",
+    "ALTER TABLE t RENAME TO u",
+    "INSERT INTO u VALUES (5, 5)",
+    "SELECT z FROM u WHERE u.b > 0 ORDER BY z",
+    "SELECT sql FROM sqlite_schema WHERE name = 'p'",
+    "SELECT * FROM vo",
+    "CREATE TABLE k(a, b)",
+    "ALTER TABLE k RENAME COLUMN a TO \"order\"",
+    "ALTER TABLE k RENAME COLUMN b TO \"x y\"",
+    "SELECT sql FROM sqlite_schema WHERE name = 'k'",
+  ],
   // A parenthesized join (`a LEFT JOIN (b JOIN c ON ...) ON ...`) keeps its tables' names:
   // b.x, b.*, c.z resolve outside it (it was a subquery whose columns only had bare names).
   "parenthesized joins": [
