@@ -34,6 +34,31 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  // An upsert target may name an indexed expression (expridx.html): ON CONFLICT(lower(b)).
+  "upsert targets on expressions": [
+    "CREATE TABLE t(a,b)",
+    "CREATE UNIQUE INDEX i2 ON t(lower(b))",
+    "INSERT INTO t VALUES (1,'x')",
+    "INSERT INTO t VALUES (2,'X') ON CONFLICT(lower(b)) DO UPDATE SET a=a+10",
+    "SELECT * FROM t",
+    "INSERT INTO t VALUES (3,'X') ON CONFLICT(upper(b)) DO NOTHING",
+    "CREATE UNIQUE INDEX u ON t(a, lower(b))",
+    "INSERT INTO t VALUES (11, 'x') ON CONFLICT(a, rowid) DO NOTHING",
+    "INSERT INTO t VALUES (11, 'X') ON CONFLICT(lower(b), a) DO UPDATE SET b = 'z'",
+    "SELECT * FROM t",
+  ],
+  // PRAGMA table_info of a view: its columns as a read of it names and types them (was empty).
+  "table_info of views": [
+    "CREATE TABLE t(a INTEGER NOT NULL, b TEXT DEFAULT 'x', c)",
+    "CREATE VIEW v AS SELECT a, b AS bb, c + 1 AS c1, a || b FROM t",
+    "CREATE VIEW w(p, q) AS SELECT a, b FROM t",
+    "CREATE VIEW u AS SELECT count(*) AS n, max(a) FROM t",
+    "PRAGMA table_info(v)",
+    "PRAGMA table_info(w)",
+    "PRAGMA table_xinfo(v)",
+    "PRAGMA table_info(u)",
+    "SELECT * FROM pragma_table_info('v')",
+  ],
   // RENAME COLUMN / RENAME TO with views and triggers elsewhere in the schema; `t.` qualifiers in
   // a partial index's WHERE follow the rename; a renamed column is written bare unless it must be quoted.
   "ALTER TABLE RENAME beside views and triggers": [

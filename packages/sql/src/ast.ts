@@ -185,7 +185,8 @@ export interface Insert {
   columns?: string[];
   /** VALUES rows, a SELECT, or DEFAULT VALUES. */
   source: { kind: "values"; rows: Expr[][] } | { kind: "select"; select: Select } | { kind: "default" };
-  upsert?: { target?: string[]; targetWhere?: Expr; action: "NOTHING" | { set: SetClause[]; where?: Expr } }[];
+  /** `target`: the conflict target's terms as names (or their text); `targetExprs`: the terms as parsed. */
+  upsert?: { target?: string[]; targetExprs?: Expr[]; targetWhere?: Expr; action: "NOTHING" | { set: SetClause[]; where?: Expr } }[];
   returning?: ResultColumn[];
 }
 export interface SetClause { columns: string[]; value: Expr }

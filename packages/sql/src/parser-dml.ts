@@ -62,7 +62,9 @@ export abstract class DmlParser extends SelectParser {
     const clause: NonNullable<Insert["upsert"]>[number] = { action: "NOTHING" };
     if (this.eatOp("(")) {
       const texts: string[] = [];
-      clause.target = this.parseIndexedColumns(texts).map((c, k) => c.name ?? texts[k]);
+      const terms = this.parseIndexedColumns(texts);
+      clause.target = terms.map((c, k) => c.name ?? texts[k]!);
+      clause.targetExprs = terms.map((c) => c.expr);
       this.expectOp(")");
       if (this.eatKw("WHERE")) clause.targetWhere = this.parseExpr();
     }

@@ -11,7 +11,7 @@
  */
 import { DbError, Op } from "@db/vm";
 import type { Expr, Insert, SetClause } from "../ast.js";
-import type { Table } from "../schema.js";
+import type { Index, Table } from "../schema.js";
 import { Scope, tableSource, type Ctx } from "./context.js";
 import { ROWID_NAMES, compileCondition, compileExpr } from "./expr.js";
 import type { Returning } from "./returning.js";
@@ -48,9 +48,15 @@ function targetConstraint(t: Table, clause: Clause): number {
   const names = new Set(clause.target!.map((n) => n.toLowerCase()));
   const rowidNames = [...ROWID_NAMES, ...(t.rowidAlias >= 0 ? [t.columns[t.rowidAlias]!.name.toLowerCase()] : [])];
   if (names.size === 1 && rowidNames.includes([...names][0]!)) return -1;
+  const scope = new Scope([tableSource(t, t.name, -1)], null);
+  const exprs = clause.targetExprs ?? [];
+  // Each column of the index is a term of the target: by name, or the same expression (expridx.html).
+  const covers = (idx: Index) =>
+    idx.columns.length === names.size &&
+    idx.columns.every((c, j) => (c === -2 ? exprs.some((e) => sameRowExpr(scope, scope.sources[0]!, e, idx.exprs![j])) : names.has(c < 0 ? "rowid" : t.columns[c]!.name.toLowerCase())));
   const i = t.indexes.findIndex(
     // A partial index matches a target whose WHERE is its WHERE (sqlite3UpsertAnalyzeTarget).
-    (idx) => idx.unique && (!idx.where || (!!clause.targetWhere && sameWhere(t, idx.where, clause.targetWhere))) && idx.columns.length === names.size && idx.columns.every((c) => c !== -2 && names.has(c < 0 ? "rowid" : t.columns[c]!.name.toLowerCase())),
+    (idx) => idx.unique && (!idx.where || (!!clause.targetWhere && sameWhere(t, idx.where, clause.targetWhere))) && covers(idx),
   );
   if (i < 0) throw none();
   return i;
