@@ -5,7 +5,7 @@ import { Scope, type Ctx, type Source } from "./context.js";
 import type { Builder } from "./builder.js";
 import { ROWID_NAMES, compileCondition, compileExpr, conjuncts, emitColumn, isSubquery, plainBinary, exprAffinity, exprCollation, exprDataType, isAggregateCall, jsonArgument, jsonMarks, resolveColumn, walkExpr } from "./expr.js";
 import { buildSources } from "./from.js";
-import { plan, probeAffinity, seekAffinity, type Level } from "./planner.js";
+import { plan, probeAffinity, seekAffinity, type Access, type Bound, type Level } from "./planner.js";
 import { satisfyOrder } from "./order.js";
 import type { Index, Table } from "../schema.js";
 import { autoIndexNote, emitAutoIndex } from "./autoindex.js";
@@ -641,13 +641,15 @@ function compileSimple(ctx: Ctx, core: SelectSimple, orderBy: OrderingTerm[], li
     }
   };
 
+  // What the loops read: terms a seek consumed are not (an index on lower(b) that a
+  // `lower(b) = ?` seek used covers `SELECT rowid`), the seeks' keys are.
   const used = usedColumns(scope, [
     ...cols.map((c) => c.expr),
-    ...whereTerms,
+    ...p.constTerms,
+    ...p.levels.flatMap((lv) => [...lv.terms, ...lv.onTerms, ...accessExprs(lv.access)]),
     ...groupExprs,
     ...(having ? [having] : []),
     ...orderBy.map((o) => o.expr),
-    ...scope.sources.map((s) => s.on).filter((e): e is Expr => e !== null),
   ]);
   // (Not in a statement that writes: it may change the index under the scan.)
   if (used && !b.writes) scanCoveringIndexes(p.levels, used, () => b.cursor());
@@ -816,6 +818,25 @@ function markCovering(levels: Level[], used: Map<Source, Set<number>>): void {
 function jsonAggMarks(scope: Scope, name: string, args: Expr[]): { asJson?: number[] } {
   const marks = name === "json_group_array" || name === "json_group_object" ? jsonMarks(scope, args) : null;
   return marks ? { asJson: marks } : {};
+}
+
+/** The expressions an access path evaluates (seek keys and bounds). */
+function accessExprs(a: Access): Expr[] {
+  const bounds = (lo: Bound | null, hi: Bound | null) => [lo?.expr, hi?.expr].filter((e): e is Expr => e !== undefined);
+  switch (a.kind) {
+    case "rowid":
+      return [a.key, ...(a.inList ?? [])];
+    case "rowid-range":
+      return bounds(a.lower, a.upper);
+    case "index":
+      return [...a.keys, ...(a.inList ?? []), ...bounds(a.lower, a.upper)];
+    case "auto":
+      return a.keys;
+    case "or":
+      return a.arms.flatMap(accessExprs);
+    default:
+      return [];
+  }
 }
 
 /** Emits nested loops for levels[i..], calling `body` in the innermost. */
