@@ -83,6 +83,18 @@ export function bothRows(ours: Database, theirs: SqlJsDatabase, sql: string): { 
 }
 
 /**
+ * Expects each statement to give the same rows (or the same error) in @db and SQLite;
+ * `errors`: each must fail in SQLite (the cases are SQLite's refusals).
+ */
+export function expectSame(ours: Database, theirs: SqlJsDatabase, sqls: readonly string[], errors = false): void {
+  for (const sql of sqls) {
+    const { got, want } = bothRows(ours, theirs, sql);
+    if (errors) expect(typeof want, sql).toBe("string");
+    expect(got, sql).toEqual(want);
+  }
+}
+
+/**
  * A seeded differential session: @db and SQLite (sql.js) in memory, `run` for both, and a PRNG
  * with `pick`. The seed comes from `envVar` (else `seed`) and belongs in every failure message.
  */

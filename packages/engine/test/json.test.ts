@@ -5,7 +5,7 @@
  * The random part is seeded (JSON_SEED, printed on failure).
  */
 import { describe, expect, it } from "vitest";
-import { bothRows, seededPair } from "./helpers.js";
+import { bothRows, expectSame, seededPair } from "./helpers.js";
 
 const CASES = [
   `SELECT json(' { "a" : [1, 2.50, -0, 1e5, true, null, "x\\u0041\\n"] , "b":{} } ')`,
@@ -66,10 +66,7 @@ const CASES = [
 describe("JSON functions match SQLite", () => {
   it("on fixed corner cases", async () => {
     const { ours, theirs } = await seededPair("JSON_SEED", 1);
-    for (const sql of CASES) {
-      const { got, want } = bothRows(ours, theirs, sql);
-      expect(got, sql).toEqual(want);
-    }
+    expectSame(ours, theirs, CASES);
   });
 
   it("over a table of documents, with an index on ->>", async () => {
@@ -86,10 +83,7 @@ describe("JSON functions match SQLite", () => {
       "SELECT json_group_object(doc ->> 'name', json(doc)) FROM j",
       "SELECT id FROM j WHERE doc ->> 'name' = 'bob'",
     ];
-    for (const sql of queries) {
-      const { got, want } = bothRows(ours, theirs, sql);
-      expect(got, sql).toEqual(want);
-    }
+    expectSame(ours, theirs, queries);
   });
 
   it("as table-valued functions, correlated with the tables to their left", async () => {
@@ -132,10 +126,7 @@ describe("JSON functions match SQLite", () => {
       "SELECT * FROM pragma_table_info('t', 'aux')",
       "SELECT * FROM pragma_table_list('t')",
     ];
-    for (const sql of queries) {
-      const { got, want } = bothRows(ours, theirs, sql);
-      expect(got, sql).toEqual(want);
-    }
+    expectSame(ours, theirs, queries);
   });
 
   it("on random documents, paths and edits", async () => {

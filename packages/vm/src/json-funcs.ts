@@ -51,6 +51,14 @@ function arrowPath(v: SqlValue): PathStep[] | null {
   return [{ key: s }];
 }
 
+/** What `j -> p` finds, as `out` gives it (JSON text for ->, an SQL value for ->>), or NULL. */
+function arrow(j: SqlValue, p: SqlValue, out: (n: JNode) => SqlValue): SqlValue {
+  const d = doc(j);
+  const steps = arrowPath(p);
+  const n = d && steps ? lookup(d, steps) : undefined;
+  return n ? out(n) : null;
+}
+
 function extract(args: SqlValue[]): SqlValue {
   const j = doc(args[0]!);
   if (!j) return null;
@@ -101,28 +109,8 @@ export const jsonFunctions: Record<string, { minArgs: number; maxArgs: number; f
     },
   },
   json_extract: { minArgs: 2, maxArgs: Infinity, fn: extract },
-  "->": {
-    minArgs: 2,
-    maxArgs: 2,
-    fn: ([j, p]) => {
-      const d = doc(j!);
-      const steps = arrowPath(p!);
-      if (!d || !steps) return null;
-      const n = lookup(d, steps);
-      return n ? stringify(n) : null;
-    },
-  },
-  "->>": {
-    minArgs: 2,
-    maxArgs: 2,
-    fn: ([j, p]) => {
-      const d = doc(j!);
-      const steps = arrowPath(p!);
-      if (!d || !steps) return null;
-      const n = lookup(d, steps);
-      return n ? toSql(n) : null;
-    },
-  },
+  "->": { minArgs: 2, maxArgs: 2, fn: ([j, p]) => arrow(j!, p!, stringify) },
+  "->>": { minArgs: 2, maxArgs: 2, fn: ([j, p]) => arrow(j!, p!, toSql) },
   json_type: {
     minArgs: 1,
     maxArgs: 2,

@@ -69,15 +69,14 @@ interface Rewrite {
   sql?: string | null;
 }
 
-/** Emits code that rewrites matching schema rows in place (same rowid). */
-function emitRewrites(ctx: Ctx, rewrites: Rewrite[]): void {
+/**
+ * Emits a scan of table cursor `cur` collecting its rowids into a new ephemeral table, returned:
+ * rows are rewritten from that list, since rewriting while scanning would move the cursor.
+ */
+export function collectRowids(ctx: Ctx, cur: number): number {
   const b = ctx.b;
-  const root = (ctx.schema.getTable("sqlite_schema") as Table).rootpage;
-  const cur = b.cursor();
-  b.emit(Op.OpenWrite, cur, root, 0, undefined, 0, "sqlite_schema");
   const eph = b.cursor();
   b.emit(Op.OpenEphemeral, eph, 0);
-  // Collect rowids first: rewriting while scanning would move the cursor.
   const done = b.label();
   const top = b.label();
   const rid = b.reg();
@@ -87,6 +86,17 @@ function emitRewrites(ctx: Ctx, rewrites: Rewrite[]): void {
   b.emit(Op.EphInsert, eph, rid, 1);
   b.emit(Op.Next, cur, top);
   b.place(done);
+  return eph;
+}
+
+/** Emits code that rewrites matching schema rows in place (same rowid). */
+function emitRewrites(ctx: Ctx, rewrites: Rewrite[]): void {
+  const b = ctx.b;
+  const root = (ctx.schema.getTable("sqlite_schema") as Table).rootpage;
+  const cur = b.cursor();
+  b.emit(Op.OpenWrite, cur, root, 0, undefined, 0, "sqlite_schema");
+  const eph = collectRowids(ctx, cur);
+  const rid = ctx.b.reg();
   const done2 = b.label();
   const top2 = b.label();
   const next2 = b.label();

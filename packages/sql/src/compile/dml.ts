@@ -260,25 +260,35 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     b.place(skip);
   };
 
-  const src = ins.source;
   // Loaded before the rows (an INSERT ... SELECT reads its source first), saved after the last.
   const autoinc = t.autoincrement && t.rowidAlias >= 0 ? autoincBegin(ctx, t) : null;
+  insertSourceRows(ctx, ins, t.name, targets.length, emitRow);
+  if (autoinc) autoincEnd(ctx, autoinc);
+  ret?.output();
+  return ret?.columns ?? [];
+}
+
+/**
+ * Calls `emitRow` once per row the INSERT's source gives (DEFAULT VALUES, each VALUES row, or the
+ * rows of its SELECT, materialized first so the statement never reads its own inserts), with a
+ * loader of value j into a register. Throws DB_ERROR when a row's width is not `n` columns.
+ */
+export function insertSourceRows(ctx: Ctx, ins: Insert, table: string, n: number, emitRow: (load: (j: number, target: number) => void) => void): void {
+  const b = ctx.b;
+  const src = ins.source;
+  const width = (k: number) => {
+    if (k !== n) throw new DbError("DB_ERROR", ins.columns ? `${k} values for ${n} columns` : `table ${table} has ${n} columns but ${k} values were supplied`);
+  };
   if (src.kind === "default") emitRow(() => undefined);
   else if (src.kind === "values") {
     for (const row of src.rows) {
-      if (row.length !== targets.length) {
-        throw new DbError("DB_ERROR", ins.columns ? `${row.length} values for ${targets.length} columns` : `table ${t.name} has ${targets.length} columns but ${row.length} values were supplied`);
-      }
+      width(row.length);
       emitRow((j, target) => compileExpr(ctx, outerScope(ctx), row[j]!, target));
     }
   } else {
-    // INSERT ... SELECT: materialize first, so the statement never reads its own inserts.
     const eph = b.cursor();
     b.emit(Op.OpenEphemeral, eph, 0);
-    const info = compileSelect(ctx, src.select, { kind: "eph", cursor: eph }, outerScope(ctx));
-    if (info.columns.length !== targets.length) {
-      throw new DbError("DB_ERROR", ins.columns ? `${info.columns.length} values for ${targets.length} columns` : `table ${t.name} has ${targets.length} columns but ${info.columns.length} values were supplied`);
-    }
+    width(compileSelect(ctx, src.select, { kind: "eph", cursor: eph }, outerScope(ctx)).columns.length);
     const done = b.label();
     const top = b.label();
     b.emit(Op.Rewind, eph, done);
@@ -287,9 +297,6 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
     b.emit(Op.Next, eph, top);
     b.place(done);
   }
-  if (autoinc) autoincEnd(ctx, autoinc);
-  ret?.output();
-  return ret?.columns ?? [];
 }
 
 /** The SET clauses of an UPDATE (or upsert) as column index → value (the rowid alias for `rowid`). */

@@ -16,6 +16,7 @@ import { constantOf } from "./expr.js";
 import { buildSources } from "./from.js";
 import { checkRowExpr, isVirtual } from "./generated.js";
 import { fireTriggers } from "./trigger.js";
+import { collectRowids } from "./alter.js";
 
 type DropColumn = Extract<AlterTable, { action: "drop-column" }>;
 
@@ -147,22 +148,13 @@ function checkDependents(ctx: Ctx, t: Table, next: Table): void {
   }
 }
 
-/** Rewrites every row of `t` without column k (rowids collected first: rewriting moves the cursor). */
+/** Rewrites every row of `t` without column k. */
 function emitRowRewrite(ctx: Ctx, t: Table, k: number): void {
   const b = ctx.b;
   const cur = b.cursor();
   b.emit(Op.OpenWrite, cur, t.rootpage, 0, undefined, 0, t.name);
-  const eph = b.cursor();
-  b.emit(Op.OpenEphemeral, eph, 0);
+  const eph = collectRowids(ctx, cur);
   const rid = b.reg();
-  const done = b.label();
-  const top = b.label();
-  b.emit(Op.Rewind, cur, done);
-  b.place(top);
-  b.emit(Op.Rowid, cur, rid);
-  b.emit(Op.EphInsert, eph, rid, 1);
-  b.emit(Op.Next, cur, top);
-  b.place(done);
   const n = t.columns.length - 1;
   const vals = b.reg(n);
   const rec = b.reg();

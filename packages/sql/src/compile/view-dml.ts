@@ -10,12 +10,10 @@ import type { Delete, Expr, Insert, Update } from "../ast.js";
 import type { Table, View } from "../schema.js";
 import { Builder } from "./builder.js";
 import type { Ctx } from "./context.js";
-import { compileExpr } from "./expr.js";
 import { buildSources } from "./from.js";
-import { compileSelect } from "./select.js";
 import { Returning } from "./returning.js";
-import { fireTriggers, outerScope } from "./trigger.js";
-import { assignments, collectRows } from "./dml.js";
+import { fireTriggers } from "./trigger.js";
+import { assignments, collectRows, insertSourceRows } from "./dml.js";
 
 type Event = "INSERT" | "UPDATE" | "DELETE";
 
@@ -66,10 +64,7 @@ export function compileViewInsert(ctx: Ctx, t: Table, ins: Insert): ColumnMeta[]
   const ret = ins.returning ? new Returning(ctx, t, ins.returning) : null;
   const cols = b.reg(n);
   const rowid = b.reg();
-  const count = (k: number) => {
-    if (k !== targets.length) throw new DbError("DB_ERROR", ins.columns ? `${k} values for ${targets.length} columns` : `table ${t.name} has ${n} columns but ${k} values were supplied`);
-  };
-  const emitRow = (load: (j: number, target: number) => void) => {
+  insertSourceRows(ctx, ins, t.name, targets.length, (load) => {
     const skip = b.label();
     for (let i = 0; i < n; i++) b.emit(Op.Null, 0, cols + i);
     b.emit(Op.Null, 0, rowid);
@@ -77,26 +72,7 @@ export function compileViewInsert(ctx: Ctx, t: Table, ins: Insert): ColumnMeta[]
     fireTriggers(ctx, t, "INSERT", "INSTEAD OF", { newBase: cols, newRowid: rowid }, skip);
     ret?.row(cols, rowid);
     b.place(skip);
-  };
-  const src = ins.source;
-  if (src.kind === "default") emitRow(() => undefined);
-  else if (src.kind === "values") {
-    for (const row of src.rows) {
-      count(row.length);
-      emitRow((j, target) => compileExpr(ctx, outerScope(ctx), row[j]!, target));
-    }
-  } else {
-    const eph = b.cursor();
-    b.emit(Op.OpenEphemeral, eph, 0);
-    count(compileSelect(ctx, src.select, { kind: "eph", cursor: eph }, outerScope(ctx)).columns.length);
-    const done = b.label();
-    const top = b.label();
-    b.emit(Op.Rewind, eph, done);
-    b.place(top);
-    emitRow((j, target) => b.emit(Op.Column, eph, j, target));
-    b.emit(Op.Next, eph, top);
-    b.place(done);
-  }
+  });
   ret?.output();
   return ret?.columns ?? [];
 }
