@@ -34,6 +34,45 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  // A constraint's own ON CONFLICT (UNIQUE/PRIMARY KEY/NOT NULL ... ON CONFLICT REPLACE|IGNORE|...)
+  // resolves its conflicts unless the statement says OR ...; REPLACE constraints are checked last.
+  "constraint ON CONFLICT clauses": [
+    "CREATE TABLE t(a UNIQUE ON CONFLICT REPLACE, b UNIQUE ON CONFLICT IGNORE, c NOT NULL ON CONFLICT IGNORE, d)",
+    "INSERT INTO t VALUES (1, 1, 1, 'first')",
+    "INSERT INTO t VALUES (1, 2, 1, 'replaces a')",
+    "SELECT rowid, * FROM t",
+    "INSERT INTO t VALUES (5, 2, 1, 'ignored by b')",
+    "SELECT rowid, * FROM t",
+    "INSERT INTO t VALUES (6, 6, NULL, 'ignored by c')",
+    "SELECT rowid, * FROM t",
+    "INSERT OR ABORT INTO t VALUES (1, 9, 1, 'explicit abort')",
+    "UPDATE t SET a = 7 WHERE d = 'replaces a'",
+    "INSERT INTO t VALUES (7, 2, 1, 'both')",
+    "SELECT rowid, * FROM t",
+    "CREATE TABLE p(id INTEGER PRIMARY KEY ON CONFLICT REPLACE, v)",
+    "INSERT INTO p VALUES (1, 'a')",
+    "INSERT INTO p VALUES (1, 'b')",
+    "SELECT * FROM p",
+    "CREATE TABLE q(x, y, UNIQUE(x) ON CONFLICT IGNORE, PRIMARY KEY(y) ON CONFLICT REPLACE)",
+    "INSERT INTO q VALUES (1, 1), (1, 2), (2, 1)",
+    "SELECT * FROM q",
+    "CREATE TABLE r(a NOT NULL ON CONFLICT REPLACE DEFAULT 'dflt', b UNIQUE ON CONFLICT FAIL)",
+    "INSERT INTO r VALUES (NULL, 1)",
+    "INSERT INTO r VALUES ('x', 1)",
+    "SELECT * FROM r",
+    "CREATE TABLE s(a UNIQUE ON CONFLICT IGNORE, b UNIQUE)",
+    "INSERT INTO s VALUES (1, 1)",
+    "INSERT INTO s VALUES (1, 1)",
+    "INSERT INTO s VALUES (2, 1)",
+    "SELECT * FROM s",
+    "CREATE TABLE u(a UNIQUE ON CONFLICT REPLACE, b UNIQUE)",
+    "INSERT INTO u VALUES (1, 1), (2, 2)",
+    "INSERT INTO u VALUES (1, 2)",
+    "INSERT INTO u VALUES (1, 3)",
+    "SELECT rowid, * FROM u",
+    "UPDATE u SET a = 2",
+    "SELECT rowid, * FROM u",
+  ],
   // An upsert target may name an indexed expression (expridx.html): ON CONFLICT(lower(b)).
   "upsert targets on expressions": [
     "CREATE TABLE t(a,b)",

@@ -3,7 +3,7 @@
  * table's rows by parsing their CREATE statements (the file stores only SQL, as SQLite does).
  */
 import { BTree, DbError, affinityOfType, corruptError, decodeRecord, readSchemaRows, META_SCHEMA_ROOT, type Affinity, type Pager } from "@db/vm";
-import type { ColumnDef, CreateIndex, CreateTable, CreateTrigger, CreateView, Expr, IndexedColumn, Select } from "./ast.js";
+import type { ColumnDef, ConflictAction, CreateIndex, CreateTable, CreateTrigger, CreateView, Expr, IndexedColumn, Select } from "./ast.js";
 import { parseOne as parseStatement } from "./parser.js";
 
 export interface Column {
@@ -20,6 +20,8 @@ export interface Column {
    * VIRTUAL ones are computed on read and the record holds NULL in their place.
    */
   generated?: { expr: Expr; stored: boolean };
+  /** `NOT NULL ON CONFLICT x`: how a NULL is resolved when the statement names no OR action. */
+  notNullConflict?: ConflictAction;
 }
 
 export interface Index {
@@ -37,6 +39,8 @@ export interface Index {
   unique: boolean;
   /** "c": CREATE INDEX, "u": UNIQUE constraint, "pk": PRIMARY KEY constraint. */
   origin: "c" | "u" | "pk";
+  /** The constraint's `ON CONFLICT x`: its resolution when the statement names no OR action. */
+  onConflict?: ConflictAction;
   sql: string | null;
   /** From sqlite_stat1: rows in the index, then the average rows per value of each key prefix. */
   stat?: number[];
@@ -62,6 +66,8 @@ export interface Table {
   nRowStat?: number;
   /** Generated columns in an order where each comes after those its expression reads. */
   generatedOrder?: number[];
+  /** `INTEGER PRIMARY KEY ON CONFLICT x` (the rowid's uniqueness), when given. */
+  pkConflict?: ConflictAction;
 }
 
 export interface View {
@@ -124,12 +130,14 @@ export function tableFromAst(ast: CreateTable, rootpage: number, sql: string): T
   };
   let pkCols: number[] = [];
   let pkDesc = false;
+  let pkConflict: ConflictAction | undefined;
   ast.columns.forEach((c, i) => {
     for (const k of c.constraints) {
       if (k.kind === "primary-key") {
         if (pkCols.length) throw new DbError("DB_ERROR", `table "${ast.name}" has more than one primary key`);
         pkCols = [i];
         pkDesc = k.desc;
+        pkConflict = k.onConflict;
       }
     }
   });
@@ -137,6 +145,7 @@ export function tableFromAst(ast: CreateTable, rootpage: number, sql: string): T
     if (k.kind === "primary-key") {
       if (pkCols.length) throw new DbError("DB_ERROR", `table "${ast.name}" has more than one primary key`);
       pkCols = k.columns.map((ic) => find(indexedName(ic)));
+      pkConflict = k.onConflict;
     }
   }
   pkCols.forEach((ci, j) => {
@@ -155,6 +164,7 @@ export function tableFromAst(ast: CreateTable, rootpage: number, sql: string): T
     ast.columns.some((c) => c.constraints.some((k) => k.kind === "primary-key" && k.autoincrement)) ||
     ast.constraints.some((k) => k.kind === "primary-key" && !!k.autoincrement);
   const table: Table = { kind: "table", name: ast.name, rootpage, columns, rowidAlias, indexes: [], triggers: [], checks, sql, ...(autoincrement ? { autoincrement } : {}) };
+  if (rowidAlias >= 0 && pkConflict) table.pkConflict = pkConflict;
   if (columns.some((c) => c.generated)) {
     if (columns.every((c) => c.generated)) throw new DbError("DB_ERROR", "must have at least one non-generated column");
     table.generatedOrder = generatedOrder(columns);
@@ -167,6 +177,7 @@ export function columnFromAst(c: ColumnDef): Column {
   const gen = c.constraints.find((k) => k.kind === "generated");
   const dflt = (c.constraints.find((k) => k.kind === "default") as { expr: Expr } | undefined)?.expr ?? null;
   if (gen && dflt) throw new DbError("DB_ERROR", "cannot use DEFAULT on a generated column");
+  const notNull = c.constraints.find((k) => k.kind === "not-null");
   return {
     name: c.name,
     type: c.type,
@@ -176,6 +187,7 @@ export function columnFromAst(c: ColumnDef): Column {
     collation: columnCollation(c),
     pk: 0,
     ...(gen ? { generated: { expr: gen.expr, stored: gen.stored } } : {}),
+    ...(notNull?.kind === "not-null" && notNull.onConflict ? { notNullConflict: notNull.onConflict } : {}),
   };
 }
 
@@ -227,20 +239,20 @@ function indexedName(ic: IndexedColumn): string {
 export function autoIndexes(ast: CreateTable, table: Table): Omit<Index, "rootpage" | "name">[] {
   const out: Omit<Index, "rootpage" | "name">[] = [];
   const col = (name: string) => table.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
-  const add = (cols: IndexedColumn[] | number[], origin: "u" | "pk") => {
+  const add = (cols: IndexedColumn[] | number[], origin: "u" | "pk", onConflict: ConflictAction | undefined) => {
     const idx = cols.map((c) => (typeof c === "number" ? c : col(indexedName(c))));
     const desc = cols.map((c) => (typeof c === "number" ? false : c.desc));
-    out.push({ table: table.name, columns: idx, desc, collations: idx.map((i) => table.columns[i]?.collation ?? "BINARY"), unique: true, origin, sql: null });
+    out.push({ table: table.name, columns: idx, desc, collations: idx.map((i) => table.columns[i]?.collation ?? "BINARY"), unique: true, origin, sql: null, ...(onConflict ? { onConflict } : {}) });
   };
   ast.columns.forEach((c, i) => {
     for (const k of c.constraints) {
-      if (k.kind === "primary-key" && table.rowidAlias !== i) add([i], "pk");
-      if (k.kind === "unique") add([i], "u");
+      if (k.kind === "primary-key" && table.rowidAlias !== i) add([i], "pk", k.onConflict);
+      if (k.kind === "unique") add([i], "u", k.onConflict);
     }
   });
   for (const k of ast.constraints) {
-    if (k.kind === "primary-key" && table.rowidAlias < 0) add(k.columns, "pk");
-    if (k.kind === "unique") add(k.columns, "u");
+    if (k.kind === "primary-key" && table.rowidAlias < 0) add(k.columns, "pk", k.onConflict);
+    if (k.kind === "unique") add(k.columns, "u", k.onConflict);
   }
   return out;
 }

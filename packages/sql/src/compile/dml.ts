@@ -74,14 +74,17 @@ function pkName(t: Table): string {
 
 /**
  * Checks NOT NULL and uniqueness of a new row (values in cols.., rowid in `rowid`), resolving
- * conflicts per `action`, then writes the row and its index entries.
+ * conflicts per `action` (the statement's OR action), else per each constraint's own ON CONFLICT,
+ * else ABORT (lang_conflict.html), then writes the row and its index entries.
  * `self` is the register holding the row's old rowid (UPDATE), so it does not conflict with itself.
  */
-function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: number, action: ConflictAction, skip: number, self: number, rowidChanged: boolean, flags: number, upsert: UpsertPlan | null = null): void {
+function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: number, stmtAction: ConflictAction | undefined, skip: number, self: number, rowidChanged: boolean, flags: number, upsert: UpsertPlan | null = null): void {
   const b = ctx.b;
   flags = counted(ctx, flags);
+  const resolve = (own: ConflictAction | undefined): ConflictAction => stmtAction ?? own ?? "ABORT";
   t.columns.forEach((c, i) => {
     if (!c.notNull || i === t.rowidAlias) return;
+    const action = resolve(c.notNullConflict);
     if (action === "REPLACE" && c.default) {
       // OR REPLACE resolves a NOT NULL conflict with the column's default (lang_conflict.html).
       const ok = b.label();
@@ -98,7 +101,7 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       const ok = b.label();
       const r = withPure(ctx, "a CHECK constraint", () => compileExpr(ctx, scope, chk.expr));
       b.emit(Op.If, r, ok, 1);
-      if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
+      if (resolve(undefined) === "IGNORE") b.emit(Op.Goto, 0, skip);
       else constraintError(ctx, "DB_CONSTRAINT_CHECK", `CHECK constraint failed: ${chk.name ?? chk.text}`);
       b.place(ok);
     }
@@ -106,7 +109,8 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
   // A new row's rowid with no other uniqueness check to order after it (no unique index, no
   // REPLACE/IGNORE resolution, no upsert): the Insert checks it in its own descent (FLAG_NEW_ROWID).
   const pkError = { code: "DB_CONSTRAINT", subcode: "DB_CONSTRAINT_PRIMARYKEY", message: `UNIQUE constraint failed: ${pkName(t)}` };
-  const fused = rowidChanged && !self && !upsert && action !== "REPLACE" && action !== "IGNORE" && !t.indexes.some((idx) => idx.unique);
+  const rowidAction = resolve(t.pkConflict);
+  const fused = rowidChanged && !self && !upsert && rowidAction !== "REPLACE" && rowidAction !== "IGNORE" && !t.indexes.some((idx) => idx.unique);
   const checkRowid = (handler: ((found: number, skip: number) => void) | null) => {
     const ok = b.label();
     b.emit(Op.SeekRowid, cur.table, ok, rowid);
@@ -116,13 +120,14 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
       b.emit(Op.If, same, ok, 0);
     }
     if (handler) handler(rowid, skip);
-    else if (action === "REPLACE") emitDeleteRow(ctx, t, cur, false);
-    else if (action === "IGNORE") b.emit(Op.Goto, 0, skip);
+    else if (rowidAction === "REPLACE") emitDeleteRow(ctx, t, cur, false);
+    else if (rowidAction === "IGNORE") b.emit(Op.Goto, 0, skip);
     else constraintError(ctx, pkError.subcode, pkError.message);
     b.place(ok);
   };
   const checkIndex = (i: number, handler: ((found: number, skip: number) => void) | null) => {
     const idx = t.indexes[i]!;
+    const action = resolve(idx.onConflict);
     const ok = b.label();
     const keys = indexEntry(ctx, t, idx, { regs: cols, rowid }, ok);
     const found = b.reg();
@@ -146,10 +151,13 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
   };
   // Uniqueness constraints: ROWID (-1) then unique indexes; an upsert's targets are checked first,
   // in its clauses' order, as SQLite does (lang_upsert.html).
-  // (SQLite keeps a table's indexes newest first, and checks them in that order.)
+  // (SQLite keeps a table's indexes newest first, those whose constraint says ON CONFLICT REPLACE
+  // last, and checks them in that order.)
   const order: number[] = [];
   if (rowidChanged && !fused) order.push(-1);
-  for (let i = t.indexes.length - 1; i >= 0; i--) if (t.indexes[i]!.unique) order.push(i);
+  const unique = t.indexes.map((_, i) => i).filter((i) => t.indexes[i]!.unique).reverse();
+  const replaceLast = (i: number) => (t.indexes[i]!.onConflict === "REPLACE" ? 1 : 0);
+  order.push(...unique.sort((x, y) => replaceLast(x) - replaceLast(y)));
   const first = (upsert?.first ?? []).filter((c) => order.includes(c));
   for (const c of [...first, ...order.filter((c) => !first.includes(c))]) {
     const handler = upsert?.handler(c) ?? null;
@@ -203,7 +211,7 @@ export function compileInsert(ctx: Ctx, ins: Insert): ColumnMeta[] {
   const view = viewTarget(ctx, ins.table, "INSERT");
   if (view) return compileViewInsert(ctx, view, ins);
   const t = writableTable(ctx, ins.table);
-  const action: ConflictAction = ins.orAction ?? "ABORT";
+  const action: ConflictAction | undefined = ins.orAction;
   const n = t.columns.length;
   // Target column of each supplied value: a table column index, or -1 for an explicit rowid.
   let targets: number[];
@@ -385,7 +393,7 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
   b.emit(Op.Column, eph, 0, old);
   if (seen >= 0) b.emit(Op.EphInsert, seen, old, 1, next);
   b.emit(Op.SeekRowid, cur.table, next, old);
-  emitRowUpdate(ctx, t, cur, old, sets, up.orAction ?? "ABORT", next, ret, (i, target) => {
+  emitRowUpdate(ctx, t, cur, old, sets, up.orAction, next, ret, (i, target) => {
     if (seen >= 0) b.emit(Op.Column, eph, valueColumn.get(i)!, target);
     else compileExpr(ctx, scope, sets.get(i)!, target);
   });
@@ -401,7 +409,7 @@ export function compileUpdate(ctx: Ctx, up: Update): ColumnMeta[] {
  * get `value(i, register)`, the others keep theirs; then UPDATE triggers around the write, and
  * the RETURNING row. `skip` ends this row (a trigger's RAISE(IGNORE), OR IGNORE).
  */
-export function emitRowUpdate(ctx: Ctx, t: Table, cur: Cursors, old: number, sets: Map<number, Expr>, action: ConflictAction, skip: number, ret: Returning | null, value: (i: number, target: number) => void): void {
+export function emitRowUpdate(ctx: Ctx, t: Table, cur: Cursors, old: number, sets: Map<number, Expr>, action: ConflictAction | undefined, skip: number, ret: Returning | null, value: (i: number, target: number) => void): void {
   const b = ctx.b;
   const n = t.columns.length;
   const cols = b.reg(n);
