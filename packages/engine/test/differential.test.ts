@@ -34,6 +34,29 @@ function runTheirs(db: SqlJsDatabase, sql: string): unknown {
 }
 
 const SCRIPTS: Record<string, string[]> = {
+  // Third review: a REPLACE rowid is checked after an IGNORE index (no row deleted for an
+  // ignored insert); `*` over a subquery or parenthesized join that holds a name twice reads each
+  // column by position (c.x is not b.x).
+  "REPLACE rowid after IGNORE, duplicate names under *": [
+    "CREATE TABLE t(a INTEGER PRIMARY KEY ON CONFLICT REPLACE, b UNIQUE ON CONFLICT IGNORE)",
+    "INSERT INTO t VALUES(1,'x'),(2,'y')",
+    "INSERT INTO t VALUES(1,'y')",
+    "SELECT * FROM t",
+    "INSERT INTO t VALUES(1,'z')",
+    "SELECT * FROM t",
+    "CREATE TABLE a(x,y)",
+    "CREATE TABLE b(x,z)",
+    "CREATE TABLE c(x,w)",
+    "INSERT INTO a VALUES(1,'a1')",
+    "INSERT INTO b VALUES(1,'b1'),(2,'b2')",
+    "INSERT INTO c VALUES(1,'c1'),(3,'c3')",
+    "SELECT * FROM a, (b JOIN c ON b.x<c.x)",
+    "SELECT c.* FROM a, (b JOIN c ON b.x<c.x)",
+    "SELECT * FROM a LEFT JOIN (b LEFT JOIN c ON b.x=c.x) ON a.x=b.x",
+    "SELECT * FROM a LEFT JOIN (b LEFT JOIN c ON b.x=c.x) ON a.x=b.x WHERE c.w IS NULL",
+    "SELECT * FROM (SELECT * FROM b JOIN c ON b.x<c.x)",
+    "SELECT * FROM (SELECT b.x, c.x FROM b JOIN c ON b.x<c.x) AS s",
+  ],
   // A constraint's own ON CONFLICT (UNIQUE/PRIMARY KEY/NOT NULL ... ON CONFLICT REPLACE|IGNORE|...)
   // resolves its conflicts unless the statement says OR ...; REPLACE constraints are checked last.
   "constraint ON CONFLICT clauses": [

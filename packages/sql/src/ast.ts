@@ -33,7 +33,14 @@ export interface LiteralExpr {
   type: "integer" | "real" | "string" | "blob" | "null" | "true" | "false" | "current_time" | "current_date" | "current_timestamp";
   value: string;
 }
-export interface ColumnRef { kind: "column"; table?: string; schema?: string; name: string }
+export interface ColumnRef {
+  kind: "column";
+  table?: string;
+  schema?: string;
+  name: string;
+  /** Set by the compiler only (`*` expansion): the position of the column in its source, which may hold the name twice. */
+  at?: number;
+}
 /** `?`, `?NNN`, `:name`...: `index` is the parameter's number, set by the parser (absent only in ASTs built by hand). */
 export interface ParamExpr { kind: "param"; index?: number; name?: string }
 export interface UnaryExpr { kind: "unary"; op: "-" | "+" | "~" | "NOT"; operand: Expr }

@@ -153,11 +153,16 @@ function emitWriteRow(ctx: Ctx, t: Table, cur: Cursors, cols: number, rowid: num
   // in its clauses' order, as SQLite does (lang_upsert.html).
   // (SQLite keeps a table's indexes newest first, those whose constraint says ON CONFLICT REPLACE
   // last, and checks them in that order.)
+  // The rowid comes first, unless its own action is REPLACE while an index's is not: then it is
+  // checked last, so that an IGNORE or ABORT elsewhere wins before a row is deleted.
   const order: number[] = [];
-  if (rowidChanged && !fused) order.push(-1);
   const unique = t.indexes.map((_, i) => i).filter((i) => t.indexes[i]!.unique).reverse();
-  const replaceLast = (i: number) => (t.indexes[i]!.onConflict === "REPLACE" ? 1 : 0);
-  order.push(...unique.sort((x, y) => replaceLast(x) - replaceLast(y)));
+  const replaceLast = (i: number) => (resolve(t.indexes[i]!.onConflict) === "REPLACE" ? 1 : 0);
+  const sorted = unique.sort((x, y) => replaceLast(x) - replaceLast(y));
+  const rowidLast = rowidAction === "REPLACE" && sorted.some((i) => !replaceLast(i));
+  if (rowidChanged && !fused && !rowidLast) order.push(-1);
+  order.push(...sorted);
+  if (rowidChanged && !fused && rowidLast) order.push(-1);
   const first = (upsert?.first ?? []).filter((c) => order.includes(c));
   for (const c of [...first, ...order.filter((c) => !first.includes(c))]) {
     const handler = upsert?.handler(c) ?? null;

@@ -57,6 +57,12 @@ export function resolveColumn(scope: Scope | null, table: string | undefined, na
   throw new DbError("DB_ERROR", `no such column: ${table ? `${table}.` : ""}${name}`);
 }
 
+/** Column `at` of this scope's source named `table` (a `*` expansion over a source holding a name twice). */
+function resolveAt(scope: Scope | null, table: string, at: number): Resolved | null {
+  const src = scope?.sources.find((s) => s.name.toLowerCase() === table.toLowerCase());
+  return src && src.columns[at] ? { scope: scope!, source: src, col: at } : null;
+}
+
 function markCorrelated(from: Scope | null, to: Scope): void {
   for (let s = from; s && s !== to; s = s.parent) s.correlated = true;
 }
@@ -499,7 +505,7 @@ function compileInto(ctx: Ctx, scope: Scope | null, e: Expr, t: number): void {
           return;
       }
     case "column": {
-      const r = resolveColumn(scope, e.table, e.name);
+      const r = e.at === undefined ? resolveColumn(scope, e.table, e.name) : resolveAt(scope, e.table!, e.at) ?? resolveColumn(scope, e.table, e.name);
       // An unqualified USING column of a RIGHT/FULL JOIN (from.ts), in this query or one around it.
       const co = e.table === undefined ? r.source.usingCoalesce?.get(e.name.toLowerCase()) : undefined;
       if (co) compileExpr(ctx, scope, co, t);

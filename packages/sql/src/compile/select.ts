@@ -153,7 +153,8 @@ function expandColumns(scope: Scope, cols: ResultColumn[]): OutCol[] {
         // another source has it.
         const lname = c.name.toLowerCase();
         const using = wanted === null && scope.sources.indexOf(src) < lastRight && scope.sources.some((o) => o !== src && [...o.hidden].some((h) => o.columns[h]!.name.toLowerCase() === lname));
-        out.push({ expr: using ? { kind: "column", name: c.name } : { kind: "column", table: src.name, name: c.name }, name: c.name, meta: using ? { name: c.name } : meta });
+        // By position: a subquery or parenthesized join may hold a name twice (b.x and c.x).
+        out.push({ expr: using ? { kind: "column", name: c.name } : { kind: "column", table: src.name, name: c.name, at: i }, name: c.name, meta: using ? { name: c.name } : meta });
       });
     }
     if (wanted !== null && !any) throw new DbError("DB_ERROR", `no such table: ${rc.kind === "table-star" ? rc.table : ""}`);
