@@ -191,8 +191,8 @@ export function columnFromAst(c: ColumnDef): Column {
   };
 }
 
-/** Names of the columns an expression reads (any depth; generated columns hold no subqueries). */
-function columnNames(e: unknown, out: Set<string>): Set<string> {
+/** Names (lowercase) of the columns an expression reads (any depth; generated columns hold no subqueries). */
+export function columnNames(e: unknown, out = new Set<string>()): Set<string> {
   if (Array.isArray(e)) for (const x of e) columnNames(x, out);
   else if (e && typeof e === "object") {
     const o = e as Record<string, unknown>;
@@ -238,7 +238,7 @@ function indexedName(ic: IndexedColumn): string {
 /** Index definitions implied by PRIMARY KEY (non-rowid) and UNIQUE constraints, in SQLite's autoindex order. */
 export function autoIndexes(ast: CreateTable, table: Table): Omit<Index, "rootpage" | "name">[] {
   const out: Omit<Index, "rootpage" | "name">[] = [];
-  const col = (name: string) => table.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+  const col = (name: string) => findColumn(table, name);
   const add = (cols: IndexedColumn[] | number[], origin: "u" | "pk", onConflict: ConflictAction | undefined) => {
     const idx = cols.map((c) => (typeof c === "number" ? c : col(indexedName(c))));
     const desc = cols.map((c) => (typeof c === "number" ? false : c.desc));

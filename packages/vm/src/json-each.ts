@@ -5,7 +5,7 @@
  * in SQLite's JSONB encoding of the document (the label's offset for an object member), as
  * SQLite numbers nodes, so that ids and parents agree with SQLite's.
  */
-import { parseJson, parsePath, stringify, toSql, typeName, unescapeString, type JNode, type PathStep } from "./json.js";
+import { keyIndex, parseJson, parsePath, stringify, toSql, typeName, unescapeString, type JNode, type PathStep } from "./json.js";
 import { toText, utf8Decode, type SqlValue } from "./value.js";
 
 export const JSON_EACH_COLUMNS = ["key", "value", "type", "atom", "id", "parent", "fullkey", "path"] as const;
@@ -90,7 +90,7 @@ function locate(root: JNode, steps: PathStep[]): { node: JNode; id: number; off:
     parentPath = fullkey;
     if ("key" in st) {
       if (n.t !== "obj") return null;
-      const k = n.keys.findIndex((raw) => unescapeString(raw) === st.key);
+      const k = keyIndex(n, st.key);
       if (k < 0) return null;
       for (let j = 0; j < k; j++) at += labelSize(n.keys[j]!) + size(n.vals[j]!);
       id = at;

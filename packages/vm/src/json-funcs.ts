@@ -21,7 +21,8 @@ import { isInteger, toText, utf8Decode, type SqlValue } from "./value.js";
 /** `asJson[i]`: 1 when argument i is JSON, 2 when it is JSON if an array or object (json_extract's result). */
 type JsonFn = (args: SqlValue[], asJson: readonly number[]) => SqlValue;
 
-const NONE: readonly number[] = [];
+/** No argument marked as JSON (a call the compiler did not mark). */
+export const NO_JSON_ARGS: readonly number[] = [];
 
 function text(v: SqlValue): string {
   return v instanceof Uint8Array ? utf8Decode(v) : (toText(v) as string);
@@ -253,4 +254,3 @@ export const jsonAggregates: Record<string, AggregateFunction<GroupState>> = {
   },
 };
 
-export { NONE as NO_JSON_ARGS };

@@ -396,10 +396,8 @@ export function toSql(n: JNode): SqlValue {
       return 1;
     case "false":
       return 0;
-    case "int": {
-      const v = textToNumeric(n.text);
-      return v;
-    }
+    case "int":
+      return textToNumeric(n.text);
     case "real": {
       const r = Number(n.text);
       return makeReal(r);
@@ -463,6 +461,11 @@ export function parsePath(path: string): PathStep[] {
   return steps;
 }
 
+/** The position of the first member of object `n` labelled `key` (labels compared unescaped), or -1. */
+export function keyIndex(n: JNode & { t: "obj" }, key: string): number {
+  return n.keys.findIndex((raw) => unescapeString(raw) === key);
+}
+
 /** The node `steps` lead to from `root`, or undefined. */
 export function lookup(root: JNode, steps: PathStep[]): JNode | undefined {
   let n: JNode | undefined = root;
@@ -476,7 +479,7 @@ export function lookup(root: JNode, steps: PathStep[]): JNode | undefined {
 function child(n: JNode, st: PathStep): JNode | undefined {
   if ("key" in st) {
     if (n.t !== "obj") return undefined;
-    const k = n.keys.findIndex((raw) => unescapeString(raw) === st.key);
+    const k = keyIndex(n, st.key);
     return k < 0 ? undefined : n.vals[k];
   }
   if (n.t !== "arr") return undefined;
@@ -513,7 +516,7 @@ export function edit(root: JNode, steps: PathStep[], mode: "set" | "insert" | "r
   const last = steps[steps.length - 1]!;
   if ("key" in last) {
     if (n.t !== "obj") return root;
-    const k = n.keys.findIndex((raw) => unescapeString(raw) === last.key);
+    const k = keyIndex(n, last.key);
     if (mode === "remove") {
       if (k >= 0) {
         n.keys.splice(k, 1);
@@ -556,7 +559,7 @@ export function mergePatch(target: JNode, patch: JNode): JNode {
   patch.keys.forEach((k, i) => {
     const pv = patch.vals[i]!;
     const key = unescapeString(k);
-    const at = out.keys.findIndex((raw) => unescapeString(raw) === key);
+    const at = keyIndex(out, key);
     if (pv.t === "null") {
       if (at >= 0) {
         out.keys.splice(at, 1);

@@ -136,6 +136,14 @@ function makeSource(ctx: Ctx, item: TableRef | SubqueryRef | TableFunctionRef, o
   return { ...tableSource(t, item.alias ?? t.name, cursor), ...(item.notIndexed ? { notIndexed: true } : {}) };
 }
 
+/**
+ * The columns of view `name` as a read of it names and types them (compiled into a scratch
+ * program, never run): INSTEAD OF triggers' NEW/OLD, PRAGMA table_info of a view.
+ */
+export function viewColumns(ctx: Ctx, name: string): SourceColumn[] {
+  return buildSources({ ...ctx, b: new Builder(), ctes: [] }, { kind: "table", schema: "main", name }, null).sources[0]!.columns;
+}
+
 /** The table (alias) each column of `SELECT * FROM join` comes from, in `*` order. */
 function joinQualifiers(ctx: Ctx, join: FromItem): string[] {
   const scratch: Ctx = { ...ctx, b: new Builder() };

@@ -6,7 +6,7 @@
  */
 import { DbError, Op } from "@db/vm";
 import type { Expr } from "../ast.js";
-import type { Column, Table } from "../schema.js";
+import { columnNames, type Column, type Table } from "../schema.js";
 import { Builder } from "./builder.js";
 import { Scope, tableSource, withPure, type Ctx, type Source } from "./context.js";
 import { ROWID_NAMES, compileExpr, constantOf, emitColumn, isSubquery, walkExpr } from "./expr.js";
@@ -85,10 +85,7 @@ export function emitTableColumn(ctx: Ctx, t: Table, cursor: number, i: number, t
 
 /** The table columns a VIRTUAL column's value is computed from, through the VIRTUAL columns it reads. */
 export function virtualInputs(t: Table, i: number, out = new Set<number>()): Set<number> {
-  const names = new Set<string>();
-  walkExpr(t.columns[i]!.generated!.expr, (e) => {
-    if (e.kind === "column") names.add(e.name.toLowerCase());
-  });
+  const names = columnNames(t.columns[i]!.generated!.expr);
   t.columns.forEach((c, j) => {
     if (!names.has(c.name.toLowerCase()) || out.has(j)) return;
     if (isVirtual(c)) virtualInputs(t, j, out);

@@ -4,8 +4,7 @@ import type { CreateTable, Expr, Pragma } from "../ast.js";
 import { parseOne } from "../parser.js";
 import type { Column, Table } from "../schema.js";
 import type { Ctx } from "./context.js";
-import { Builder } from "./builder.js";
-import { buildSources } from "./from.js";
+import { viewColumns } from "./from.js";
 
 export type Rows = (ctx: PragmaContext) => SqlValue[][];
 
@@ -70,9 +69,8 @@ function impl(ctx: Ctx, p: Pragma): PragmaImpl | null {
       const t = ctx.schema.getTable(v ?? "");
       if (!t) return { columns, rows: () => [] };
       if (t.kind === "view") {
-        // The view's columns as a read of it makes them: names, and declared types of plain columns.
-        const src = buildSources({ ...ctx, b: new Builder(), ctes: [] }, { kind: "table", schema: "main", name: t.name }, null).sources[0]!;
-        return { columns, rows: () => src.columns.map((c, i) => [i, c.name, c.type ?? "", 0, null, 0, ...(x ? [0] : [])]) };
+        const cols = viewColumns(ctx, t.name);
+        return { columns, rows: () => cols.map((c, i) => [i, c.name, c.type ?? "", 0, null, 0, ...(x ? [0] : [])]) };
       }
       const hidden = (c: Column) => (c.generated ? (c.generated.stored ? 3 : 2) : 0);
       // table_info numbers the columns it shows (cid skips the left-out ones).

@@ -9,7 +9,7 @@ import type { Affinity } from "@db/vm";
 import type { Expr } from "../ast.js";
 import type { Index, Table } from "../schema.js";
 import { Scope, tableSource, type Source } from "./context.js";
-import { conjuncts, exprAffinity, resolveColumn } from "./expr.js";
+import { ROWID_NAMES, conjuncts, exprAffinity, resolveColumn } from "./expr.js";
 
 /** The table column `e` (in the query) reads from `src`, -1 for the rowid, or null if it is not a column of src. */
 function queryColumn(scope: Scope, src: Source, e: Expr): number | null {
@@ -30,7 +30,7 @@ function indexColumn(t: Table, e: Expr & { kind: "column" }): number | null {
   if (e.table !== undefined && e.table.toLowerCase() !== t.name.toLowerCase()) return null;
   const i = t.columns.findIndex((c) => c.name.toLowerCase() === e.name.toLowerCase());
   if (i >= 0) return i === t.rowidAlias ? -1 : i;
-  return ["rowid", "oid", "_rowid_"].includes(e.name.toLowerCase()) ? -1 : null;
+  return ROWID_NAMES.has(e.name.toLowerCase()) ? -1 : null;
 }
 
 /** True when query expression `q` is index expression `x` (same tree, same columns of `src`). */

@@ -8,9 +8,8 @@
 import { DbError, Op, type ColumnMeta } from "@db/vm";
 import type { Delete, Expr, Insert, Update } from "../ast.js";
 import type { Table, View } from "../schema.js";
-import { Builder } from "./builder.js";
 import type { Ctx } from "./context.js";
-import { buildSources } from "./from.js";
+import { viewColumns } from "./from.js";
 import { Returning } from "./returning.js";
 import { fireTriggers } from "./trigger.js";
 import { assignments, collectRows, insertSourceRows } from "./dml.js";
@@ -34,14 +33,11 @@ export function viewTarget(ctx: Ctx, name: string, event: Event, setNames?: stri
 }
 
 function viewTable(ctx: Ctx, v: View): Table {
-  // The view's column names, from compiling a read of it into a scratch program.
-  const scratch: Ctx = { ...ctx, b: new Builder(), ctes: [] };
-  const src = buildSources(scratch, { kind: "table", schema: "main", name: v.name }, null).sources[0]!;
   return {
     kind: "table",
     name: v.name,
     rootpage: 0,
-    columns: src.columns.map((c) => ({ name: c.name, type: "", affinity: "BLOB", notNull: false, default: null, collation: c.collation, pk: 0 })),
+    columns: viewColumns(ctx, v.name).map((c) => ({ name: c.name, type: "", affinity: "BLOB", notNull: false, default: null, collation: c.collation, pk: 0 })),
     rowidAlias: -1,
     indexes: [],
     triggers: v.triggers,
